@@ -1,0 +1,111 @@
+# This file is part of the KIM Suite. See COPYRIGHT and LICENSE at the
+# top level of this repository.
+"Building blocks shared by the KIM modules."
+from trytond.i18n import gettext
+from trytond.model import (
+    DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields,
+    sequence_ordered)
+from trytond.pool import Pool
+
+from .exceptions import PeriodError
+
+
+class CodeListMixin(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
+    """A list of codes shipped as data and maintained by administrators:
+    a unique code, a translated name, a sequence and an active flag."""
+    __slots__ = ()
+    code = fields.Char("Code", required=True, strip=True,
+        help="The short, stable key used in exports and statistics.")
+    name = fields.Char("Name", required=True, translate=True)
+    description = fields.Text("Description", translate=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('code_unique', Unique(t, t.code), 'kim_network.msg_code_unique'),
+            ]
+        cls._order.insert(1, ('name', 'ASC'))
+
+    def get_rec_name(self, name):
+        return self.name
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        _, operator, operand, *extra = clause
+        if operator.startswith('!') or operator.startswith('not '):
+            bool_op = 'AND'
+        else:
+            bool_op = 'OR'
+        return [bool_op,
+            ('code', operator, operand, *extra),
+            ('name', operator, operand, *extra),
+            ]
+
+
+def relation(class_name, model_name, description,
+        origin, origin_model, target, target_model):
+    """Return the ModelSQL class of a Many2Many relation table with the two
+    required, cascading foreign keys and an index for searching by target."""
+
+    @classmethod
+    def __setup__(cls):
+        super(Relation, cls).__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t,
+                    (getattr(t, target), Index.Equality()),
+                    (getattr(t, origin), Index.Equality())),
+                })
+
+    Relation = type(class_name, (ModelSQL,), {
+            '__doc__': description,
+            '__name__': model_name,
+            '__module__': __name__,
+            origin: fields.Many2One(origin_model, origin.replace('_', ' ')
+                .title(), required=True, ondelete='CASCADE'),
+            target: fields.Many2One(target_model, target.replace('_', ' ')
+                .title(), required=True, ondelete='CASCADE'),
+            '__setup__': __setup__,
+            })
+    return Relation
+
+
+class PeriodMixin:
+    """Records valid from a date to a date (both optional)."""
+    __slots__ = ()
+    valid_from = fields.Date("Valid From")
+    valid_to = fields.Date("Valid To")
+
+    @classmethod
+    def validate_fields(cls, records, field_names):
+        super().validate_fields(records, field_names)
+        if field_names is None or field_names & {'valid_from', 'valid_to'}:
+            for record in records:
+                record.check_period()
+
+    def check_period(self):
+        if (self.valid_from and self.valid_to
+                and self.valid_to < self.valid_from):
+            raise PeriodError(gettext('kim_network.msg_period_invalid',
+                    record=self.rec_name,
+                    valid_from=self.valid_from, valid_to=self.valid_to))
+
+    def valid_on(self, date):
+        return ((not self.valid_from or self.valid_from <= date)
+            and (not self.valid_to or date <= self.valid_to))
+
+    @classmethod
+    def valid_on_domain(cls, date, prefix=''):
+        "Domain of the records valid on date"
+        return [
+            ['OR', (prefix + 'valid_from', '=', None),
+                (prefix + 'valid_from', '<=', date)],
+            ['OR', (prefix + 'valid_to', '=', None),
+                (prefix + 'valid_to', '>=', date)],
+            ]
+
+
+def today():
+    return Pool().get('ir.date').today()

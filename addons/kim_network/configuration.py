@@ -1,0 +1,26 @@
+# This file is part of the KIM Suite. See COPYRIGHT and LICENSE at the
+# top level of this repository.
+from trytond.model import ModelSingleton, ModelSQL, ModelView, fields
+from trytond.pool import Pool
+from trytond.pyson import Id
+
+
+class Configuration(ModelSingleton, ModelSQL, ModelView):
+    "KIM Configuration"
+    __name__ = 'kim.configuration'
+    kim_office = fields.Many2One('party.party', "KIM Office",
+        domain=[('kim_organisation_type', '!=', None)],
+        help="The organisation that runs the KIM office "
+        "(usually the Kommunales Integrationszentrum).")
+    agreement_sequence = fields.Many2One('ir.sequence',
+        "Cooperation Agreement Sequence", required=True,
+        domain=[('sequence_type', '=',
+                Id('kim_network', 'sequence_type_agreement'))])
+
+    @classmethod
+    def default_agreement_sequence(cls):
+        try:
+            return Pool().get('ir.model.data').get_id(
+                'kim_network', 'sequence_agreement')
+        except KeyError:
+            return None

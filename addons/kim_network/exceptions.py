@@ -1,0 +1,32 @@
+# This file is part of the KIM Suite. See COPYRIGHT and LICENSE at the
+# top level of this repository.
+from trytond.exceptions import UserError, UserWarning
+from trytond.model.exceptions import ValidationError
+
+
+class KommuneValidationError(ValidationError):
+    pass
+
+
+class ContactValidationError(ValidationError):
+    pass
+
+
+class PeriodError(ValidationError):
+    pass
+
+
+class ServiceValidationError(ValidationError):
+    pass
+
+
+class AgreementValidationError(ValidationError):
+    pass
+
+
+class AgreementError(UserError):
+    pass
+
+
+class AgreementWarning(UserWarning):
+    pass
