@@ -1,0 +1,24 @@
+# This file is part of the KIM Suite. See COPYRIGHT and LICENSE at the
+# top level of this repository.
+from trytond.exceptions import UserError, UserWarning
+from trytond.model.exceptions import AccessError, ValidationError
+
+
+class ClientValidationError(ValidationError):
+    pass
+
+
+class CaseValidationError(ValidationError):
+    pass
+
+
+class CaseClosedError(AccessError):
+    pass
+
+
+class CaseWorkflowError(UserError):
+    pass
+
+
+class CaseWarning(UserWarning):
+    pass
