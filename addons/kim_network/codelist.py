@@ -49,7 +49,7 @@ class Kommune(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
     "Kommune"
     __name__ = 'kim.kommune'
     name = fields.Char("Name", required=True)
-    ags = fields.Char("AGS", required=True, size=8, strip=True,
+    ags = fields.Char("AGS", required=True, strip=True,
         help="The official municipality key (Amtlicher Gemeindeschlüssel), "
         "8 digits.")
     size_class = fields.Selection([

@@ -1,0 +1,64 @@
+# This file is part of the KIM Suite. See COPYRIGHT and LICENSE at the
+# top level of this repository.
+"Helpers for the tests of the KIM modules"
+import importlib
+import os
+from contextlib import contextmanager
+
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+
+
+def create_user(login, groups):
+    """Create a user in the groups given by (module, xml id) pairs"""
+    pool = Pool()
+    User = pool.get('res.user')
+    ModelData = pool.get('ir.model.data')
+    user, = User.create([{
+                'login': login,
+                'name': login,
+                'groups': [('add', [
+                            ModelData.get_id(m, x) for m, x in groups])],
+                }])
+    return user
+
+
+@contextmanager
+def as_user(user):
+    "Run as the user with access rights and record rules checked"
+    with Transaction().set_user(user.id), \
+            Transaction().set_context(_check_access=True):
+        yield
+
+
+def load_german(module):
+    "Load the German translation of the module into the test database"
+    pool = Pool()
+    Lang = pool.get('ir.lang')
+    Translation = pool.get('ir.translation')
+    lang, = Lang.search([('code', '=', 'de')])
+    lang.translatable = True
+    lang.save()
+    package = importlib.import_module('trytond.modules.%s' % module)
+    path = os.path.join(
+        os.path.dirname(package.__file__), 'locale', 'de.po')
+    Translation.translation_import('de', module, path)
+
+
+def create_organisation(name, type_code='SONSTIGE', **values):
+    pool = Pool()
+    Party = pool.get('party.party')
+    OrganisationType = pool.get('kim.organisation_type')
+    type_, = OrganisationType.search([('code', '=', type_code)])
+    party, = Party.create([dict(
+                name=name, kim_organisation_type=type_.id, **values)])
+    return party
+
+
+def codes(model, *codes):
+    "Return the records of the code list model with the codes"
+    Model = Pool().get(model)
+    records = Model.search([('code', 'in', codes)])
+    assert len(records) == len(codes), (model, codes)
+    by_code = {r.code: r for r in records}
+    return [by_code[c] for c in codes]
