@@ -62,3 +62,39 @@ def codes(model, *codes):
     assert len(records) == len(codes), (model, codes)
     by_code = {r.code: r for r in records}
     return [by_code[c] for c in codes]
+
+
+def scenario_test_case(name, path):
+    """Return a unittest TestCase class with one test per scenario_*.rst file
+    beside path, so that both unittest and pytest run the proteus scenarios
+    (pytest ignores the load_tests protocol of core modules)."""
+    import unittest
+
+    from trytond.tests.test_tryton import load_doc_tests
+
+    suite = load_doc_tests(
+        name, path, unittest.TestLoader(), unittest.TestSuite(), None)
+
+    def flatten(suite):
+        for test in suite:
+            if isinstance(test, unittest.TestSuite):
+                yield from flatten(test)
+            else:
+                yield test
+
+    def make_test(doc_case):
+        def test(self):
+            result = unittest.TestResult()
+            doc_case.run(result)
+            problems = result.failures + result.errors
+            if problems:
+                self.fail('\n'.join(trace for _, trace in problems))
+        test.__doc__ = doc_case._dt_test.name
+        return test
+
+    attributes = {}
+    for doc_case in flatten(suite):
+        scenario = os.path.splitext(
+            os.path.basename(doc_case._dt_test.filename))[0]
+        attributes['test_' + scenario] = make_test(doc_case)
+    return type('ScenarioTestCase', (unittest.TestCase,), attributes)
