@@ -1,13 +1,149 @@
 # This file is part of the KIM Suite. See COPYRIGHT and LICENSE at the
 # top level of this repository.
-from trytond.model import ModelSQL, ModelView, Workflow, fields
+"The case of a client and its case-management cycle."
+import datetime
+
+from sql import Cast, Literal, Union
+from sql.conditionals import Case as SqlCase
+
+from trytond.i18n import gettext
+from trytond.model import (
+    DeactivableMixin, Index, ModelSQL, ModelView, Workflow, fields)
+from trytond.modules.kim_network.common import relation, today
+from trytond.pool import Pool
+from trytond.pyson import Bool, Eval, If
+from trytond.tools import grouped_slice, reduce_ids
+from trytond.transaction import Transaction
+
+from .exceptions import (
+    CaseClosedError, CaseValidationError, CaseWorkflowError)
+
+OPEN_STATES = ['intake', 'assessment', 'planning', 'implementation',
+    'closing']
+_CLOSED = Eval('state').in_(['closed', 'cancelled'])
+_READONLY = {'readonly': _CLOSED}
+
+INDICATION_ANSWERS = [
+    (None, ""),
+    ('yes', "Yes"),
+    ('no', "No"),
+    ('unclear', "Unclear"),
+    ]
+INDICATION_STATES = {
+    'readonly': Eval('state') != 'intake',
+    }
+CLOSING_STATES = {
+    'readonly': Eval('state') != 'closing',
+    'invisible': ~Eval('state').in_(['closing', 'closed']),
+    }
+# Offsets of the kinds in the ids of kim.case.due rows
+DUE_KINDS = {
+    'review': 0,
+    'residence_document': 1,
+    'rechtskreis_change': 2,
+    'reassessment': 3,
+    'measure': 4,
+    }
+
+
+def _employee():
+    return Transaction().context.get('employee')
+
+
+class Team(DeactivableMixin, ModelSQL, ModelView):
+    "Case Team"
+    __name__ = 'kim.case.team'
+    name = fields.Char("Name", required=True)
+    company = fields.Many2One('company.company', "Company", required=True,
+        ondelete='CASCADE')
+    kommunen = fields.Many2Many('kim.case.team-kim.kommune', 'team',
+        'kommune', "Kommunen",
+        help="The Kommunen whose clients the team serves.")
+    members = fields.Many2Many('kim.case.team-company.employee', 'team',
+        'employee', "Members",
+        domain=[('company', '=', Eval('company', -1))])
+    supervisor = fields.Many2One('company.employee', "Supervision",
+        ondelete='SET NULL',
+        domain=[('company', '=', Eval('company', -1))],
+        help="The employee in charge of the Fachaufsicht of the team.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order.insert(0, ('name', 'ASC'))
+
+    @classmethod
+    def default_company(cls):
+        return Transaction().context.get('company')
+
+
+TeamKommune = relation('TeamKommune', 'kim.case.team-kim.kommune',
+    "Case Team - Kommune", 'team', 'kim.case.team', 'kommune', 'kim.kommune')
+TeamEmployee = relation('TeamEmployee', 'kim.case.team-company.employee',
+    "Case Team - Employee",
+    'team', 'kim.case.team', 'employee', 'company.employee')
 
 
 class Case(Workflow, ModelSQL, ModelView):
     "KIM Case"
     __name__ = 'kim.case'
+    _rec_name = 'number'
     _history = True
-    number = fields.Char("Number", readonly=True)
+
+    number = fields.Char("Number", readonly=True,
+        help="Assigned from the case sequence of the KIM configuration.")
+    company = fields.Many2One('company.company', "Company", required=True,
+        ondelete='RESTRICT',
+        states={'readonly': _CLOSED | Eval('number', False)})
+    client = fields.Many2One('party.party', "Client", required=True,
+        ondelete='RESTRICT', states=_READONLY,
+        domain=[('kim_client', '=', True)],
+        context={'kim_client': True})
+    household_members = fields.Many2Many('kim.case-party.party.household',
+        'case', 'party', "Involved Household Members", states=_READONLY,
+        domain=[('id', '!=', Eval('client', -1))],
+        help="Members of the household or family the case also covers.")
+    case_manager = fields.Many2One('company.employee', "Case Manager",
+        ondelete='RESTRICT',
+        states={
+            'readonly': _CLOSED,
+            'required': ~Eval('state').in_(['intake', 'cancelled']),
+            },
+        domain=[('company', '=', Eval('company', -1))],
+        help="The Fallmanager*in who holds the case responsibility "
+        "(Fallverantwortung).")
+    team = fields.Many2One('kim.case.team', "Team", ondelete='RESTRICT',
+        states=_READONLY,
+        domain=[('company', '=', Eval('company', -1))])
+    kommune = fields.Many2One('kim.kommune', "Kommune", required=True,
+        ondelete='RESTRICT', states=_READONLY,
+        help="The Kommune responsible for the case; "
+        "by default the client's Kommune of residence.")
+    access_channel = fields.Many2One('kim.access_channel', "Access Channel",
+        ondelete='RESTRICT', states=_READONLY,
+        help="How the client came to the integration management.")
+    referring_organisation = fields.Many2One('party.party',
+        "Referring Organisation", ondelete='RESTRICT', states=_READONLY,
+        domain=[('kim_organisation_type', '!=', None)])
+    referring_person = fields.Char("Referring Person", states=_READONLY)
+    target_groups = fields.Many2Many('kim.case-kim.target_group', 'case',
+        'target_group', "Target Groups", states=_READONLY)
+    rechtskreise = fields.Many2Many('kim.case-kim.rechtskreis', 'case',
+        'rechtskreis', "Rechtskreise Involved", states=_READONLY,
+        help="The benefit domains whose offices take part in the case.")
+    depth = fields.Selection([
+            ('clearing', "Erstberatung/Clearing"),
+            ('referral', "Verweisberatung"),
+            ('case_management', "Case Management"),
+            ], "Depth", required=True, states=_READONLY,
+        help="Erstberatung/Clearing only, Verweisberatung to a responsible "
+        "service, or full rechtskreisübergreifendes Case Management.")
+    opened_date = fields.Date("Opened On", required=True, states=_READONLY)
+    next_review = fields.Date("Wiedervorlage", states=_READONLY,
+        help="The date the case is due for its next review.")
+    followup_due = fields.Boolean("Follow-up Due", readonly=True,
+        help="Set by the daily scheduled job while the case has due or "
+        "overdue items in the Wiedervorlage list.")
     state = fields.Selection([
             ('intake', "Intake"),
             ('assessment', "Assessment"),
@@ -16,13 +152,269 @@ class Case(Workflow, ModelSQL, ModelView):
             ('closing', "Closing"),
             ('closed', "Closed"),
             ('cancelled', "Cancelled"),
-            ], "State", readonly=True, required=True)
+            ], "State", readonly=True, required=True, sort=False)
+
+    # Indication check (DGCC criteria) at intake
+    indication_complex_needs = fields.Selection(INDICATION_ANSWERS,
+        "Complex Needs in Several Life Areas", states=INDICATION_STATES)
+    indication_several_providers = fields.Selection(INDICATION_ANSWERS,
+        "Several Providers Involved", states=INDICATION_STATES)
+    indication_standard_routes_fail = fields.Selection(INDICATION_ANSWERS,
+        "Standard Routes Fail", states=INDICATION_STATES,
+        help="The usual services alone do not solve the problem.")
+    indication_lacks_resources = fields.Selection(INDICATION_ANSWERS,
+        "Client Lacks Resources to Steer Alone", states=INDICATION_STATES)
+    indication_voluntary = fields.Selection(INDICATION_ANSWERS,
+        "Client Agrees Voluntarily", states=INDICATION_STATES)
+    indication_decision = fields.Selection([
+            (None, ""),
+            ('case_management', "Case Management"),
+            ('referral', "Verweisberatung"),
+            ('no_further_need', "No Further Need"),
+            ], "Decision", states=INDICATION_STATES)
+    indication_decided_by = fields.Many2One('company.employee',
+        "Decided By", ondelete='RESTRICT',
+        states={
+            'readonly': Eval('state') != 'intake',
+            'required': Bool(Eval('indication_decision')),
+            })
+    indication_date = fields.Date("Decided On",
+        states={
+            'readonly': Eval('state') != 'intake',
+            'required': Bool(Eval('indication_decision')),
+            })
+    indication_reason = fields.Text("Reason", states=INDICATION_STATES)
+
+    # Client data shown on the case
+    client_age = fields.Function(fields.Integer("Age"), 'get_client_data')
+    client_residence_status = fields.Function(fields.Many2One(
+            'kim.residence_status_type', "Residence Status"),
+        'get_client_data')
+    client_document_expiry = fields.Function(fields.Date(
+            "Document Expires On"), 'get_client_data')
+    client_rechtskreis = fields.Function(fields.Many2One(
+            'kim.rechtskreis', "Rechtskreis"), 'get_client_data')
+    client_mediation_language = fields.Function(fields.Many2One(
+            'kim.language', "Sprachmittlung"), 'get_client_data')
+
+    events = fields.One2Many('kim.case.event', 'case', "Events",
+        states=_READONLY)
+
+    # Closing
+    closing_reason = fields.Many2One('kim.closing_reason', "Closing Reason",
+        ondelete='RESTRICT',
+        states={
+            'readonly': ~Eval('state').in_(['intake', 'closing']),
+            'invisible': ~Eval('state').in_(['intake', 'closing', 'closed']),
+            'required': Eval('state') == 'closed',
+            })
+    closing_date = fields.Date("Closed On",
+        states={
+            'readonly': ~Eval('state').in_(['intake', 'closing']),
+            'invisible': ~Eval('state').in_(['closing', 'closed']),
+            'required': Eval('state') == 'closed',
+            })
+    closing_evaluation = fields.Text("Closing Evaluation",
+        states=CLOSING_STATES,
+        help="The evaluation of the whole process together with the client: "
+        "effectiveness, gaps in the offers, room for improvement.")
+    goal_attainment = fields.Function(fields.Float(
+            "Goal Attainment", digits=(2, 1),
+            help="The mean attainment (1 to 5) of the rated goals of the "
+            "Hilfeplan."),
+        'get_goal_attainment')
+    short_case = fields.Boolean("Short Case", readonly=True,
+        help="An Erstberatung closed directly from intake with information "
+        "or a referral (Kurzberatung).")
+
+    predecessor = fields.Many2One('kim.case', "Earlier Case",
+        ondelete='RESTRICT', readonly=True,
+        help="The closed case this case reopens.")
+    successors = fields.One2Many('kim.case', 'predecessor', "Later Cases",
+        readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('opened_date', 'DESC'), ('id', 'DESC')]
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.state, Index.Equality()),
+                    where=t.state.in_(OPEN_STATES)),
+                Index(t, (t.client, Index.Equality())),
+                Index(t, (t.case_manager, Index.Equality())),
+                Index(t, (t.number, Index.Similarity())),
+                Index(t, (t.next_review, Index.Range()),
+                    where=t.state.in_(OPEN_STATES)),
+                })
+        cls._transitions |= {
+            ('intake', 'assessment'),
+            ('assessment', 'planning'),
+            ('planning', 'implementation'),
+            ('implementation', 'planning'),
+            ('closing', 'implementation'),
+            ('intake', 'closing'),
+            ('assessment', 'closing'),
+            ('planning', 'closing'),
+            ('implementation', 'closing'),
+            ('intake', 'closed'),
+            ('closing', 'closed'),
+            ('intake', 'cancelled'),
+            ('assessment', 'cancelled'),
+            ('cancelled', 'intake'),
+            }
+        cls._buttons.update({
+                'assess': {
+                    'invisible': ((Eval('state') != 'intake')
+                        | Eval('indication_decision').in_(
+                            ['referral', 'no_further_need'])),
+                    'icon': 'tryton-forward',
+                    'depends': ['state', 'indication_decision'],
+                    },
+                'plan': {
+                    'invisible': ~Eval('state').in_(
+                        ['assessment', 'implementation']),
+                    'icon': If(Eval('state') == 'implementation',
+                        'tryton-back', 'tryton-forward'),
+                    'depends': ['state'],
+                    },
+                'implement': {
+                    'invisible': ~Eval('state').in_(['planning', 'closing']),
+                    'icon': If(Eval('state') == 'closing',
+                        'tryton-back', 'tryton-forward'),
+                    'depends': ['state'],
+                    },
+                'to_close': {
+                    'invisible': ~Eval('state').in_(
+                        ['intake', 'assessment', 'planning',
+                            'implementation']),
+                    'icon': 'tryton-forward',
+                    'depends': ['state'],
+                    },
+                'close': {
+                    'invisible': ~(
+                        (Eval('state') == 'closing')
+                        | ((Eval('state') == 'intake')
+                            & Eval('indication_decision').in_(
+                                ['referral', 'no_further_need']))),
+                    'icon': 'tryton-ok',
+                    'depends': ['state', 'indication_decision'],
+                    },
+                'cancel': {
+                    'invisible': ~Eval('state').in_(['intake', 'assessment']),
+                    'icon': 'tryton-cancel',
+                    'depends': ['state'],
+                    },
+                'draft': {
+                    'invisible': Eval('state') != 'cancelled',
+                    'icon': 'tryton-undo',
+                    'depends': ['state'],
+                    },
+                'reopen': {
+                    'invisible': Eval('state') != 'closed',
+                    'icon': 'tryton-refresh',
+                    'depends': ['state'],
+                    },
+                })
 
     @classmethod
     def default_state(cls):
         return 'intake'
 
-    # Hooks for extensions (assessment, Hilfeplan)
+    @classmethod
+    def default_company(cls):
+        return Transaction().context.get('company')
+
+    @classmethod
+    def default_case_manager(cls):
+        return _employee()
+
+    @classmethod
+    def default_opened_date(cls):
+        return today()
+
+    @classmethod
+    def default_depth(cls):
+        return 'clearing'
+
+    @classmethod
+    def default_followup_due(cls):
+        return False
+
+    @classmethod
+    def default_short_case(cls):
+        return False
+
+    @fields.depends('client', 'kommune')
+    def on_change_client(self):
+        if self.client and self.client.kim_residence_kommune:
+            self.kommune = self.client.kim_residence_kommune
+
+    @fields.depends('team', 'kommune')
+    def on_change_team(self):
+        if self.team and not self.kommune and len(self.team.kommunen) == 1:
+            self.kommune, = self.team.kommunen
+
+    @fields.depends('indication_decision', 'indication_decided_by',
+        'indication_date', 'depth')
+    def on_change_indication_decision(self):
+        if self.indication_decision:
+            if not self.indication_decided_by and _employee():
+                self.indication_decided_by = _employee()
+            if not self.indication_date:
+                self.indication_date = today()
+            self.depth = {
+                'case_management': 'case_management',
+                'referral': 'referral',
+                'no_further_need': 'clearing',
+                }[self.indication_decision]
+
+    def get_rec_name(self, name):
+        number = self.number or '(%s)' % self.id
+        if self.client:
+            return '%s - %s' % (number, self.client.rec_name)
+        return number
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        _, operator, operand, *extra = clause
+        bool_op = 'AND' if operator.startswith('!') or operator.startswith(
+            'not ') else 'OR'
+        return [bool_op,
+            ('number', operator, operand, *extra),
+            ('client.rec_name', operator, operand, *extra),
+            ]
+
+    @classmethod
+    def get_client_data(cls, cases, names):
+        result = {n: {c.id: None for c in cases} for n in names}
+        date = Transaction().context.get('date') or today()
+        for case in cases:
+            client = case.client
+            if 'client_age' in names:
+                result['client_age'][case.id] = client.kim_age_on(date)
+            if 'client_residence_status' in names:
+                status = client.kim_residence_status
+                result['client_residence_status'][case.id] = (
+                    status.id if status else None)
+            if 'client_document_expiry' in names:
+                expiries = [s.document_expiry
+                    for s in client.kim_residence_statuses
+                    if s.document_expiry and s.valid_on(date)]
+                result['client_document_expiry'][case.id] = (
+                    min(expiries) if expiries else None)
+            if 'client_rechtskreis' in names:
+                rechtskreis = client.kim_rechtskreis
+                result['client_rechtskreis'][case.id] = (
+                    rechtskreis.id if rechtskreis else None)
+            if 'client_mediation_language' in names:
+                language = (client.kim_mediation_language
+                    if client.kim_language_mediation else None)
+                result['client_mediation_language'][case.id] = (
+                    language.id if language else None)
+        return result
+
+    # Hooks for extensions (assessment and Hilfeplan)
     def check_can_plan(self):
         "Raise a UserError if the case cannot move to planning"
 
@@ -30,9 +422,481 @@ class Case(Workflow, ModelSQL, ModelView):
         "Raise a UserError if the case cannot move to implementation"
 
     def get_goal_attainment(self, name):
+        "Return the goal attainment (mean rating 1 to 5) or None"
         return None
 
     @classmethod
+    def _due_id(cls, source_id, case_id, kind):
+        """Return the SQL expression of the id of a kim.case.due row
+        for the record source_id of the kind on the case."""
+        return (Cast(source_id, cls.__bigint()) * (2 ** 24) + case_id) * 16 + (
+            DUE_KINDS[kind])
+
+    @staticmethod
+    def __bigint():
+        from trytond import backend
+        return backend.Database().sql_type('BIGINT').base
+
+    @classmethod
     def _due_queries(cls):
-        "Return python-sql queries of kim.case.due rows"
-        return []
+        """Return the python-sql queries of the rows of kim.case.due.
+        Each query selects the columns id (see _due_id), case, kind and date;
+        the union is restricted to open cases and the horizon afterwards.
+        Extensions append their queries."""
+        pool = Pool()
+        Status = pool.get('kim.client.residence_status')
+        Event = pool.get('kim.case.event')
+        Configuration = pool.get('kim.configuration')
+        config = Configuration(1)
+        date = Transaction().context.get('date') or today()
+        case = cls.__table__()
+        case2 = cls.__table__()
+        status = Status.__table__()
+        event = Event.__table__()
+
+        review = case.select(
+            cls._due_id(case.id, case.id, 'review').as_('id'),
+            case.id.as_('case'),
+            Literal('review').as_('kind'),
+            case.next_review.as_('date'),
+            where=(case.next_review != None)
+            & case.state.in_(OPEN_STATES))
+        document = status.join(case2,
+            condition=status.client == case2.client
+            ).select(
+            cls._due_id(status.id, case2.id, 'residence_document').as_('id'),
+            case2.id.as_('case'),
+            Literal('residence_document').as_('kind'),
+            status.document_expiry.as_('date'),
+            where=(status.document_expiry != None)
+            & ((status.valid_to == None) | (status.valid_to >= date))
+            & case2.state.in_(OPEN_STATES))
+        since = date - datetime.timedelta(
+            days=config.get_rechtskreis_change_days())
+        rechtskreis = event.select(
+            cls._due_id(event.id, event.case, 'rechtskreis_change').as_('id'),
+            event.case.as_('case'),
+            Literal('rechtskreis_change').as_('kind'),
+            event.date.as_('date'),
+            where=(event.type == 'rechtskreis_change')
+            & (event.date >= since) & (event.date <= date))
+        return [review, document, rechtskreis]
+
+    @classmethod
+    def validate_fields(cls, cases, field_names):
+        super().validate_fields(cases, field_names)
+        for case in cases:
+            case.check_dates(field_names)
+
+    def check_dates(self, field_names=None):
+        date = today()
+        if field_names is None or field_names & {'opened_date'}:
+            if self.opened_date and self.opened_date > date:
+                raise CaseValidationError(gettext(
+                        'kim_case.msg_case_opened_future',
+                        case=self.rec_name, date=self.opened_date))
+        if field_names is None or field_names & {
+                'opened_date', 'closing_date'}:
+            if self.closing_date:
+                if self.opened_date and self.closing_date < self.opened_date:
+                    raise CaseValidationError(gettext(
+                            'kim_case.msg_case_closing_before_opened',
+                            case=self.rec_name,
+                            closing_date=self.closing_date,
+                            opened_date=self.opened_date))
+                if self.closing_date > date:
+                    raise CaseValidationError(gettext(
+                            'kim_case.msg_case_closing_future',
+                            case=self.rec_name, date=self.closing_date))
+        if field_names is None or field_names & {
+                'opened_date', 'indication_date'}:
+            if self.indication_date:
+                if self.indication_date > date:
+                    raise CaseValidationError(gettext(
+                            'kim_case.msg_case_indication_future',
+                            case=self.rec_name, date=self.indication_date))
+                if self.opened_date and (
+                        self.indication_date < self.opened_date):
+                    raise CaseValidationError(gettext(
+                            'kim_case.msg_case_indication_before_opened',
+                            case=self.rec_name))
+        if field_names is None or field_names & {
+                'client', 'household_members'}:
+            if self.client in (self.household_members or []):
+                raise CaseValidationError(gettext(
+                        'kim_case.msg_case_client_household',
+                        case=self.rec_name))
+
+    @classmethod
+    def check_modification(cls, mode, cases, values=None, external=False):
+        super().check_modification(
+            mode, cases, values=values, external=external)
+        if mode in {'write', 'delete'}:
+            for case in cases:
+                if case.state == 'closed':
+                    raise CaseClosedError(gettext(
+                            'kim_case.msg_case_closed_readonly',
+                            case=case.rec_name))
+        if mode == 'delete':
+            for case in cases:
+                if case.state not in {'intake', 'cancelled'}:
+                    raise CaseWorkflowError(gettext(
+                            'kim_case.msg_case_delete',
+                            case=case.rec_name))
+
+    @classmethod
+    def create(cls, vlist):
+        pool = Pool()
+        Configuration = pool.get('kim.configuration')
+        config = Configuration(1)
+        vlist = [v.copy() for v in vlist]
+        for values in vlist:
+            if not values.get('number'):
+                values['number'] = config.get_case_sequence().get()
+        return super().create(vlist)
+
+    @classmethod
+    def copy(cls, cases, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('number', None)
+        default.setdefault('events', None)
+        default.setdefault('opened_date', today())
+        default.setdefault('next_review', None)
+        default.setdefault('followup_due', False)
+        for name in ['complex_needs', 'several_providers',
+                'standard_routes_fail', 'lacks_resources', 'voluntary',
+                'decision', 'decided_by', 'date', 'reason']:
+            default.setdefault('indication_' + name, None)
+        default.setdefault('closing_reason', None)
+        default.setdefault('closing_date', None)
+        default.setdefault('closing_evaluation', None)
+        default.setdefault('short_case', False)
+        default.setdefault('predecessor', None)
+        default.setdefault('successors', None)
+        return super().copy(cases, default=default)
+
+    @classmethod
+    def _log_events(cls, cases, type_, description, date=None):
+        pool = Pool()
+        Event = pool.get('kim.case.event')
+        if date is None:
+            date = today()
+        Event.save([Event(case=c, date=date, type=type_,
+                    description=description, automatic=True)
+                for c in cases])
+
+    @classmethod
+    def _log_state(cls, cases, state):
+        if cases:
+            cls._log_events(cases, 'state_change', gettext(
+                    'kim_case.msg_event_state',
+                    state=cls.fields_get(['state'])['state']['selection'] and
+                    dict(cls.state.selection)[state]))
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('assessment')
+    def assess(cls, cases):
+        for case in cases:
+            case.check_indication()
+            if not case.case_manager:
+                raise CaseWorkflowError(gettext(
+                        'kim_case.msg_case_no_case_manager',
+                        case=case.rec_name))
+            case.depth = 'case_management'
+        cls.save(cases)
+        cls._log_state(cases, 'assessment')
+
+    def check_indication(self):
+        "Check the indication decision allows case management"
+        if self.indication_decision != 'case_management':
+            raise CaseWorkflowError(gettext(
+                    'kim_case.msg_case_indication_required',
+                    case=self.rec_name))
+        if self.indication_voluntary == 'no':
+            raise CaseWorkflowError(gettext(
+                    'kim_case.msg_case_indication_not_voluntary',
+                    case=self.rec_name))
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('planning')
+    def plan(cls, cases):
+        for case in cases:
+            case.check_can_plan()
+        cls._log_state(cases, 'planning')
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('implementation')
+    def implement(cls, cases):
+        for case in cases:
+            case.check_can_implement()
+        cls._log_state(cases, 'implementation')
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('closing')
+    def to_close(cls, cases):
+        cls._log_state(cases, 'closing')
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('closed')
+    def close(cls, cases):
+        date = today()
+        for case in cases:
+            if not case.closing_reason:
+                raise CaseWorkflowError(gettext(
+                        'kim_case.msg_case_closing_reason',
+                        case=case.rec_name))
+            if case.state == 'intake':
+                case.short_case = True
+                if case.indication_decision == 'case_management':
+                    raise CaseWorkflowError(gettext(
+                            'kim_case.msg_case_short_case_management',
+                            case=case.rec_name))
+            if not case.closing_date:
+                case.closing_date = date
+            case.followup_due = False
+        cls.save(cases)
+        handovers = [c for c in cases if c.closing_reason.handover]
+        if handovers:
+            for case in handovers:
+                cls._log_events([case], 'handover', case.closing_reason.name,
+                    date=case.closing_date)
+        cls._log_state(cases, 'closed')
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('cancelled')
+    def cancel(cls, cases):
+        cls._log_state(cases, 'cancelled')
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('intake')
+    def draft(cls, cases):
+        cls._log_state(cases, 'intake')
+
+    @classmethod
+    @ModelView.button_action('kim_case.act_case_reopened')
+    def reopen(cls, cases):
+        "Open a new case that continues each closed case"
+        new_cases = cls._reopen(cases)
+        return {
+            'res_id': [c.id for c in new_cases],
+            'views': [(None, 'form'), (None, 'tree')],
+            }
+
+    @classmethod
+    def _reopen(cls, cases):
+        for case in cases:
+            if case.state != 'closed':
+                raise CaseWorkflowError(gettext(
+                        'kim_case.msg_case_reopen_closed',
+                        case=case.rec_name))
+        new_cases = []
+        for case in cases:
+            new_case = cls(
+                company=case.company,
+                client=case.client,
+                household_members=case.household_members,
+                case_manager=case.case_manager or _employee(),
+                team=case.team,
+                kommune=case.client.kim_residence_kommune or case.kommune,
+                target_groups=case.target_groups,
+                rechtskreise=case.rechtskreise,
+                depth=case.depth,
+                predecessor=case,
+                )
+            new_cases.append(new_case)
+        cls.save(new_cases)
+        for case, new_case in zip(cases, new_cases):
+            cls._log_events([new_case], 'reopened', gettext(
+                    'kim_case.msg_event_reopened', case=case.rec_name))
+        return new_cases
+
+    @classmethod
+    def flag_due(cls, date=None):
+        """Set followup_due on the open cases that have items due on date
+        (or overdue) in the Wiedervorlage list and clear it on the others.
+        Return the flagged cases."""
+        pool = Pool()
+        Due = pool.get('kim.case.due')
+        if date is None:
+            date = today()
+        with Transaction().set_context(date=date):
+            dues = Due.search([('date', '<=', date)])
+        due_ids = {d.case.id for d in dues}
+        flagged = cls.search([
+                ('state', 'in', OPEN_STATES),
+                ('followup_due', '=', True),
+                ])
+        to_clear = [c for c in flagged if c.id not in due_ids]
+        to_flag = cls.browse([i for i in due_ids
+                if i not in {c.id for c in flagged}])
+        to_write = []
+        if to_clear:
+            to_write.extend((to_clear, {'followup_due': False}))
+        if to_flag:
+            to_write.extend((to_flag, {'followup_due': True}))
+        if to_write:
+            cls.write(*to_write)
+        return cls.browse(sorted(due_ids))
+
+
+CaseHouseholdMember = relation('CaseHouseholdMember',
+    'kim.case-party.party.household', "Case - Household Member",
+    'case', 'kim.case', 'party', 'party.party')
+CaseTargetGroup = relation('CaseTargetGroup', 'kim.case-kim.target_group',
+    "Case - Target Group", 'case', 'kim.case',
+    'target_group', 'kim.target_group')
+CaseRechtskreis = relation('CaseRechtskreis', 'kim.case-kim.rechtskreis',
+    "Case - Rechtskreis", 'case', 'kim.case', 'rechtskreis', 'kim.rechtskreis')
+
+
+class CaseEvent(ModelSQL, ModelView):
+    "Case Event"
+    __name__ = 'kim.case.event'
+    case = fields.Many2One('kim.case', "Case", required=True,
+        ondelete='CASCADE')
+    date = fields.Date("Date", required=True,
+        states={'readonly': Bool(Eval('automatic'))})
+    type = fields.Selection([
+            ('state_change', "State Change"),
+            ('rechtskreis_change', "Rechtskreis Change"),
+            ('residence_status_change', "Residence Status Change"),
+            ('handover', "Handover"),
+            ('reopened', "Reopened"),
+            ('note', "Note"),
+            ], "Type", required=True,
+        states={'readonly': Bool(Eval('automatic'))})
+    description = fields.Text("Description",
+        states={'readonly': Bool(Eval('automatic'))})
+    employee = fields.Many2One('company.employee', "Employee",
+        ondelete='SET NULL', states={'readonly': Bool(Eval('automatic'))})
+    automatic = fields.Boolean("Automatic", readonly=True,
+        help="Recorded by the system, e.g. on a state change.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('date', 'DESC'), ('id', 'DESC')]
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.case, Index.Equality())),
+                Index(t, (t.date, Index.Range()),
+                    where=t.type == 'rechtskreis_change'),
+                })
+
+    @classmethod
+    def default_date(cls):
+        return today()
+
+    @classmethod
+    def default_type(cls):
+        return 'note'
+
+    @classmethod
+    def default_employee(cls):
+        return _employee()
+
+    @classmethod
+    def default_automatic(cls):
+        return False
+
+    def get_rec_name(self, name):
+        return '%s %s' % (self.date, dict(
+                self.__class__.type.selection).get(self.type, ''))
+
+    @classmethod
+    def check_modification(cls, mode, events, values=None, external=False):
+        super().check_modification(
+            mode, events, values=values, external=external)
+        for event in events:
+            if event.case.state == 'closed':
+                raise CaseClosedError(gettext(
+                        'kim_case.msg_case_closed_readonly',
+                        case=event.case.rec_name))
+            if external and mode != 'create' and event.automatic:
+                raise CaseWorkflowError(gettext(
+                        'kim_case.msg_event_automatic',
+                        case=event.case.rec_name))
+
+
+class CaseDue(ModelSQL, ModelView):
+    "Case Wiedervorlage"
+    __name__ = 'kim.case.due'
+    case = fields.Many2One('kim.case', "Case", readonly=True)
+    client = fields.Many2One('party.party', "Client", readonly=True)
+    case_manager = fields.Many2One('company.employee', "Case Manager",
+        readonly=True)
+    team = fields.Many2One('kim.case.team', "Team", readonly=True)
+    company = fields.Many2One('company.company', "Company", readonly=True)
+    kind = fields.Selection([
+            ('review', "Wiedervorlage"),
+            ('residence_document', "Residence Document Expires"),
+            ('rechtskreis_change', "Rechtskreis Change"),
+            ('reassessment', "Re-assessment"),
+            ('measure', "Measure"),
+            ], "Kind", readonly=True)
+    date = fields.Date("Date", readonly=True)
+    overdue = fields.Boolean("Overdue", readonly=True)
+    mine = fields.Function(fields.Boolean("Mine"),
+        'get_mine', searcher='search_mine')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('date', 'ASC'), ('id', 'ASC')]
+
+    @classmethod
+    def table_query(cls):
+        pool = Pool()
+        Case = pool.get('kim.case')
+        Configuration = pool.get('kim.configuration')
+        config = Configuration(1)
+        date = Transaction().context.get('date') or today()
+        horizon = date + datetime.timedelta(days=config.get_due_horizon())
+        case = Case.__table__()
+        queries = Case._due_queries()
+        union = Union(*queries, all_=True)
+        return union.join(case, condition=union.case == case.id).select(
+            union.id.as_('id'),
+            union.case.as_('case'),
+            case.client.as_('client'),
+            case.case_manager.as_('case_manager'),
+            case.team.as_('team'),
+            case.company.as_('company'),
+            union.kind.as_('kind'),
+            union.date.as_('date'),
+            SqlCase(((union.date < date)
+                    & (union.kind != 'rechtskreis_change'), Literal(True)),
+                else_=Literal(False)).as_('overdue'),
+            where=case.state.in_(OPEN_STATES) & (union.date <= horizon))
+
+    @classmethod
+    def _user_employees(cls):
+        pool = Pool()
+        User = pool.get('res.user')
+        user = User(Transaction().user)
+        employees = {e.id for e in user.employees}
+        if Transaction().context.get('employee'):
+            employees.add(Transaction().context['employee'])
+        return employees
+
+    def get_mine(self, name):
+        return bool(self.case_manager
+            and self.case_manager.id in self._user_employees())
+
+    @classmethod
+    def search_mine(cls, name, clause):
+        _, operator, value = clause
+        employees = list(cls._user_employees())
+        if (operator == '=') == bool(value):
+            return [('case_manager', 'in', employees)]
+        return ['OR',
+            ('case_manager', 'not in', employees),
+            ('case_manager', '=', None),
+            ]

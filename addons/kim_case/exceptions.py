@@ -22,3 +22,32 @@ class CaseWorkflowError(UserError):
 
 class CaseWarning(UserWarning):
     pass
+
+
+# Assessment, Hilfeplan and contacts (assessment.py, plan.py, contact.py)
+class AssessmentValidationError(ValidationError):
+    pass
+
+
+class AssessmentReadOnlyError(AccessError):
+    pass
+
+
+class AssessmentError(UserError):
+    pass
+
+
+class PlanValidationError(ValidationError):
+    pass
+
+
+class PlanReadOnlyError(AccessError):
+    pass
+
+
+class PlanError(UserError):
+    pass
+
+
+class ContactValidationError(ValidationError):
+    pass

@@ -1,0 +1,442 @@
+# This file is part of the KIM Suite. See COPYRIGHT and LICENSE at the
+# top level of this repository.
+"Clients of the integration management: persons on party.party."
+import datetime
+
+from trytond.i18n import gettext
+from trytond.model import Index, ModelSQL, ModelView, fields
+from trytond.modules.kim_network.common import PeriodMixin, relation, today
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Bool, Eval, If
+from trytond.transaction import Transaction
+
+from .exceptions import ClientValidationError
+
+CLIENT_STATES = {
+    'invisible': ~Eval('kim_client'),
+    }
+
+LANGUAGE_LEVELS = [
+    (None, ""),
+    ('a1', "A1"),
+    ('a2', "A2"),
+    ('b1', "B1"),
+    ('b2', "B2"),
+    ('c1', "C1"),
+    ('c2', "C2"),
+    ('native', "Native Language"),
+    ]
+
+OPEN_CASE_STATES = ['intake', 'assessment', 'planning', 'implementation',
+    'closing']
+
+
+class Party(metaclass=PoolMeta):
+    __name__ = 'party.party'
+
+    kim_client = fields.Boolean("KIM Client",
+        help="The person is (or was) a client of the integration "
+        "management.")
+    kim_birth_date = fields.Date("Date of Birth", states=CLIENT_STATES)
+    kim_gender = fields.Selection([
+            (None, ""),
+            ('female', "Female"),
+            ('male', "Male"),
+            ('diverse', "Diverse"),
+            ('not_stated', "Not Stated"),
+            ], "Gender", states=CLIENT_STATES)
+    kim_nationalities = fields.Many2Many(
+        'party.party-country.country.kim_nationality', 'party', 'country',
+        "Nationalities", states=CLIENT_STATES,
+        help="Leave empty for stateless persons or unknown nationality.")
+    kim_stateless = fields.Boolean("Stateless", states=CLIENT_STATES)
+    kim_client_languages = fields.One2Many('kim.client.language', 'client',
+        "Languages", states=CLIENT_STATES)
+    kim_language_mediation = fields.Boolean("Needs Sprachmittlung",
+        states=CLIENT_STATES,
+        help="Conversations need a language mediator or interpreter.")
+    kim_mediation_language = fields.Many2One('kim.language',
+        "Sprachmittlung Language", ondelete='RESTRICT',
+        states={
+            'invisible': ~Eval('kim_client') | ~Eval('kim_language_mediation'),
+            'required': Bool(Eval('kim_language_mediation')),
+            })
+    kim_arrival_germany = fields.Date("Arrival in Germany",
+        states=CLIENT_STATES)
+    kim_arrival_kommune = fields.Date("Arrival in the Kommune",
+        states=CLIENT_STATES)
+    kim_residence_kommune = fields.Many2One('kim.kommune',
+        "Kommune of Residence", ondelete='RESTRICT', states=CLIENT_STATES)
+    kim_accommodation = fields.Selection([
+            (None, ""),
+            ('reception', "Reception Centre (Landeseinrichtung)"),
+            ('shared', "Shared Accommodation (Gemeinschaftsunterkunft)"),
+            ('municipal_flat', "Municipal Flat"),
+            ('own_flat', "Own Rented or Owned Flat"),
+            ('family_friends', "With Family or Friends"),
+            ('supported', "Supported Living"),
+            ('homeless', "Homeless"),
+            ('other', "Other"),
+            ], "Accommodation", states=CLIENT_STATES)
+    kim_household = fields.One2Many('kim.client.household', 'client',
+        "Household and Family", states=CLIENT_STATES)
+    kim_residence_statuses = fields.One2Many('kim.client.residence_status',
+        'client', "Residence Status History", states=CLIENT_STATES)
+    kim_client_rechtskreise = fields.One2Many('kim.client.rechtskreis',
+        'client', "Rechtskreis History", states=CLIENT_STATES)
+    kim_residence_status = fields.Function(fields.Many2One(
+            'kim.residence_status_type', "Current Residence Status",
+            states=CLIENT_STATES),
+        'get_kim_current', searcher='search_kim_residence_status')
+    kim_rechtskreis = fields.Function(fields.Many2One(
+            'kim.rechtskreis', "Current Rechtskreis", states=CLIENT_STATES),
+        'get_kim_current', searcher='search_kim_rechtskreis')
+    kim_cases = fields.One2Many('kim.case', 'client', "Cases",
+        states=CLIENT_STATES, readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.add(
+            Index(t, (t.kim_client, Index.Equality()),
+                where=t.kim_client == Bool(True)))
+
+    @classmethod
+    def default_kim_client(cls):
+        return bool(Transaction().context.get('kim_client'))
+
+    def get_kim_current(self, name):
+        date = Transaction().context.get('date') or today()
+        if name == 'kim_residence_status':
+            records, target = self.kim_residence_statuses, 'status_type'
+        else:
+            records, target = self.kim_client_rechtskreise, 'rechtskreis'
+        current = [r for r in records if r.valid_on(date)]
+        current.sort(key=lambda r: r.valid_from or datetime.date.min)
+        if current:
+            return getattr(current[-1], target).id
+
+    @classmethod
+    def _search_kim_current(cls, field, target, clause):
+        pool = Pool()
+        Model = pool.get(cls._fields[field].model_name)
+        date = Transaction().context.get('date') or today()
+        name, operator, operand, *extra = clause
+        if '.' in name:
+            target += '.' + name.split('.', 1)[1]
+        return [(field, 'where',
+                [(target, operator, operand, *extra)]
+                + Model.valid_on_domain(date))]
+
+    @classmethod
+    def search_kim_residence_status(cls, name, clause):
+        return cls._search_kim_current(
+            'kim_residence_statuses', 'status_type', clause)
+
+    @classmethod
+    def search_kim_rechtskreis(cls, name, clause):
+        return cls._search_kim_current(
+            'kim_client_rechtskreise', 'rechtskreis', clause)
+
+    @classmethod
+    def validate_fields(cls, parties, field_names):
+        super().validate_fields(parties, field_names)
+        if field_names is None or field_names & {
+                'kim_birth_date', 'kim_arrival_germany',
+                'kim_arrival_kommune'}:
+            for party in parties:
+                party.check_kim_dates()
+
+    def check_kim_dates(self):
+        date = today()
+        for name in ['kim_birth_date', 'kim_arrival_germany',
+                'kim_arrival_kommune']:
+            value = getattr(self, name, None)
+            if value and value > date:
+                raise ClientValidationError(gettext(
+                        'kim_case.msg_client_date_future',
+                        client=self.rec_name, date=value,
+                        field=self.__names__(name)['field']))
+        if (self.kim_arrival_germany and self.kim_arrival_kommune
+                and self.kim_arrival_kommune < self.kim_arrival_germany):
+            raise ClientValidationError(gettext(
+                    'kim_case.msg_client_arrival_order',
+                    client=self.rec_name,
+                    kommune=self.kim_arrival_kommune,
+                    germany=self.kim_arrival_germany))
+        if (self.kim_birth_date and self.kim_arrival_germany
+                and self.kim_arrival_germany < self.kim_birth_date):
+            raise ClientValidationError(gettext(
+                    'kim_case.msg_client_arrival_before_birth',
+                    client=self.rec_name))
+
+    @property
+    def kim_age(self):
+        return self.kim_age_on(today())
+
+    def kim_age_on(self, date):
+        "Age in years on date or None if the date of birth is unknown"
+        birth = self.kim_birth_date
+        if not birth:
+            return None
+        return date.year - birth.year - (
+            (date.month, date.day) < (birth.month, birth.day))
+
+    def kim_open_cases(self):
+        return [c for c in self.kim_cases if c.state in OPEN_CASE_STATES]
+
+    @classmethod
+    def copy(cls, parties, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('kim_cases', None)
+        return super().copy(parties, default=default)
+
+
+PartyNationality = relation('PartyNationality',
+    'party.party-country.country.kim_nationality', "Client - Nationality",
+    'party', 'party.party', 'country', 'country.country')
+
+
+class ClientLanguage(ModelSQL, ModelView):
+    "Client Language"
+    __name__ = 'kim.client.language'
+    client = fields.Many2One('party.party', "Client", required=True,
+        ondelete='CASCADE')
+    language = fields.Many2One('kim.language', "Language", required=True,
+        ondelete='RESTRICT')
+    level = fields.Selection(LANGUAGE_LEVELS, "Level",
+        help="Level of the Common European Framework of Reference, "
+        "or native language.")
+    literacy = fields.Selection([
+            (None, ""),
+            ('literate', "Reads and Writes"),
+            ('other_script', "Reads and Writes in Another Script Only"),
+            ('not_literate', "Does Not Read or Write"),
+            ], "Literacy",
+        help="Literacy in this language (Alphabetisierung).")
+    certificate = fields.Char("Certificate",
+        help="e.g. 'DTZ B1, 2025' or 'telc A2'.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t, (t.client, Index.Equality())))
+
+
+class ClientHousehold(ModelSQL, ModelView):
+    "Client Household Member"
+    __name__ = 'kim.client.household'
+    client = fields.Many2One('party.party', "Client", required=True,
+        ondelete='CASCADE')
+    member = fields.Many2One('party.party', "Member", required=True,
+        ondelete='CASCADE',
+        domain=[('id', '!=', Eval('client', -1))])
+    relation = fields.Selection([
+            ('spouse', "Spouse or Partner"),
+            ('child', "Child"),
+            ('parent', "Parent"),
+            ('sibling', "Sibling"),
+            ('relative', "Other Relative"),
+            ('other', "Other"),
+            ], "Relation", required=True)
+    same_household = fields.Boolean("Lives in the Household",
+        help="Unticked for family members living elsewhere, e.g. abroad "
+        "(Familiennachzug).")
+    family_reunification = fields.Selection([
+            (None, ""),
+            ('planned', "Planned"),
+            ('applied', "Visa Applied"),
+            ('done', "Done"),
+            ], "Family Reunification",
+        states={'invisible': Bool(Eval('same_household'))})
+    member_birth_date = fields.Function(fields.Date("Date of Birth"),
+        'on_change_with_member_birth_date')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t, (t.client, Index.Equality())))
+
+    @classmethod
+    def default_same_household(cls):
+        return True
+
+    @classmethod
+    def default_relation(cls):
+        return 'child'
+
+    @fields.depends('member')
+    def on_change_with_member_birth_date(self, name=None):
+        if self.member:
+            return self.member.kim_birth_date
+
+    def get_rec_name(self, name):
+        return self.member.rec_name
+
+    @classmethod
+    def validate_fields(cls, lines, field_names):
+        super().validate_fields(lines, field_names)
+        for line in lines:
+            if line.member == line.client:
+                raise ClientValidationError(gettext(
+                        'kim_case.msg_household_self',
+                        client=line.client.rec_name))
+
+
+class _ClientPeriod(PeriodMixin):
+    __slots__ = ()
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [
+            ('client', 'ASC'),
+            ('valid_from', 'DESC NULLS LAST'),
+            ('id', 'DESC'),
+            ]
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t, (t.client, Index.Equality())))
+
+
+class ClientResidenceStatus(_ClientPeriod, ModelSQL, ModelView):
+    "Client Residence Status"
+    __name__ = 'kim.client.residence_status'
+    _history = True
+    client = fields.Many2One('party.party', "Client", required=True,
+        ondelete='CASCADE')
+    status_type = fields.Many2One('kim.residence_status_type', "Status",
+        required=True, ondelete='RESTRICT')
+    document_expiry = fields.Date("Document Expires On",
+        help="The date the residence document (Aufenthaltstitel, Duldung, "
+        "Gestattung, Fiktionsbescheinigung) expires; shown in the "
+        "Wiedervorlage list before it expires.")
+    residence_obligation = fields.Boolean("Wohnsitzauflage",
+        help="A residence obligation (§ 12a AufenthG) applies.")
+    employment_permitted = fields.Selection([
+            (None, ""),
+            ('yes', "Yes"),
+            ('restricted', "Needs Permission"),
+            ('no', "No"),
+            ], "Employment Permitted")
+    notes = fields.Text("Notes")
+
+    def get_rec_name(self, name):
+        return self.status_type.rec_name
+
+    @classmethod
+    def validate_fields(cls, statuses, field_names):
+        super().validate_fields(statuses, field_names)
+        if field_names is None or field_names & {
+                'valid_from', 'document_expiry'}:
+            for status in statuses:
+                if (status.document_expiry and status.valid_from
+                        and status.document_expiry < status.valid_from):
+                    raise ClientValidationError(gettext(
+                            'kim_case.msg_residence_expiry_before_start',
+                            client=status.client.rec_name,
+                            status=status.rec_name))
+
+    @classmethod
+    def on_modification(cls, mode, statuses, field_names=None):
+        super().on_modification(mode, statuses, field_names=field_names)
+        if mode == 'create':
+            pool = Pool()
+            Event = pool.get('kim.case.event')
+            events = []
+            for status in statuses:
+                for case in status.client.kim_open_cases():
+                    events.append(Event(
+                            case=case,
+                            date=status.valid_from or today(),
+                            type='residence_status_change',
+                            description=status.rec_name))
+            Event.save(events)
+
+
+class ClientRechtskreis(_ClientPeriod, ModelSQL, ModelView):
+    "Client Rechtskreis"
+    __name__ = 'kim.client.rechtskreis'
+    _history = True
+    client = fields.Many2One('party.party', "Client", required=True,
+        ondelete='CASCADE')
+    rechtskreis = fields.Many2One('kim.rechtskreis', "Rechtskreis",
+        required=True, ondelete='RESTRICT',
+        help="The benefit domain the client receives benefits from, e.g. "
+        "AsylbLG, SGB II.")
+    office = fields.Many2One('party.party', "Responsible Office",
+        ondelete='SET NULL',
+        domain=[('kim_organisation_type', '!=', None)],
+        help="e.g. the Jobcenter or Sozialamt in charge.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.valid_from.required = True
+
+    def get_rec_name(self, name):
+        return self.rechtskreis.rec_name
+
+    @classmethod
+    def create(cls, vlist):
+        records = super().create(vlist)
+        cls._close_previous(records)
+        return records
+
+    @classmethod
+    def _close_previous(cls, records):
+        "End the open period a new period of the client follows"
+        to_save = []
+        for record in records:
+            previous = cls.search([
+                    ('client', '=', record.client.id),
+                    ('id', '!=', record.id),
+                    ('valid_from', '<', record.valid_from),
+                    ['OR',
+                        ('valid_to', '=', None),
+                        ('valid_to', '>=', record.valid_from),
+                        ],
+                    ])
+            for period in previous:
+                period.valid_to = record.valid_from - datetime.timedelta(
+                    days=1)
+                to_save.append(period)
+        cls.save(to_save)
+
+    def previous_period(self):
+        periods = [p for p in self.client.kim_client_rechtskreise
+            if p != self and p.valid_from < self.valid_from]
+        periods.sort(key=lambda p: p.valid_from)
+        return periods[-1] if periods else None
+
+    @classmethod
+    def on_modification(cls, mode, records, field_names=None):
+        super().on_modification(mode, records, field_names=field_names)
+        if mode == 'create':
+            pool = Pool()
+            Event = pool.get('kim.case.event')
+            events = []
+            for record in records:
+                cases = record.client.kim_open_cases()
+                if not cases:
+                    continue
+                previous = record.previous_period()
+                if previous and previous.rechtskreis == record.rechtskreis:
+                    continue
+                if previous:
+                    description = gettext(
+                        'kim_case.msg_event_rechtskreis_change',
+                        old=previous.rechtskreis.rec_name,
+                        new=record.rechtskreis.rec_name)
+                else:
+                    description = gettext(
+                        'kim_case.msg_event_rechtskreis_new',
+                        new=record.rechtskreis.rec_name)
+                for case in cases:
+                    events.append(Event(
+                            case=case, date=record.valid_from,
+                            type='rechtskreis_change',
+                            description=description))
+            Event.save(events)
