@@ -1,0 +1,276 @@
+# This file is part of the KIM Suite. See COPYRIGHT and LICENSE at the
+# top level of this repository.
+"""Counselling contacts and appointments (Beratungskontakte) of a case: the
+planned ones fill the calendar of the case manager, the done ones feed the
+effort statistics."""
+import datetime as dt
+
+from sql import Literal
+from sql.aggregate import Count, Max, Sum
+from sql.conditionals import Coalesce
+
+from trytond.i18n import gettext
+from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
+from trytond.modules.kim_network.common import relation
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Bool, Eval
+from trytond.transaction import Transaction
+
+from .assessment import check_case_open
+from .exceptions import ContactValidationError
+
+CHANNELS = [
+    ('office', "Office"),
+    ('home_visit', "Home Visit (aufsuchend)"),
+    ('outreach', "Outreach elsewhere"),
+    ('phone', "Phone"),
+    ('video', "Video"),
+    ('email', "E-Mail"),
+    ('letter', "Letter"),
+    ]
+READONLY_DONE = {
+    'readonly': Eval('state') != 'planned',
+    }
+
+
+class Contact(Workflow, ModelSQL, ModelView):
+    "Beratungskontakt"
+    __name__ = 'kim.case.contact'
+    case = fields.Many2One('kim.case', "Case", required=True,
+        ondelete='CASCADE', states=READONLY_DONE)
+    case_manager = fields.Many2One('company.employee', "Case Manager",
+        ondelete='RESTRICT', states=READONLY_DONE,
+        help="Whose calendar shows the appointment.")
+    subject = fields.Char("Subject", states=READONLY_DONE)
+    start = fields.DateTime("Start", required=True, states=READONLY_DONE)
+    duration = fields.Integer("Duration (Minutes)", required=True,
+        states=READONLY_DONE)
+    end = fields.Function(fields.DateTime("End"), 'get_end',
+        setter='set_end')
+    channel = fields.Selection(CHANNELS, "Channel", required=True,
+        sort=False, states=READONLY_DONE)
+    place = fields.Char("Place", states=READONLY_DONE,
+        help="The Anlaufstelle or address where the contact takes place.")
+    kommune = fields.Many2One('kim.kommune', "Kommune", ondelete='RESTRICT',
+        states=READONLY_DONE)
+    interpreter_used = fields.Boolean("Interpreter Used",
+        states=READONLY_DONE)
+    interpreter_language = fields.Many2One('kim.language',
+        "Interpreter Language", ondelete='RESTRICT',
+        states={
+            'readonly': Eval('state') != 'planned',
+            'invisible': ~Eval('interpreter_used'),
+            'required': Bool(Eval('interpreter_used')),
+            })
+    interpreter_from_pool = fields.Boolean("Interpreter from Pool",
+        states={
+            'readonly': Eval('state') != 'planned',
+            'invisible': ~Eval('interpreter_used'),
+            },
+        help="The interpreter came from the municipal interpreter pool "
+        "(Sprachmittlerpool).")
+    participants = fields.Text("Other Participants", states=READONLY_DONE,
+        help="Family members, volunteers or staff of partners who took "
+        "part.")
+    participant_parties = fields.Many2Many(
+        'kim.case.contact-party.party', 'contact', 'party',
+        "Participants (Directory)", states=READONLY_DONE)
+    handlungsfelder = fields.Many2Many(
+        'kim.case.contact-kim.handlungsfeld', 'contact', 'handlungsfeld',
+        "Handlungsfelder", states=READONLY_DONE)
+    note = fields.Text("Note")
+    state = fields.Selection([
+            ('planned', "Planned"),
+            ('done', "Done"),
+            ('cancelled', "Cancelled"),
+            ], "State", readonly=True, required=True, sort=False)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('case')
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.case, Index.Equality()), (t.state, Index.Equality())),
+                Index(t,
+                    (t.case_manager, Index.Equality()),
+                    (t.start, Index.Range())),
+                })
+        cls._order = [('start', 'DESC'), ('id', 'DESC')]
+        cls._transitions |= {
+            ('planned', 'done'),
+            ('planned', 'cancelled'),
+            ('done', 'planned'),
+            ('cancelled', 'planned'),
+            }
+        cls._buttons.update({
+                'do': {
+                    'invisible': Eval('state') != 'planned',
+                    'depends': ['state'],
+                    },
+                'cancel': {
+                    'invisible': Eval('state') != 'planned',
+                    'depends': ['state'],
+                    },
+                'plan': {
+                    'invisible': Eval('state') == 'planned',
+                    'icon': 'tryton-back',
+                    'depends': ['state'],
+                    },
+                })
+
+    @classmethod
+    def default_state(cls):
+        return 'planned'
+
+    @classmethod
+    def default_duration(cls):
+        return 60
+
+    @classmethod
+    def default_channel(cls):
+        return 'office'
+
+    @classmethod
+    def default_case_manager(cls):
+        return Transaction().context.get('employee')
+
+    @fields.depends('case', '_parent_case.case_manager',
+        '_parent_case.kommune')
+    def on_change_case(self):
+        if not self.case:
+            return
+        if getattr(self.case, 'case_manager', None):
+            self.case_manager = self.case.case_manager
+        if getattr(self.case, 'kommune', None) and not self.kommune:
+            self.kommune = self.case.kommune
+
+    def get_rec_name(self, name):
+        label = self.subject or self.case.rec_name
+        if self.start:
+            return '%s (%s)' % (label, self.start.strftime('%Y-%m-%d %H:%M'))
+        return label
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        _, operator, operand, *extra = clause
+        bool_op = 'AND' if operator.startswith('!') or operator.startswith(
+            'not ') else 'OR'
+        return [bool_op,
+            ('subject', operator, operand, *extra),
+            ('case.rec_name', operator, operand, *extra),
+            ]
+
+    def get_end(self, name):
+        if self.start and self.duration is not None:
+            return self.start + dt.timedelta(minutes=self.duration)
+
+    @classmethod
+    def set_end(cls, contacts, name, value):
+        "Moving the end in the calendar changes the duration"
+        if not value:
+            return
+        for contact in contacts:
+            minutes = int((value - contact.start).total_seconds() // 60)
+            cls.write([contact], {'duration': minutes})
+
+    @classmethod
+    def validate_fields(cls, contacts, field_names):
+        super().validate_fields(contacts, field_names)
+        if field_names is None or 'duration' in field_names:
+            for contact in contacts:
+                if contact.duration is not None and contact.duration < 0:
+                    raise ContactValidationError(gettext(
+                            'kim_case.msg_contact_duration_negative',
+                            contact=contact.rec_name))
+        if field_names is None or field_names & {'start', 'state'}:
+            cls.check_done_start(contacts)
+
+    @classmethod
+    def check_done_start(cls, contacts):
+        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        for contact in contacts:
+            if contact.state == 'done' and contact.start > now:
+                raise ContactValidationError(gettext(
+                        'kim_case.msg_contact_done_future',
+                        contact=contact.rec_name, start=contact.start))
+
+    @classmethod
+    def check_modification(cls, mode, contacts, values=None, external=False):
+        super().check_modification(
+            mode, contacts, values=values, external=external)
+        check_case_open({c.case for c in contacts})
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('done')
+    def do(cls, contacts):
+        pass
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('cancelled')
+    def cancel(cls, contacts):
+        pass
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('planned')
+    def plan(cls, contacts):
+        pass
+
+
+ContactParty = relation('ContactParty',
+    'kim.case.contact-party.party', "Contact - Participant",
+    'contact', 'kim.case.contact', 'party', 'party.party')
+ContactHandlungsfeld = relation('ContactHandlungsfeld',
+    'kim.case.contact-kim.handlungsfeld', "Contact - Handlungsfeld",
+    'contact', 'kim.case.contact', 'handlungsfeld', 'kim.handlungsfeld')
+
+
+class Case(metaclass=PoolMeta):
+    __name__ = 'kim.case'
+    contacts = fields.One2Many('kim.case.contact', 'case', "Contacts")
+    contact_count = fields.Function(fields.Integer("Contacts Done",
+            help="The number of done counselling contacts."),
+        'get_contact_effort')
+    contact_hours = fields.Function(fields.Float("Contact Hours",
+            digits=(16, 1),
+            help="The time spent in done counselling contacts."),
+        'get_contact_effort')
+    last_contact = fields.Function(fields.DateTime("Last Contact"),
+        'get_contact_effort')
+
+    @classmethod
+    def get_contact_effort(cls, cases, names):
+        pool = Pool()
+        Contact = pool.get('kim.case.contact')
+        contact = Contact.__table__()
+        cursor = Transaction().connection.cursor()
+        result = {n: {c.id: None for c in cases} for n in names}
+        for name in {'contact_count', 'contact_hours'} & set(names):
+            result[name] = {c.id: 0 for c in cases}
+        cursor.execute(*contact.select(
+                contact.case,
+                Count(Literal('*')),
+                Coalesce(Sum(contact.duration), 0),
+                Max(contact.start),
+                where=(contact.state == 'done')
+                & contact.case.in_([c.id for c in cases]),
+                group_by=[contact.case]))
+        for case_id, count, minutes, last in cursor:
+            if 'contact_count' in names:
+                result['contact_count'][case_id] = count
+            if 'contact_hours' in names:
+                result['contact_hours'][case_id] = round(minutes / 60, 1)
+            if 'last_contact' in names:
+                if isinstance(last, str):  # SQLite
+                    last = dt.datetime.fromisoformat(last)
+                result['last_contact'][case_id] = last
+        return result
+
+    @classmethod
+    def copy(cls, cases, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('contacts', None)
+        return super().copy(cases, default=default)
