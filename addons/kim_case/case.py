@@ -98,10 +98,18 @@ class Case(Workflow, ModelSQL, ModelView):
     client = fields.Many2One('party.party', "Client", required=True,
         ondelete='RESTRICT', states=_READONLY,
         domain=[('kim_client', '=', True)],
-        context={'kim_client': True})
+        context={
+            'kim_client': True,
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
     household_members = fields.Many2Many('kim.case-party.party.household',
         'case', 'party', "Involved Household Members", states=_READONLY,
         domain=[('id', '!=', Eval('client', -1))],
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'},
         help="Members of the household or family the case also covers.")
     case_manager = fields.Many2One('company.employee', "Case Manager",
         ondelete='RESTRICT',
@@ -124,7 +132,11 @@ class Case(Workflow, ModelSQL, ModelView):
         help="How the client came to the integration management.")
     referring_organisation = fields.Many2One('party.party',
         "Referring Organisation", ondelete='RESTRICT', states=_READONLY,
-        domain=[('kim_organisation_type', '!=', None)])
+        domain=[('kim_organisation_type', '!=', None)],
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
     referring_person = fields.Char("Referring Person", states=_READONLY)
     target_groups = fields.Many2Many('kim.case-kim.target_group', 'case',
         'target_group', "Target Groups", states=_READONLY)
@@ -782,6 +794,7 @@ class CaseEvent(ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        cls.__access__.add('case')
         cls._order = [('date', 'DESC'), ('id', 'DESC')]
         t = cls.__table__()
         cls._sql_indexes.update({
@@ -829,7 +842,11 @@ class CaseDue(ModelSQL, ModelView):
     "Case Wiedervorlage"
     __name__ = 'kim.case.due'
     case = fields.Many2One('kim.case', "Case", readonly=True)
-    client = fields.Many2One('party.party', "Client", readonly=True)
+    client = fields.Many2One('party.party', "Client", readonly=True,
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
     case_manager = fields.Many2One('company.employee', "Case Manager",
         readonly=True)
     team = fields.Many2One('kim.case.team', "Team", readonly=True)

@@ -1,11 +1,668 @@
 # This file is part of the KIM Suite. See COPYRIGHT and LICENSE at the
 # top level of this repository.
-from trytond.tests.test_tryton import ModuleTestCase
+import datetime as dt
+import re
+from unittest.mock import patch
+
+from trytond.exceptions import UserError
+from trytond.model.exceptions import AccessError
+from trytond.modules.company.tests import (
+    CompanyTestMixin, create_company, create_employee, set_company)
+from trytond.modules.kim_network.tests.tools import as_user, codes, create_user
+from trytond.pool import Pool
+from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.transaction import Transaction
+
+TODAY = dt.date.today()
+DAY = dt.timedelta(days=1)
 
 
-class KimCaseTestCase(ModuleTestCase):
+class KimCaseTestCase(CompanyTestMixin, ModuleTestCase):
     "Test KIM Case module"
     module = 'kim_case'
+
+    # --- helpers -----------------------------------------------------
+
+    def kommune(self, name='Nordstadt', ags='05999001'):
+        Kommune = Pool().get('kim.kommune')
+        kommune, = Kommune.create([{'name': name, 'ags': ags}])
+        return kommune
+
+    def client(self, name="Amina Haddad", **values):
+        Party = Pool().get('party.party')
+        values.setdefault('kim_client', True)
+        client, = Party.create([dict(name=name, **values)])
+        return client
+
+    def case(self, client=None, **values):
+        Case = Pool().get('kim.case')
+        if client is None:
+            client = self.client()
+        if 'kommune' not in values:
+            values['kommune'] = self.kommune().id
+        case, = Case.create([dict(client=client.id, **values)])
+        return case
+
+    def setup_company(self):
+        company = create_company()
+        employee = create_employee(company, "Fallmanagerin Eva")
+        return company, employee
+
+    def decide(self, case, decision='case_management', **values):
+        case.indication_decision = decision
+        case.indication_voluntary = values.pop('voluntary', 'yes')
+        case.indication_date = values.pop('date', TODAY)
+        case.indication_decided_by = values.pop(
+            'decided_by', case.case_manager)
+        for name, value in values.items():
+            setattr(case, name, value)
+        case.save()
+
+    def assertMessage(self, cm, pattern):
+        self.assertRegex(cm.exception.message, pattern)
+
+    def no_gates(self):
+        "Patch the extension gates of planning and implementation away"
+        Case = Pool().get('kim.case')
+        return patch.multiple(Case,
+            check_can_plan=lambda self: None,
+            check_can_implement=lambda self: None)
+
+    # --- code lists --------------------------------------------------
+
+    @with_transaction()
+    def test_codelists_shipped(self):
+        "The residence status types, access channels and closing reasons"
+        pool = Pool()
+        for model, minimum in [
+                ('kim.residence_status_type', 17),
+                ('kim.access_channel', 12),
+                ('kim.closing_reason', 11)]:
+            with self.subTest(model=model):
+                self.assertGreaterEqual(
+                    pool.get(model).search_count([]), minimum)
+        duldung, = codes('kim.residence_status_type', 'DULDUNG_60C')
+        self.assertIn('60c', duldung.name)
+        short, = codes('kim.closing_reason', 'KURZBERATUNG')
+        self.assertTrue(short.short_case)
+        handover, = codes('kim.closing_reason', 'UEBERGABE')
+        self.assertTrue(handover.handover)
+
+    # --- clients -----------------------------------------------------
+
+    @with_transaction()
+    def test_client_birth_date_future(self):
+        "A date of birth in the future is refused"
+        with self.assertRaises(UserError) as cm:
+            self.client(kim_birth_date=TODAY + DAY)
+        self.assertMessage(cm, r'Date of Birth.*"Amina Haddad".*future')
+
+    @with_transaction()
+    def test_client_arrival_future(self):
+        "An arrival in the future is refused"
+        with self.assertRaises(UserError) as cm:
+            self.client(kim_arrival_germany=TODAY + 10 * DAY)
+        self.assertMessage(cm, r'Arrival in Germany.*future')
+
+    @with_transaction()
+    def test_client_arrival_order(self):
+        "The arrival in the Kommune cannot precede the arrival in Germany"
+        with self.assertRaises(UserError) as cm:
+            self.client(
+                kim_arrival_germany=dt.date(2024, 3, 1),
+                kim_arrival_kommune=dt.date(2024, 2, 1))
+        self.assertMessage(cm, r'arrived in the Kommune \(2024-02-01\) '
+            r'before arriving in Germany \(2024-03-01\)')
+        client = self.client(
+            kim_birth_date=dt.date(1990, 5, 17),
+            kim_arrival_germany=dt.date(2024, 3, 1),
+            kim_arrival_kommune=dt.date(2024, 3, 1))
+        self.assertEqual(client.kim_age_on(dt.date(2025, 5, 16)), 34)
+        self.assertEqual(client.kim_age_on(dt.date(2025, 5, 17)), 35)
+
+    @with_transaction()
+    def test_client_arrival_before_birth(self):
+        "A client cannot arrive before birth"
+        with self.assertRaises(UserError) as cm:
+            self.client(kim_birth_date=dt.date(2010, 1, 1),
+                kim_arrival_germany=dt.date(2009, 1, 1))
+        self.assertMessage(cm, r'before being born')
+
+    @with_transaction()
+    def test_client_mediation_language_required(self):
+        "Sprachmittlung needs its language"
+        with self.assertRaises(UserError):
+            self.client(kim_language_mediation=True)
+        arabic, = codes('kim.language', 'ar')
+        client = self.client(kim_language_mediation=True,
+            kim_mediation_language=arabic.id,
+            kim_client_languages=[('create', [{
+                            'language': arabic.id, 'level': 'native',
+                            'literacy': 'literate'}])])
+        self.assertEqual(client.kim_client_languages[0].level, 'native')
+
+    @with_transaction()
+    def test_household_self(self):
+        "A client is not a member of their own household"
+        client = self.client()
+        Household = Pool().get('kim.client.household')
+        with self.assertRaises(UserError):
+            Household.create([{'client': client.id, 'member': client.id,
+                        'relation': 'child'}])
+        child = self.client("Yusuf Haddad", kim_client=False)
+        line, = Household.create([{'client': client.id,
+                    'member': child.id, 'relation': 'child'}])
+        self.assertEqual(line.rec_name, "Yusuf Haddad")
+
+    @with_transaction()
+    def test_residence_status_period(self):
+        "A residence status cannot end before it starts"
+        pool = Pool()
+        Status = pool.get('kim.client.residence_status')
+        client = self.client()
+        duldung, = codes('kim.residence_status_type', 'DULDUNG')
+        with self.assertRaises(UserError) as cm:
+            Status.create([{'client': client.id, 'status_type': duldung.id,
+                        'valid_from': dt.date(2025, 5, 1),
+                        'valid_to': dt.date(2025, 4, 1)}])
+        self.assertMessage(cm, r'"Duldung" ends \(2025-04-01\) before it '
+            r'starts \(2025-05-01\)')
+        with self.assertRaises(UserError) as cm:
+            Status.create([{'client': client.id, 'status_type': duldung.id,
+                        'valid_from': dt.date(2025, 5, 1),
+                        'document_expiry': dt.date(2025, 4, 30)}])
+        self.assertMessage(cm, r'cannot expire before it is valid')
+
+    @with_transaction()
+    def test_current_residence_status_and_rechtskreis(self):
+        "The current residence status and Rechtskreis are found by date"
+        pool = Pool()
+        Party = pool.get('party.party')
+        client = self.client()
+        gestattung, ae = codes('kim.residence_status_type',
+            'GESTATTUNG', 'AE_25_1_2')
+        asylblg, sgb2 = codes('kim.rechtskreis', 'ASYLBLG', 'SGB2')
+        Party.write([client], {
+                'kim_residence_statuses': [('create', [
+                            {'status_type': gestattung.id,
+                                'valid_from': dt.date(2024, 1, 10),
+                                'valid_to': dt.date(2024, 9, 30)},
+                            {'status_type': ae.id,
+                                'valid_from': dt.date(2024, 10, 1)},
+                            ])],
+                'kim_client_rechtskreise': [('create', [
+                            {'rechtskreis': asylblg.id,
+                                'valid_from': dt.date(2024, 1, 10)},
+                            ])],
+                })
+        Party.write([client], {
+                'kim_client_rechtskreise': [('create', [
+                            {'rechtskreis': sgb2.id,
+                                'valid_from': dt.date(2024, 11, 1)},
+                            ])],
+                })
+        old, = [r for r in client.kim_client_rechtskreise
+            if r.rechtskreis == asylblg]
+        self.assertEqual(old.valid_to, dt.date(2024, 10, 31))
+        with Transaction().set_context(date=dt.date(2024, 5, 1)):
+            client = Party(client.id)
+            self.assertEqual(client.kim_residence_status, gestattung)
+            self.assertEqual(client.kim_rechtskreis, asylblg)
+            self.assertEqual(Party.search(
+                    [('kim_rechtskreis', '=', asylblg.id)]), [client])
+        client = Party(client.id)
+        self.assertEqual(client.kim_residence_status, ae)
+        self.assertEqual(client.kim_rechtskreis, sgb2)
+        self.assertEqual(Party.search(
+                [('kim_residence_status.code', '=', 'AE_25_1_2')]), [client])
+        self.assertEqual(Party.search(
+                [('kim_rechtskreis', '=', asylblg.id)]), [])
+
+    # --- cases -------------------------------------------------------
+
+    @with_transaction()
+    def test_case_number_and_defaults(self):
+        "A case gets its number from the sequence and defaults"
+        company, employee = self.setup_company()
+        kommune = self.kommune()
+        client = self.client(kim_residence_kommune=kommune.id)
+        with set_company(company), \
+                Transaction().set_context(employee=employee.id):
+            Case = Pool().get('kim.case')
+            case = Case(client=client)
+            case.on_change_client()
+            self.assertEqual(case.kommune, kommune)
+            case.save()
+        self.assertRegex(case.number, r'^KIM-%s-\d{5}$' % TODAY.year)
+        self.assertEqual(case.company, company)
+        self.assertEqual(case.case_manager, employee)
+        self.assertEqual(case.opened_date, TODAY)
+        self.assertEqual(case.state, 'intake')
+        self.assertEqual(case.depth, 'clearing')
+        self.assertIn(case.number, case.rec_name)
+        self.assertEqual(Case.search([('rec_name', 'ilike', '%Amina%')]),
+            [case])
+
+    @with_transaction()
+    def test_case_opened_future(self):
+        "A case cannot be opened in the future"
+        company, employee = self.setup_company()
+        with set_company(company):
+            with self.assertRaises(UserError) as cm:
+                self.case(opened_date=TODAY + DAY)
+        self.assertMessage(cm, r'cannot be opened on .*future')
+
+    @with_transaction()
+    def test_case_client_in_household(self):
+        "The client is not one of the involved household members"
+        company, employee = self.setup_company()
+        client = self.client()
+        with set_company(company):
+            with self.assertRaises(UserError) as cm:
+                self.case(client=client,
+                    household_members=[('add', [client.id])])
+        self.assertMessage(cm, r'Involved Household Members')
+
+    @with_transaction()
+    def test_case_indication_gate(self):
+        "Only an indication for case management opens the assessment"
+        pool = Pool()
+        Case = pool.get('kim.case')
+        company, employee = self.setup_company()
+        with set_company(company):
+            case = self.case(case_manager=employee.id)
+            with self.assertRaises(UserError) as cm:
+                Case.assess([case])
+            self.assertMessage(cm, r'once the indication check decided')
+            self.decide(case, 'referral')
+            with self.assertRaises(UserError) as cm:
+                Case.assess([case])
+            self.assertMessage(cm, r'once the indication check decided')
+            self.decide(case, 'case_management', voluntary='no')
+            with self.assertRaises(UserError) as cm:
+                Case.assess([case])
+            self.assertMessage(cm, r'voluntary agreement')
+            self.decide(case, 'case_management', voluntary='yes')
+            Case.assess([case])
+        self.assertEqual(case.state, 'assessment')
+        self.assertEqual(case.depth, 'case_management')
+        self.assertEqual(
+            [(e.type, e.automatic) for e in case.events],
+            [('state_change', True)])
+        self.assertIn("Assessment", case.events[0].description)
+
+    @with_transaction()
+    def test_case_indication_dates(self):
+        "The indication is decided between opening and today"
+        company, employee = self.setup_company()
+        with set_company(company):
+            case = self.case(opened_date=TODAY - 10 * DAY,
+                case_manager=employee.id)
+            with self.assertRaises(UserError) as cm:
+                self.decide(case, date=TODAY + DAY)
+            self.assertMessage(cm, r'future')
+            with self.assertRaises(UserError) as cm:
+                self.decide(case, date=TODAY - 20 * DAY)
+            self.assertMessage(cm, r'before the case was opened')
+
+    @with_transaction()
+    def test_case_assessment_needs_case_manager(self):
+        "The assessment needs a case manager"
+        Case = Pool().get('kim.case')
+        company, employee = self.setup_company()
+        with set_company(company):
+            case = self.case()
+            self.decide(case, decided_by=employee)
+            with self.assertRaises(UserError) as cm:
+                Case.assess([case])
+        self.assertMessage(cm, r'needs a case manager')
+
+    @with_transaction()
+    def test_case_full_cycle_and_reopen(self):
+        "A case runs the whole cycle, is closed and reopened as a new case"
+        pool = Pool()
+        Case = pool.get('kim.case')
+        ziel, = codes('kim.closing_reason', 'ZIEL')
+        company, employee = self.setup_company()
+        with set_company(company), self.no_gates():
+            case = self.case(case_manager=employee.id,
+                opened_date=TODAY - 30 * DAY)
+            self.decide(case)
+            Case.assess([case])
+            Case.plan([case])
+            Case.implement([case])
+            Case.plan([case])
+            Case.implement([case])
+            Case.to_close([case])
+            self.assertEqual(case.state, 'closing')
+            with self.assertRaises(UserError) as cm:
+                Case.close([case])
+            self.assertMessage(cm, r'needs a closing reason')
+            case.closing_reason = ziel
+            case.closing_date = TODAY - 31 * DAY
+            with self.assertRaises(UserError) as cm:
+                case.save()
+            self.assertMessage(cm, r'before it was opened')
+            case.closing_date = None
+            case.closing_evaluation = "Goals reached"
+            case.save()
+            Case.close([case])
+            self.assertEqual(case.state, 'closed')
+            self.assertEqual(case.closing_date, TODAY)
+            self.assertFalse(case.short_case)
+            self.assertEqual(len(case.events), 7)
+
+            new_case, = Case._reopen([case])
+        case = Case(case.id)
+        self.assertEqual(case.state, 'closed')
+        self.assertEqual(new_case.state, 'intake')
+        self.assertEqual(new_case.predecessor, case)
+        self.assertEqual(case.successors, (new_case,))
+        self.assertEqual(new_case.client, case.client)
+        self.assertEqual(new_case.case_manager, employee)
+        self.assertNotEqual(new_case.number, case.number)
+        self.assertIsNone(new_case.indication_decision)
+        self.assertEqual([e.type for e in new_case.events], ['reopened'])
+        self.assertIn(case.number, new_case.events[0].description)
+        with self.assertRaises(UserError) as cm:
+            Case._reopen([new_case])
+        self.assertMessage(cm, r'Only closed cases can be reopened')
+
+    @with_transaction()
+    def test_case_gates_hooks(self):
+        "The planning and implementation gates call the extension hooks"
+        pool = Pool()
+        Case = pool.get('kim.case')
+        company, employee = self.setup_company()
+
+        def refuse(self):
+            raise UserError("refused by hook")
+        with set_company(company):
+            case = self.case(case_manager=employee.id)
+            self.decide(case)
+            Case.assess([case])
+            with patch.object(Case, 'check_can_plan', refuse):
+                with self.assertRaises(UserError) as cm:
+                    Case.plan([case])
+            self.assertEqual(cm.exception.message, "refused by hook")
+            self.assertEqual(case.state, 'assessment')
+            with patch.object(Case, 'check_can_plan', lambda s: None), \
+                    patch.object(Case, 'check_can_implement', refuse):
+                Case.plan([case])
+                with self.assertRaises(UserError):
+                    Case.implement([case])
+            self.assertEqual(case.state, 'planning')
+
+    @with_transaction()
+    def test_case_short_case(self):
+        "An Erstberatung with a referral is closed directly from intake"
+        pool = Pool()
+        Case = pool.get('kim.case')
+        short, = codes('kim.closing_reason', 'KURZBERATUNG')
+        company, employee = self.setup_company()
+        with set_company(company):
+            case = self.case(case_manager=employee.id)
+            self.decide(case, 'case_management')
+            case.closing_reason = short
+            case.save()
+            with self.assertRaises(UserError) as cm:
+                Case.close([case])
+            self.assertMessage(cm, r'decided for case management')
+            self.decide(case, 'referral')
+            Case.close([case])
+        self.assertEqual(case.state, 'closed')
+        self.assertTrue(case.short_case)
+        self.assertEqual(case.depth, 'clearing')
+
+    @with_transaction()
+    def test_case_closing_future(self):
+        "A case cannot be closed in the future"
+        pool = Pool()
+        Case = pool.get('kim.case')
+        company, employee = self.setup_company()
+        with set_company(company):
+            case = self.case(case_manager=employee.id)
+            Case.to_close([case])
+            case.closing_date = TODAY + DAY
+            with self.assertRaises(UserError) as cm:
+                case.save()
+        self.assertMessage(cm, r'cannot be closed on .*future')
+
+    @with_transaction()
+    def test_closed_case_readonly(self):
+        "A closed case and its events refuse every change"
+        pool = Pool()
+        Case = pool.get('kim.case')
+        Event = pool.get('kim.case.event')
+        reason, = codes('kim.closing_reason', 'WUNSCH')
+        company, employee = self.setup_company()
+        user = create_user('eva', [('kim_case', 'group_case_manager')])
+        user.employees = [employee]
+        user.employee = employee
+        user.companies = [company]
+        user.company = company
+        user.save()
+        with set_company(company):
+            case = self.case(case_manager=employee.id)
+            case.closing_reason = reason
+            case.save()
+            Case.to_close([case])
+            Case.close([case])
+            with self.assertRaises(AccessError) as cm:
+                Case.write([case], {'next_review': TODAY})
+            self.assertMessage(cm, r'is closed and cannot be changed')
+            with self.assertRaises(AccessError):
+                Event.create([{'case': case.id, 'type': 'note',
+                            'description': "late note"}])
+            with self.assertRaises(AccessError):
+                Event.delete(list(case.events))
+            with self.assertRaises(AccessError):
+                Case.delete([case])
+        with as_user(user), \
+                Transaction().set_context(company=company.id,
+                    companies=[company.id], employee=employee.id):
+            case = Case(case.id)
+            self.assertEqual(case.state, 'closed')
+            with self.assertRaises(AccessError) as cm:
+                Case.write([case], {'closing_evaluation': "changed"})
+            self.assertMessage(cm, r'is closed and cannot be changed')
+
+    @with_transaction()
+    def test_case_delete_only_intake(self):
+        "Only cases at intake or cancelled can be deleted"
+        Case = Pool().get('kim.case')
+        company, employee = self.setup_company()
+        with set_company(company):
+            case = self.case(case_manager=employee.id)
+            self.decide(case)
+            Case.assess([case])
+            with self.assertRaises(UserError) as cm:
+                Case.delete([case])
+            self.assertMessage(cm, r'cannot be deleted')
+            Case.cancel([case])
+            Case.draft([case])
+            Case.cancel([case])
+            Case.delete([case])
+
+    @with_transaction()
+    def test_case_handover_event(self):
+        "Closing with a handover reason records a handover event"
+        Case = Pool().get('kim.case')
+        handover, = codes('kim.closing_reason', 'UEBERGABE')
+        company, employee = self.setup_company()
+        with set_company(company):
+            case = self.case(case_manager=employee.id)
+            Case.to_close([case])
+            case.closing_reason = handover
+            case.save()
+            Case.close([case])
+        self.assertIn('handover', [e.type for e in case.events])
+
+    @with_transaction()
+    def test_access_case_groups_only(self):
+        "Only case managers and supervisors read cases"
+        pool = Pool()
+        Case = pool.get('kim.case')
+        company, employee = self.setup_company()
+        with set_company(company):
+            case = self.case(case_manager=employee.id)
+        other = create_user('network', [('kim_network', 'group_kim_user')])
+        manager = create_user('manager', [('kim_case', 'group_case_manager')])
+        for user in [other, manager]:
+            user.companies = [company]
+            user.company = company
+            user.save()
+        context = dict(company=company.id, companies=[company.id])
+        with as_user(other), Transaction().set_context(**context):
+            with self.assertRaises(AccessError):
+                Case.read([case.id], ['number'])
+        with as_user(manager), Transaction().set_context(**context):
+            self.assertEqual(
+                Case.read([case.id], ['number'])[0]['number'], case.number)
+
+    # --- Rechtskreis change events -----------------------------------
+
+    @with_transaction()
+    def test_rechtskreis_change_event(self):
+        "A new Rechtskreis period records an event on the open case"
+        pool = Pool()
+        Rechtskreis = pool.get('kim.client.rechtskreis')
+        asylblg, sgb2 = codes('kim.rechtskreis', 'ASYLBLG', 'SGB2')
+        company, employee = self.setup_company()
+        client = self.client()
+        Rechtskreis.create([{'client': client.id,
+                    'rechtskreis': asylblg.id,
+                    'valid_from': dt.date(2024, 1, 1)}])
+        with set_company(company):
+            case = self.case(client=client, case_manager=employee.id)
+            self.assertEqual(case.events, ())
+            Rechtskreis.create([{'client': client.id,
+                        'rechtskreis': sgb2.id,
+                        'valid_from': TODAY - 2 * DAY}])
+        event, = case.events
+        self.assertEqual(event.type, 'rechtskreis_change')
+        self.assertEqual(event.date, TODAY - 2 * DAY)
+        self.assertEqual(event.description,
+            "Rechtskreis change: AsylbLG (Asylum Seekers Benefits) -> "
+            "SGB II (Basic Income Support)")
+        self.assertEqual(case.client_rechtskreis, sgb2)
+
+    # --- Wiedervorlage -----------------------------------------------
+
+    @with_transaction()
+    def test_due_list(self):
+        "The Wiedervorlage list shows exactly the due items on a date"
+        pool = Pool()
+        Case = pool.get('kim.case')
+        Due = pool.get('kim.case.due')
+        Status = pool.get('kim.client.residence_status')
+        Rechtskreis = pool.get('kim.client.rechtskreis')
+        Configuration = pool.get('kim.configuration')
+        duldung, ae = codes('kim.residence_status_type', 'DULDUNG', 'AE_24')
+        asylblg, sgb2 = codes('kim.rechtskreis', 'ASYLBLG', 'SGB2')
+        reason, = codes('kim.closing_reason', 'ZIEL')
+        date = dt.date(2025, 6, 2)
+        opened = dt.date(2025, 1, 2)
+        company, eva = self.setup_company()
+        ben = create_employee(company, "Fallmanager Ben")
+        kommune = self.kommune()
+
+        with set_company(company):
+            def case(name, manager=eva, **values):
+                return self.case(client=self.client(name),
+                    case_manager=manager.id, kommune=kommune.id,
+                    opened_date=opened, **values)
+            overdue = case("A Overdue", next_review=date - DAY)
+            today_ = case("B Today", next_review=date)
+            edge = case("C Edge", next_review=date + 14 * DAY)
+            later = case("D Later", next_review=date + 15 * DAY)
+            none = case("E None")
+            bens = case("F Ben", manager=ben, next_review=date + 3 * DAY)
+            closed = case("G Closed", next_review=date,
+                closing_reason=reason.id)
+            Case.to_close([closed])
+            Case.close([closed])
+            Status.create([
+                    # expires within the horizon
+                    {'client': none.client.id, 'status_type': duldung.id,
+                        'valid_from': dt.date(2025, 1, 1),
+                        'document_expiry': date + 10 * DAY},
+                    # expires after the horizon
+                    {'client': later.client.id, 'status_type': ae.id,
+                        'valid_from': dt.date(2025, 1, 1),
+                        'document_expiry': date + 30 * DAY},
+                    # an ended status does not count
+                    {'client': edge.client.id, 'status_type': duldung.id,
+                        'valid_from': dt.date(2024, 1, 1),
+                        'valid_to': dt.date(2024, 12, 31),
+                        'document_expiry': dt.date(2024, 12, 31)},
+                    ])
+            for client, start in [
+                    (today_.client, date - 5 * DAY),
+                    (later.client, date - 40 * DAY)]:
+                Rechtskreis.create([{'client': client.id,
+                            'rechtskreis': asylblg.id,
+                            'valid_from': dt.date(2024, 6, 1)}])
+                Rechtskreis.create([{'client': client.id,
+                            'rechtskreis': sgb2.id, 'valid_from': start}])
+
+        def items(domain=None):
+            with Transaction().set_context(date=date):
+                return sorted((d.case.client.name, d.kind, d.date, d.overdue)
+                    for d in Due.search(domain or []))
+
+        self.assertEqual(items(), [
+                ("A Overdue", 'review', date - DAY, True),
+                ("B Today", 'rechtskreis_change', date - 5 * DAY, False),
+                ("B Today", 'review', date, False),
+                ("C Edge", 'review', date + 14 * DAY, False),
+                ("E None", 'residence_document', date + 10 * DAY, False),
+                ("F Ben", 'review', date + 3 * DAY, False),
+                ])
+        self.assertEqual(items([('overdue', '=', True)]),
+            [("A Overdue", 'review', date - DAY, True)])
+        with Transaction().set_context(employee=ben.id):
+            self.assertEqual(items([('mine', '=', True)]),
+                [("F Ben", 'review', date + 3 * DAY, False)])
+
+        config = Configuration(1)
+        config.due_horizon = 3
+        config.rechtskreis_change_days = 45
+        config.save()
+        self.assertEqual([(n, k) for n, k, *_ in items()], [
+                ("A Overdue", 'review'),
+                ("B Today", 'rechtskreis_change'),
+                ("B Today", 'review'),
+                ("D Later", 'rechtskreis_change'),
+                ("F Ben", 'review'),
+                ])
+        config.due_horizon = -1
+        with self.assertRaises(UserError) as cm:
+            config.save()
+        self.assertMessage(cm, r'between 0 and 366 days')
+
+    @with_transaction()
+    def test_flag_due(self):
+        "The scheduled job flags the cases with due items"
+        pool = Pool()
+        Case = pool.get('kim.case')
+        Cron = pool.get('ir.cron')
+        company, employee = self.setup_company()
+        with set_company(company):
+            due = self.case(case_manager=employee.id,
+                next_review=TODAY - 2 * DAY)
+            not_due = self.case(client=self.client("Other"),
+                kommune=due.kommune.id, case_manager=employee.id,
+                next_review=TODAY + 5 * DAY)
+            self.assertEqual(Case.flag_due(), [due])
+            self.assertTrue(Case(due.id).followup_due)
+            self.assertFalse(Case(not_due.id).followup_due)
+            due.next_review = TODAY + 20 * DAY
+            due.save()
+            self.assertEqual(Case.flag_due(), [])
+            self.assertFalse(Case(due.id).followup_due)
+        self.assertIn('kim.case|flag_due',
+            dict(Cron.fields_get(['method'])['method']['selection']))
 
 
 del ModuleTestCase

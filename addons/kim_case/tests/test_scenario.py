@@ -1,7 +1,5 @@
 # This file is part of the KIM Suite. See COPYRIGHT and LICENSE at the
 # top level of this repository.
-from trytond.tests.test_tryton import load_doc_tests
+from trytond.modules.kim_network.tests.tools import scenario_test_case
 
-
-def load_tests(*args, **kwargs):
-    return load_doc_tests(__name__, __file__, *args, **kwargs)
+ScenarioTestCase = scenario_test_case(__name__, __file__)
