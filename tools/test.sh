@@ -5,7 +5,9 @@
 set -u
 cd "$(dirname "$0")/.."
 py=.venv/bin/python
-mods=$(for cfg in addons/*/tryton.cfg; do d=$(dirname "$cfg"); echo "trytond.modules.$(basename "$d").tests"; done)
+#   KIM_MODULES="kim_network" only these modules (default: every addons/*)
+mods=$(for cfg in addons/*/tryton.cfg; do basename "$(dirname "$cfg")"; done)
+mods=$(for m in ${KIM_MODULES:-$mods}; do echo "trytond.modules.$m.tests"; done)
 # The database cache is keyed by module name only: start every run afresh.
 rm -rf var/test-cache; mkdir -p var/test-cache
 export PYTHONWARNINGS=${PYTHONWARNINGS:-ignore::DeprecationWarning}
@@ -19,7 +21,7 @@ run() {  # run LABEL -- env assignments...
     env "$@" "$py" -m pytest -q -rs ${KIM_TEST_ARGS:-} --pyargs $mods tests/ 2>&1 | tee "$out"
     local rc=${PIPESTATUS[0]}
     [ "$rc" -ne 0 ] && status=1
-    summary+=("$label: $(grep -E '^=+ .*(passed|failed|error).* =+$' "$out" | tail -1 | sed -E 's/^=+ (.*) in [0-9.]+s.*$/\1/')")
+    summary+=("$label: $(grep -E '[0-9]+ (passed|failed|errors?|skipped)' "$out" | tail -1 | sed -E 's/^=+ //; s/ in [0-9.]+s.*$//')")
     rm -f "$out"
 }
 
@@ -29,13 +31,12 @@ pg_uri=$(tools/postgres.sh find)
 if [ -n "$pg_uri" ]; then
     trap 'tools/postgres.sh stop' EXIT
     case "$pg_uri" in *127.0.0.1:5432*|*localhost:5432*) ;; *) [ -d var/pg-test ] || trap - EXIT ;; esac
-    # A fresh test database: drop what an earlier run left.
+    # Drop what an earlier run left (trytond creates the test database).
     "$py" - "$pg_uri" <<'PY'
 import sys, psycopg
 with psycopg.connect(sys.argv[1].rstrip('/') + '/postgres', autocommit=True) as c:
     for (name,) in c.execute("SELECT datname FROM pg_database WHERE datname = 'test_kim' OR datname LIKE 'test-%%'").fetchall():
         c.execute('DROP DATABASE IF EXISTS "%s"' % name)
-    c.execute('CREATE DATABASE test_kim')
 PY
     KIM_BROWSER_TEST=skip run PostgreSQL TRYTOND_DATABASE_URI="$pg_uri" DB_NAME=test_kim DB_CACHE=postgresql://
 else
