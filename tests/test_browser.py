@@ -1,0 +1,317 @@
+"""Smoke test of the web client: headless Chromium drives sao against a small
+demo database served by trytond.
+
+It builds (or reuses) the database kim_browser in var/browser-test with
+tools/demo.sh build at a small scale, serves it on a free port of 127.0.0.1,
+logs in through the login dialog, opens KIM > Directory > Organisations from
+the menu and looks for an organisation the generator always creates; as admin
+and as the demo user koordination.
+
+Skipped (with the reason) when KIM_BROWSER_TEST=skip, when Chromium or its
+driver (Debian: chromium, chromium-driver) is missing, when the web client is
+not built (make sao) or when selenium is not installed.
+Environment: KIM_CHROMIUM, KIM_CHROMEDRIVER (paths), KIM_BROWSER_DB_PATH
+(default var/browser-test), KIM_BROWSER_KEEP_SCREENSHOTS=1.
+"""
+import base64
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAO = ROOT / '.sao' / 'package' / 'dist' / 'tryton-sao.js'
+DB = 'kim_browser'
+DB_PATH = Path(os.environ.get('KIM_BROWSER_DB_PATH')
+    or ROOT / 'var' / 'browser-test')
+PASSWORD = 'demo-KIM-2026'
+# created by data/demo_network.py whatever the scale
+ORGANISATION = 'Kommunales Integrationszentrum Kreis Musterland'
+# (xml id, labels to fall back on when the server cannot tell)
+MENU_PATH = [
+    ('kim_network.menu_kim', ['KIM']),
+    ('kim_network.menu_directory', ['Verzeichnis', 'Directory']),
+    ('kim_network.menu_organisation_form', ['Organisationen',
+            'Organisations']),
+    ]
+CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu',
+    '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync',
+    '--disable-dev-shm-usage', '--window-size=1400,1000']
+TIMEOUT = 20
+
+
+def _which(env, *candidates):
+    for path in [os.environ.get(env)] + list(candidates):
+        if not path:
+            continue
+        found = shutil.which(path) if os.sep not in path else path
+        if found and os.access(found, os.X_OK):
+            return found
+    return None
+
+
+CHROMIUM = _which('KIM_CHROMIUM', '/usr/bin/chromium', 'chromium',
+    'chromium-browser')
+CHROMEDRIVER = _which('KIM_CHROMEDRIVER', '/usr/bin/chromedriver',
+    'chromedriver')
+
+
+def _skip_reason():
+    if os.environ.get('KIM_BROWSER_TEST') == 'skip':
+        return "KIM_BROWSER_TEST=skip (the browser test runs in one pass only)"
+    if not CHROMIUM:
+        return ("no Chromium (apt-get install chromium chromium-driver, "
+            "or set KIM_CHROMIUM)")
+    if not CHROMEDRIVER:
+        return ("no chromedriver (apt-get install chromium-driver, "
+            "or set KIM_CHROMEDRIVER)")
+    if not SAO.exists():
+        return "the web client is not built: run 'make sao' (%s missing)" % (
+            SAO.relative_to(ROOT))
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return "selenium is not installed (pip install -c constraints.txt " \
+            "-e '.[test]')"
+    return None
+
+
+SKIP_REASON = _skip_reason()
+pytestmark = pytest.mark.skipif(
+    SKIP_REASON is not None, reason=SKIP_REASON or '')
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def _env(port=None):
+    env = {k: v for k, v in os.environ.items()
+        if not k.startswith('TRYTOND_') and k not in ('DB_NAME', 'DB_CACHE')}
+    env.update({
+            'KIM_DEMO_DB': DB,
+            'KIM_DEMO_DB_PATH': str(DB_PATH),
+            'KIM_DEMO_ARGS': '--scale 0.2',
+            'KIM_DEMO_PASSWORD': PASSWORD,
+            })
+    if port:
+        env['KIM_DEMO_LISTEN'] = '127.0.0.1:%s' % port
+    return env
+
+
+class RPC:
+    "A minimal JSON-RPC client of the served database"
+
+    def __init__(self, url):
+        self.url = url
+        self.auth = None
+
+    def call(self, method, *params, database=True):
+        url = self.url + ('/%s/rpc/' % DB if database else '/rpc/')
+        request = urllib.request.Request(url, data=json.dumps({
+                    'id': 1, 'method': method, 'params': list(params),
+                    }).encode(), headers={'Content-Type': 'application/json'})
+        if self.auth:
+            request.add_header('Authorization', self.auth)
+        with urllib.request.urlopen(request, timeout=30) as response:
+            result = json.loads(response.read())
+        if result.get('error'):
+            raise RuntimeError('%s: %s' % (method, result['error']))
+        return result['result']
+
+    def login(self, login, password):
+        user_id, session, _ = self.call('common.db.login', login,
+            {'password': password}, 'de')
+        self.auth = 'Session ' + base64.b64encode(
+            ('%s:%s:%s' % (login, user_id, session)).encode()).decode()
+
+
+@pytest.fixture(scope='module')
+def server():
+    "Build the small demo database and serve it; yield the base URL"
+    build = subprocess.run([str(ROOT / 'tools' / 'demo.sh'), 'build'],
+        cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=300)
+    assert build.returncode == 0, (
+        'tools/demo.sh build failed:\n' + build.stdout[-3000:]
+        + build.stderr[-3000:])
+    port = _free_port()
+    log = open(DB_PATH / ('%s.serve.log' % DB), 'w')
+    process = subprocess.Popen([str(ROOT / 'tools' / 'demo.sh'), 'serve'],
+        cwd=ROOT, env=_env(port), stdout=log, stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL)
+    url = 'http://127.0.0.1:%s' % port
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                RPC(url).call('common.server.version', database=False)
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.flush()
+                    raise AssertionError('the server did not start:\n'
+                        + (DB_PATH / ('%s.serve.log' % DB)).read_text()[-3000:])
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+@pytest.fixture
+def browser(request):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    profile = tempfile.mkdtemp(prefix='kim-chromium-')
+    for flag in CHROMIUM_FLAGS + ['--user-data-dir=' + profile]:
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(TIMEOUT)
+    driver.kim_screenshot = str(DB_PATH / ('%s.png' % request.node.name))
+    try:
+        yield driver
+    finally:
+        if os.environ.get('KIM_BROWSER_KEEP_SCREENSHOTS'):
+            driver.save_screenshot(driver.kim_screenshot)
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def _wait(driver, condition, message, timeout=TIMEOUT):
+    from selenium.common.exceptions import WebDriverException
+    deadline = time.monotonic() + timeout
+    while True:
+        errors = [e.text.strip() for e in _visible(
+                driver, '.modal-dialog .alert-danger') if e.text.strip()]
+        if errors:
+            raise AssertionError('%s: the web client shows an error: %s'
+                % (message, ' / '.join(errors)))
+        try:
+            result = condition(driver)
+            if result:
+                return result
+        except WebDriverException:
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError('%s (after %s s)' % (message, timeout))
+        time.sleep(0.2)
+
+
+def _visible(driver, selector):
+    from selenium.webdriver.common.by import By
+    return [e for e in driver.find_elements(By.CSS_SELECTOR, selector)
+        if e.is_displayed()]
+
+
+def menu_labels(url, login):
+    """The labels of the menu path in the user's language, as the server
+    translates them (the German translation may change)"""
+    labels = []
+    try:
+        rpc = RPC(url)
+        rpc.login(login, PASSWORD)
+        language = rpc.call('model.res.user.get_preferences', True, {}).get(
+            'language')
+        context = {'language': language} if language else {}
+        for xml_id, fallback in MENU_PATH:
+            module, fs_id = xml_id.split('.')
+            data = rpc.call('model.ir.model.data.search_read', [
+                    ('module', '=', module), ('fs_id', '=', fs_id)],
+                0, 1, None, ['db_id'], context)
+            menu, = rpc.call('model.ir.ui.menu.read', [data[0]['db_id']],
+                ['name'], context)
+            labels.append([menu['name']] + fallback)
+    except Exception:
+        labels = [fallback for _, fallback in MENU_PATH]
+    return labels
+
+
+def login(driver, url, user):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    driver.get(url + '/')
+    _wait(driver, lambda d: _visible(d, 'input#login'),
+        'no login dialog')
+    database = driver.find_element(By.ID, 'database')
+    if database.is_displayed() and database.is_enabled() and (
+            database.get_attribute('value') != DB):
+        database.clear()
+        database.send_keys(DB)
+    driver.find_element(By.ID, 'login').send_keys(user)
+    driver.find_element(By.ID, 'login').send_keys(Keys.ENTER)
+    password = _wait(driver,
+        lambda d: _visible(d, 'input[type=password]'),
+        'no password prompt')[0]
+    password.send_keys(PASSWORD)
+    password.send_keys(Keys.ENTER)
+    _wait(driver, lambda d: _visible(d, '#menu div.column-char'),
+        'no menu after the login of %s' % user)
+    close_dialogs(driver)
+
+
+def close_dialogs(driver, wait=1.5):
+    """Cancel what opens at the first login (module configuration wizard)"""
+    from selenium.webdriver.common.by import By
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        for dialog in _visible(driver, '.modal-dialog'):
+            for button in dialog.find_elements(By.CSS_SELECTOR, 'button'):
+                if button.is_displayed() and button.text.strip().lower() in {
+                        'abbrechen', 'cancel'}:
+                    button.click()
+                    deadline = time.monotonic() + wait
+                    break
+        time.sleep(0.2)
+
+
+def open_menu(driver, labels):
+    "Click the menu entries one after the other, each by one of its labels"
+    for names in labels:
+        def entry(d):
+            for element in _visible(d, '#menu div.column-char'):
+                if element.text.strip() in names:
+                    return element
+        element = _wait(driver, entry, 'no menu entry %s; the menu shows %s'
+            % (' / '.join(names), [e.text for e in _visible(
+                        driver, '#menu div.column-char')]))
+        element.click()
+
+
+def check_directory(driver, url, user):
+    from selenium.webdriver.common.by import By
+    try:
+        login(driver, url, user)
+        open_menu(driver, menu_labels(url, user))
+        _wait(driver, lambda d: ORGANISATION in d.find_element(
+                By.ID, 'tabs').text,
+            'the organisation list of %s does not show %r'
+            % (user, ORGANISATION))
+    except Exception as e:
+        driver.save_screenshot(driver.kim_screenshot)
+        raise AssertionError('%s\n(screenshot: %s)'
+            % (e, driver.kim_screenshot)) from e
+
+
+def test_admin_sees_directory(server, browser):
+    check_directory(browser, server, 'admin')
+
+
+def test_koordination_sees_directory(server, browser):
+    check_directory(browser, server, 'koordination')

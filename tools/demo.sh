@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# The KIM demo: a SQLite database with synthetic data, served with the web client.
+#
+#   tools/demo.sh build   create or update the database (safe and quick to repeat)
+#   tools/demo.sh serve   serve it on http://127.0.0.1:8000 in the foreground
+#
+# Environment (all optional; the defaults are what `make demo` uses):
+#   KIM_DEMO_DB=kim_demo          database name
+#   KIM_DEMO_DB_PATH=var/db       directory of the SQLite files
+#   KIM_DEMO_LISTEN=127.0.0.1:8000
+#   KIM_DEMO_ARGS="--scale 0.2"   extra arguments of data/generate.py (sizes, --seed)
+#   KIM_DEMO_MODULES="kim_network" activate these instead of every addons/*/tryton.cfg
+#   KIM_DEMO_FORCE_UPDATE=1       run trytond-admin even when no module file changed
+#   KIM_DEMO_PASSWORD             password of admin and the demo users (demo-KIM-2026)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+py=$root/.venv/bin/python
+bin=$root/.venv/bin
+conf=$root/trytond.conf
+db=${KIM_DEMO_DB:-kim_demo}
+db_path=${KIM_DEMO_DB_PATH:-var/db}
+case "$db_path" in /*) ;; *) db_path=$root/$db_path ;; esac
+listen=${KIM_DEMO_LISTEN:-127.0.0.1:8000}
+password=${KIM_DEMO_PASSWORD:-demo-KIM-2026}
+
+# The demo never talks to another database than its own SQLite file, whatever
+# the calling shell (e.g. the test runner) exported.
+unset TRYTOND_DATABASE_URI DB_NAME DB_CACHE
+# trytond.conf gives path = var/db, which trytond would read as /var/db (a
+# relative path becomes file:///var/db): an overlay configuration written next
+# to the database sets the absolute paths. Configuration files override
+# TRYTOND_* variables, hence a file.
+local_conf=$db_path/$db.conf
+write_local_conf() {
+    mkdir -p "$db_path"
+    cat > "$local_conf" <<EOF
+# Written by tools/demo.sh: absolute paths for trytond.conf
+[database]
+uri = sqlite://
+path = $db_path
+language = de
+[web]
+listen = $listen
+root = $root/.sao/package
+EOF
+}
+export PYTHONWARNINGS=${PYTHONWARNINGS:-ignore::DeprecationWarning}
+
+log() { printf '[demo %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+
+modules() {  # every module of the repository, by its tryton.cfg
+    local cfg
+    if [ -n "${KIM_DEMO_MODULES:-}" ]; then printf '%s\n' $KIM_DEMO_MODULES; return; fi
+    for cfg in addons/*/tryton.cfg; do basename "$(dirname "$cfg")"; done
+}
+
+source_hash() {  # what the database was last updated from
+    {
+        "$py" -c 'import trytond; print(trytond.__version__)'
+        local m dirs=()
+        for m in $(modules); do [ -d "addons/$m" ] && dirs+=("addons/$m"); done
+        printf '%s\n' "${dirs[@]}"
+        find "${dirs[@]}" -type f ! -path '*/__pycache__/*' ! -name '*.pyc' \
+            ! -path '*/tests/*' -print0 | sort -z | xargs -0 sha1sum
+    } | sha1sum | cut -d' ' -f1
+}
+
+build() {
+    [ -x "$bin/trytond-admin" ] || { echo "No virtualenv: run 'make install' first" >&2; exit 1; }
+    write_local_conf
+    local file=$db_path/$db.sqlite stamp=$db_path/$db.stamp
+    local mods; mods=$(modules | tr '\n' ' ')
+    local pwfile; pwfile=$(mktemp)
+    trap 'rm -f "$pwfile"' RETURN
+    printf '%s\n' "$password" > "$pwfile"
+    export TRYTONPASSFILE=$pwfile
+
+    local start=$SECONDS
+    if [ ! -s "$file" ]; then
+        log "creating database $db in $file"
+        rm -f "$stamp"
+        touch "$file"
+        if ! "$bin/trytond-admin" -c "$conf" "$local_conf" -d "$db" --all --email admin@example.org -l de \
+                > "$db_path/$db.admin.log" 2>&1; then
+            tail -40 "$db_path/$db.admin.log" >&2
+            rm -f "$file"
+            echo "trytond-admin failed (log: $db_path/$db.admin.log)" >&2
+            exit 1
+        fi
+    fi
+    local hash; hash=$(source_hash)
+    if [ "${KIM_DEMO_FORCE_UPDATE:-0}" = 1 ] || [ "$(cat "$stamp" 2>/dev/null)" != "$hash" ]; then
+        log "activating/updating modules: $mods"
+        if ! "$bin/trytond-admin" -c "$conf" "$local_conf" -d "$db" -u $mods --activate-dependencies -l de \
+                > "$db_path/$db.admin.log" 2>&1; then
+            tail -40 "$db_path/$db.admin.log" >&2
+            echo "trytond-admin failed (log: $db_path/$db.admin.log)" >&2
+            exit 1
+        fi
+        echo "$hash" > "$stamp"
+    else
+        log "modules unchanged since the last build: no update (KIM_DEMO_FORCE_UPDATE=1 forces one)"
+    fi
+    log "demo users and data"
+    # shellcheck disable=SC2086
+    KIM_DEMO_PASSWORD=$password "$py" -O data/generate.py -c "$conf" "$local_conf" -d "$db" --users \
+        ${KIM_DEMO_ARGS:-}
+    log "build done in $((SECONDS - start)) s"
+}
+
+serve() {
+    local file=$db_path/$db.sqlite
+    [ -s "$file" ] || { echo "No demo database: run 'tools/demo.sh build' first" >&2; exit 1; }
+    [ -f "$root/.sao/package/dist/tryton-sao.js" ] \
+        || echo "Warning: the web client is missing (.sao/package): run 'make sao'" >&2
+    cat <<EOF
+
+  KIM demo: http://$listen/   (database: $db)
+
+  Logins (password: $password)
+$("$py" data/generate.py --list-users | sed 's/^/    /')
+
+  Stop with Ctrl-C.
+
+EOF
+    write_local_conf
+    # -O: trytond checks id lists with asserts that are quadratic on big lists.
+    # -d: without it every login fails with KeyError: 'res.user' (8.0.12).
+    PYTHONOPTIMIZE=1 exec "$bin/trytond" -c "$conf" "$local_conf" -d "$db" ${KIM_DEMO_SERVE_ARGS:-}
+}
+
+case "${1:-}" in
+    build) build ;;
+    serve) serve ;;
+    *) echo "usage: $0 build|serve" >&2; exit 2 ;;
+esac
