@@ -215,26 +215,41 @@ class Plan(Workflow, ModelSQL, ModelView):
         cls.check_current(plans)
 
     @classmethod
-    def check_current(cls, plans):
+    def check_current(cls, plans, new=None):
         """Exactly one current version per case: at most one agreed plan and
-        at most one draft, which then revises the agreed plan."""
+        at most one draft, which then revises the agreed plan.
+        new is a list of values of plans about to be created."""
+        pool = Pool()
+        Case = pool.get('kim.case')
+        new = new or []
+        case_ids = {p.case.id for p in plans} | {
+            v['case'] for v in new if v.get('case')}
         current = cls.search([
-                ('case', 'in', list({p.case.id for p in plans})),
+                ('case', 'in', list(case_ids)),
                 ('state', '!=', 'superseded'),
                 ], order=[('version', 'ASC'), ('id', 'ASC')])
         by_case = defaultdict(list)
         for plan in current:
-            by_case[plan.case].append(plan)
-        for case, case_plans in by_case.items():
-            agreed = [p for p in case_plans if p.state == 'agreed']
-            drafts = [p for p in case_plans if p.state == 'draft']
+            by_case[plan.case.id].append((plan.id,
+                    plan.state, plan.predecessor.id if plan.predecessor
+                    else None, plan))
+        for values in new:
+            if values.get('case'):
+                by_case[values['case']].append((None,
+                        values.get('state') or 'draft',
+                        values.get('predecessor'), None))
+        for case_id, case_plans in by_case.items():
+            agreed = [p for p in case_plans if p[1] == 'agreed']
+            drafts = [p for p in case_plans if p[1] == 'draft']
             if (len(agreed) > 1 or len(drafts) > 1
                     or (agreed and drafts
-                        and drafts[0].predecessor != agreed[0])):
+                        and (agreed[0][0] is None
+                            or drafts[0][2] != agreed[0][0]))):
+                existing = [p[3] for p in case_plans if p[3]]
                 raise PlanValidationError(gettext(
                         'kim_case.msg_plan_current_exists',
-                        case=case.rec_name,
-                        plan=case_plans[0].rec_name))
+                        case=Case(case_id).rec_name,
+                        plan=existing[0].rec_name if existing else ''))
 
     @classmethod
     def check_modification(cls, mode, plans, values=None, external=False):
@@ -270,6 +285,8 @@ class Plan(Workflow, ModelSQL, ModelView):
             if not values.get('version') and values.get('case'):
                 versions[values['case']] += 1
                 values['version'] = versions[values['case']]
+        # refuse a second current plan before anything is written
+        cls.check_current([], new=vlist)
         return super().create(vlist)
 
     @classmethod
