@@ -135,7 +135,7 @@ class Contact(Workflow, ModelSQL, ModelView):
     def default_case_manager(cls):
         return Transaction().context.get('employee')
 
-    @fields.depends('case', '_parent_case.case_manager',
+    @fields.depends('case', 'kommune', '_parent_case.case_manager',
         '_parent_case.kommune')
     def on_change_case(self):
         if not self.case:
