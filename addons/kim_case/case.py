@@ -4,7 +4,6 @@
 import datetime
 
 from sql import Cast, Literal, Union
-from sql.conditionals import Case as SqlCase
 
 from trytond.i18n import gettext
 from trytond.model import (
@@ -859,7 +858,8 @@ class CaseDue(ModelSQL, ModelView):
             ('measure', "Measure"),
             ], "Kind", readonly=True)
     date = fields.Date("Date", readonly=True)
-    overdue = fields.Boolean("Overdue", readonly=True)
+    overdue = fields.Function(fields.Boolean("Overdue"),
+        'get_overdue', searcher='search_overdue')
     mine = fields.Function(fields.Boolean("Mine"),
         'get_mine', searcher='search_mine')
 
@@ -888,10 +888,29 @@ class CaseDue(ModelSQL, ModelView):
             case.company.as_('company'),
             union.kind.as_('kind'),
             union.date.as_('date'),
-            SqlCase(((union.date < date)
-                    & (union.kind != 'rechtskreis_change'), Literal(True)),
-                else_=Literal(False)).as_('overdue'),
             where=case.state.in_(OPEN_STATES) & (union.date <= horizon))
+
+    # Kinds that inform about a past event rather than a date to meet
+    _informative_kinds = {'rechtskreis_change'}
+
+    def get_overdue(self, name):
+        date = Transaction().context.get('date') or today()
+        return bool(self.date and self.date < date
+            and self.kind not in self._informative_kinds)
+
+    @classmethod
+    def search_overdue(cls, name, clause):
+        date = Transaction().context.get('date') or today()
+        _, operator, value = clause
+        if (operator == '=') == bool(value):
+            return [
+                ('date', '<', date),
+                ('kind', 'not in', list(cls._informative_kinds)),
+                ]
+        return ['OR',
+            ('date', '>=', date),
+            ('kind', 'in', list(cls._informative_kinds)),
+            ]
 
     @classmethod
     def _user_employees(cls):
