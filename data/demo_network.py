@@ -12,6 +12,7 @@ See generate.py for the plugin interface.
 import datetime as dt
 
 MODULE = 'kim_network'
+LOCK_TABLES = ['kim_configuration']   # the singleton gets its KIM office
 KREIS = 'Kreis Musterland'
 KI_NAME = 'Kommunales Integrationszentrum Kreis Musterland'
 NET = 'kim_network.'

@@ -36,6 +36,10 @@ activated modules by name. A missing file is skipped. A plugin module defines:
 ``add_arguments(parser)``  optional. Adds the plugin's size options (e.g.
                            ``--cases``) to the argparse parser; read them
                            with ``ctx.size('cases', default)``.
+``LOCK_TABLES``            optional. Tables the plugin's transaction must
+                           lock from the start, e.g. ['kim_configuration']
+                           when it writes a singleton (otherwise the driver
+                           runs the plugin again with the lock).
 ``MODULE``                 optional. The module name; by default taken from
                            the file name (``demo_case.py`` -> ``kim_case``).
 
@@ -206,8 +210,13 @@ def setup_users(ctx, password):
     User = pool.get('res.user')
     Lang = pool.get('ir.lang')
     ConfigItem = pool.get('ir.module.config_wizard.item')
-    langs = Lang.search([('code', '=', 'de')], limit=1)
+    # German, when the database has it (trytond-admin -l de)
+    langs = Lang.search([
+            ('code', '=', 'de'), ('translatable', '=', True)], limit=1)
     lang = langs[0].id if langs else None
+    if lang is None:
+        ctx.log('German is not loaded (trytond-admin -l de): '
+            'users keep the default language')
     admin_id = ctx.ref('res.user_admin')
     for login, name, groups in read_users():
         group_ids = []
@@ -225,7 +234,9 @@ def setup_users(ctx, password):
                     ('login', '=', login),
                     ('active', 'in', [True, False]),
                     ], limit=1)
-        values = {'language': lang, 'password': password, 'active': True}
+        values = {'password': password, 'active': True}
+        if lang:
+            values['language'] = lang
         if users:
             user, = users
             missing = [g for g in group_ids
@@ -282,7 +293,7 @@ def main(argv=None):
     args = parse_args(argv, plugins)
     if args.list_users:
         for login, name, groups in read_users():
-            print('%-13s %s' % (login, ', '.join(groups) or 'all groups'))
+            print('%-13s %s' % (login, ', '.join(groups) or 'administrator'))
         return 0
 
     from trytond import config
@@ -303,10 +314,10 @@ def main(argv=None):
                 [('state', '=', 'activated')])}
     ctx = Context(args, pool, activated)
 
-    def run(func):
+    def run(func, lock_tables=()):
         """Run func() in a transaction and commit, again with the locks a
         TransactionError asks for (as the trytond dispatcher does)"""
-        extras = {}
+        extras = {'_lock_tables': list(lock_tables)} if lock_tables else {}
         while True:
             try:
                 with Transaction().start(
@@ -337,7 +348,7 @@ def main(argv=None):
                 plugin.generate(ctx)
                 return True
             print('%s: demo data (seed %s)' % (name, ctx.seed), flush=True)
-            if run(step):
+            if run(step, getattr(plugin, 'LOCK_TABLES', ())):
                 print('%s: generated in %.1f s'
                     % (name, time.monotonic() - t0), flush=True)
             else:
