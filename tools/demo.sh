@@ -55,11 +55,27 @@ modules() {  # every module of the repository, by its tryton.cfg
     for cfg in addons/*/tryton.cfg; do basename "$(dirname "$cfg")"; done
 }
 
+installed_modules() {  # the modules that trytond of the virtualenv can load
+    local wanted; wanted=$(modules | tr '\n' ' ')
+    "$py" - $wanted <<'PY'
+import sys
+from trytond.modules import get_modules
+available = set(get_modules())
+for name in sys.argv[1:]:
+    if name in available:
+        print(name)
+    else:
+        print("WARNING: module %s is in addons/ but not installed in .venv "
+            "(pyproject.toml packages and entry point; then make install): "
+            "not activated" % name, file=sys.stderr)
+PY
+}
+
 source_hash() {  # what the database was last updated from
     {
         "$py" -c 'import trytond; print(trytond.__version__)'
         local m dirs=()
-        for m in $(modules); do [ -d "addons/$m" ] && dirs+=("addons/$m"); done
+        for m in $mods; do [ -d "addons/$m" ] && dirs+=("addons/$m"); done
         printf '%s\n' "${dirs[@]}"
         find "${dirs[@]}" -type f ! -path '*/__pycache__/*' ! -name '*.pyc' \
             ! -path '*/tests/*' -print0 | sort -z | xargs -0 sha1sum
@@ -70,7 +86,8 @@ build() {
     [ -x "$bin/trytond-admin" ] || { echo "No virtualenv: run 'make install' first" >&2; exit 1; }
     write_local_conf
     local file=$db_path/$db.sqlite stamp=$db_path/$db.stamp
-    local mods; mods=$(modules | tr '\n' ' ')
+    local mods; mods=$(installed_modules | tr '\n' ' ')
+    [ -n "$mods" ] || { echo "No KIM module is installed: run 'make install'" >&2; exit 1; }
     local pwfile; pwfile=$(mktemp)
     trap 'rm -f "$pwfile"' RETURN
     printf '%s\n' "$password" > "$pwfile"
