@@ -1,0 +1,379 @@
+# This file is part of the KIM Suite. See COPYRIGHT and LICENSE at the
+# top level of this repository.
+"""Costs of the funded work: Sachkosten and event costs by category, external
+process advice days, and the payments forwarded to towns and welfare
+organisations with the check of their proof of use."""
+from decimal import Decimal
+
+from sql.aggregate import Count
+
+from trytond.i18n import gettext
+from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
+from trytond.modules.currency.fields import Monetary
+from trytond.modules.kim_network.common import CodeListMixin, today
+from trytond.pool import Pool
+from trytond.pyson import Bool, Eval, If
+from trytond.transaction import Transaction
+
+from .exceptions import FundingError, FundingValidationError
+from .funding import VZAE, CompanyMixin, year_bounds
+
+COST_KINDS = [
+    ('material', "Sachkosten"),
+    ('event', "Events"),
+    ('other', "Other"),
+    ]
+
+
+class CostCategory(CodeListMixin):
+    "Cost Category"
+    __name__ = 'kim.funding.cost_category'
+    kind = fields.Selection(COST_KINDS, "Kind", required=True)
+
+    @classmethod
+    def default_kind(cls):
+        return 'material'
+
+
+class Cost(CompanyMixin, ModelSQL, ModelView):
+    "Funding Cost"
+    __name__ = 'kim.funding.cost'
+    baustein = fields.Many2One('kim.funding.baustein', "Baustein",
+        required=True, ondelete='RESTRICT')
+    date = fields.Date("Date", required=True)
+    category = fields.Many2One('kim.funding.cost_category', "Category",
+        required=True, ondelete='RESTRICT')
+    description = fields.Char("Description", required=True)
+    supplier = fields.Many2One('party.party', "Supplier",
+        ondelete='RESTRICT',
+        context={'company': Eval('company', -1)}, depends={'company'})
+    amount = Monetary("Amount", currency='currency', digits='currency',
+        required=True)
+    reference = fields.Char("Voucher",
+        help="The number of the invoice or voucher (Beleg).")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t,
+                (t.baustein, Index.Equality()), (t.date, Index.Range())))
+        cls._order = [('date', 'DESC'), ('id', 'DESC')]
+
+    @classmethod
+    def default_date(cls):
+        return today()
+
+    @classmethod
+    def validate_fields(cls, costs, field_names):
+        super().validate_fields(costs, field_names)
+        for cost in costs:
+            if cost.amount is not None and cost.amount < 0:
+                raise FundingValidationError(gettext(
+                        'kim_reporting.msg_amount_negative',
+                        record=cost.rec_name))
+
+    def get_rec_name(self, name):
+        return '%s %s' % (self.date, self.description)
+
+
+class AdviceDay(CompanyMixin, ModelSQL, ModelView):
+    "External Process Advice Day"
+    __name__ = 'kim.funding.advice_day'
+    baustein = fields.Many2One('kim.funding.baustein', "Baustein",
+        required=True, ondelete='RESTRICT',
+        domain=[('advice_days', '=', True)])
+    date = fields.Date("Date", required=True)
+    kind = fields.Selection([
+            ('advice', "Process Advice Day"),
+            ('exchange', "Exchange or Qualification Day"),
+            ], "Kind", required=True)
+    adviser = fields.Many2One('party.party', "Adviser", required=True,
+        ondelete='RESTRICT',
+        context={'company': Eval('company', -1)}, depends={'company'})
+    description = fields.Char("Topic")
+    amount = Monetary("Invoiced", currency='currency', digits='currency',
+        required=True)
+    eligible_amount = fields.Function(Monetary("Eligible",
+            currency='currency', digits='currency',
+            help="The invoiced amount up to the cap per day of the year's "
+            "rate."), 'get_eligible_amount')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t,
+                (t.baustein, Index.Equality()), (t.date, Index.Range())))
+        cls._order = [('date', 'DESC'), ('id', 'DESC')]
+
+    @classmethod
+    def default_kind(cls):
+        return 'advice'
+
+    def get_rec_name(self, name):
+        return '%s %s' % (self.date, self.adviser.rec_name)
+
+    def get_eligible_amount(self, name):
+        rate = self.baustein.get_rate(self.date.year)
+        if rate and rate.advice_day_cap is not None:
+            return min(self.amount, rate.advice_day_cap)
+        return self.amount
+
+    @classmethod
+    def validate_fields(cls, days, field_names):
+        super().validate_fields(days, field_names)
+        for day in days:
+            if day.amount is not None and day.amount < 0:
+                raise FundingValidationError(gettext(
+                        'kim_reporting.msg_amount_negative',
+                        record=day.rec_name))
+        cls.check_limit(days)
+
+    @classmethod
+    def check_limit(cls, days):
+        "At most the rate's number of days of each kind per year"
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        seen = set()
+        for day in days:
+            year = day.date.year
+            key = (day.company.id, day.baustein.id, year, day.kind)
+            if key in seen:
+                continue
+            seen.add(key)
+            rate = day.baustein.get_rate(year)
+            if not rate:
+                continue
+            limit = (rate.advice_days if day.kind == 'advice'
+                else rate.exchange_days)
+            if limit is None:
+                continue
+            start, end = year_bounds(year)
+            cursor.execute(*table.select(Count(table.id),
+                    where=(table.company == day.company.id)
+                    & (table.baustein == day.baustein.id)
+                    & (table.kind == day.kind)
+                    & (table.date >= start) & (table.date <= end)))
+            count, = cursor.fetchone()
+            if count > limit:
+                raise FundingValidationError(gettext(
+                        'kim_reporting.msg_advice_days_limit',
+                        kind=dict(cls.kind.selection)[day.kind],
+                        year=year, count=count, limit=limit))
+
+
+class Forwarding(CompanyMixin, Workflow, ModelSQL, ModelView):
+    "Weiterleitung"
+    __name__ = 'kim.funding.forwarding'
+    decision = fields.Many2One('kim.funding.decision', "Förderbescheid",
+        required=True, ondelete='RESTRICT',
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ('state', '=', 'granted'),
+            ],
+        states={'readonly': Eval('state') != 'draft'})
+    recipient = fields.Many2One('party.party', "Recipient", required=True,
+        ondelete='RESTRICT',
+        context={'company': Eval('company', -1)}, depends={'company'},
+        domain=[('kim_organisation_type', '!=', None)],
+        states={'readonly': Eval('state') != 'draft'},
+        help="The town or welfare organisation the funds are passed on to.")
+    recipient_kind = fields.Selection([
+            ('town', "Town"),
+            ('welfare', "Welfare Organisation"),
+            ], "Kind of Recipient", required=True,
+        states={'readonly': Eval('state') != 'draft'})
+    agreement = fields.Many2One('kim.cooperation_agreement',
+        "Weiterleitungsvertrag", required=True, ondelete='RESTRICT',
+        domain=[
+            ('type', '=', 'forwarding'),
+            If(Bool(Eval('recipient')),
+                ('partners', '=', Eval('recipient', -1)), ()),
+            ],
+        states={'readonly': Eval('state') != 'draft'})
+    vzae = fields.Numeric("VZÄ", digits=VZAE,
+        states={'readonly': Eval('state') != 'draft'},
+        help="The VZÄ funded by the forwarded amount.")
+    amount = Monetary("Amount", currency='currency', digits='currency',
+        required=True, states={'readonly': Eval('state') != 'draft'})
+    payment_date = fields.Date("Paid On",
+        states={
+            'readonly': Eval('state') != 'draft',
+            'required': Eval('state') != 'draft',
+            })
+    proof_date = fields.Date("Proof Received On",
+        states={
+            'readonly': Eval('state').in_(['draft', 'checked']),
+            'invisible': Eval('state') == 'draft',
+            'required': Eval('state').in_(['proof_received', 'checked']),
+            })
+    proof_spent = Monetary("Spent by Recipient", currency='currency',
+        digits='currency',
+        states={
+            'readonly': Eval('state').in_(['draft', 'checked']),
+            'invisible': Eval('state') == 'draft',
+            'required': Eval('state').in_(['proof_received', 'checked']),
+            },
+        help="The expenses the recipient's own proof of use shows.")
+    proof_note = fields.Text("Proof Note",
+        states={'invisible': Eval('state') == 'draft'})
+    check_result = fields.Selection([
+            (None, ""),
+            ('checked', "Geprüft"),
+            ('additional', "Nachforderung"),
+            ('repayment', "Rückforderung"),
+            ], "Check Result",
+        states={
+            'readonly': Eval('state') != 'proof_received',
+            'invisible': ~Eval('state').in_(['proof_received', 'checked']),
+            'required': Eval('state') == 'checked',
+            },
+        help="Geprüft: the proof is complete and shows the use of the whole "
+        "amount; Nachforderung: documents or explanations are requested; "
+        "Rückforderung: unspent or wrongly spent funds are claimed back. "
+        "Left empty, checking derives it from the amounts.")
+    repayment_amount = Monetary("Repayment", currency='currency',
+        digits='currency',
+        states={
+            'readonly': Eval('state') != 'proof_received',
+            'invisible': Eval('check_result') != 'repayment',
+            })
+    check_date = fields.Date("Checked On", readonly=True)
+    state = fields.Selection([
+            ('draft', "Draft"),
+            ('paid', "Paid"),
+            ('proof_received', "Proof Received"),
+            ('checked', "Checked"),
+            ], "State", readonly=True, required=True, sort=False)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t, (t.decision, Index.Equality())))
+        cls._order = [('payment_date', 'DESC NULLS FIRST'), ('id', 'DESC')]
+        cls._transitions |= {
+            ('draft', 'paid'),
+            ('paid', 'draft'),
+            ('paid', 'proof_received'),
+            ('proof_received', 'checked'),
+            ('proof_received', 'paid'),
+            ('checked', 'proof_received'),
+            }
+        cls._buttons.update({
+                'pay': {
+                    'invisible': Eval('state') != 'draft',
+                    'icon': 'tryton-forward',
+                    'depends': ['state'],
+                    },
+                'draft': {
+                    'invisible': Eval('state') != 'paid',
+                    'icon': 'tryton-back',
+                    'depends': ['state'],
+                    },
+                'receive_proof': {
+                    'invisible': ~Eval('state').in_(['paid', 'checked']),
+                    'icon': If(Eval('state') == 'checked',
+                        'tryton-back', 'tryton-forward'),
+                    'depends': ['state'],
+                    },
+                'check': {
+                    'invisible': Eval('state') != 'proof_received',
+                    'icon': 'tryton-ok',
+                    'depends': ['state'],
+                    },
+                })
+
+    @classmethod
+    def default_state(cls):
+        return 'draft'
+
+    @classmethod
+    def default_recipient_kind(cls):
+        return 'welfare'
+
+    def get_rec_name(self, name):
+        return '%s: %s' % (self.recipient.rec_name, self.decision.rec_name)
+
+    @classmethod
+    def validate_fields(cls, forwardings, field_names):
+        super().validate_fields(forwardings, field_names)
+        for forwarding in forwardings:
+            for name in ['amount', 'proof_spent', 'repayment_amount']:
+                value = getattr(forwarding, name)
+                if value is not None and value < 0:
+                    raise FundingValidationError(gettext(
+                            'kim_reporting.msg_amount_negative',
+                            record=forwarding.rec_name))
+            if (forwarding.agreement and forwarding.recipient
+                    not in forwarding.agreement.partners):
+                raise FundingValidationError(gettext(
+                        'kim_reporting.msg_forwarding_recipient',
+                        forwarding=forwarding.rec_name,
+                        agreement=forwarding.agreement.rec_name))
+
+    @classmethod
+    def check_modification(cls, mode, forwardings, values=None,
+            external=False):
+        super().check_modification(
+            mode, forwardings, values=values, external=external)
+        if mode == 'delete':
+            for forwarding in forwardings:
+                if forwarding.state != 'draft':
+                    raise FundingError(gettext(
+                            'kim_reporting.msg_forwarding_delete',
+                            forwarding=forwarding.rec_name))
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('paid')
+    def pay(cls, forwardings):
+        for forwarding in forwardings:
+            if forwarding.agreement.state != 'signed':
+                raise FundingError(gettext(
+                        'kim_reporting.msg_forwarding_unsigned',
+                        forwarding=forwarding.rec_name,
+                        agreement=forwarding.agreement.rec_name))
+            if not forwarding.payment_date:
+                forwarding.payment_date = today()
+        cls.save(forwardings)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('draft')
+    def draft(cls, forwardings):
+        pass
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('proof_received')
+    def receive_proof(cls, forwardings):
+        for forwarding in forwardings:
+            if forwarding.proof_spent is None:
+                raise FundingError(gettext(
+                        'kim_reporting.msg_forwarding_proof_missing',
+                        forwarding=forwarding.rec_name))
+            if not forwarding.proof_date:
+                forwarding.proof_date = today()
+            forwarding.check_date = None
+        cls.save(forwardings)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('checked')
+    def check(cls, forwardings):
+        "Record the check of the recipient's proof of use"
+        for forwarding in forwardings:
+            unspent = forwarding.amount - forwarding.proof_spent
+            if not forwarding.check_result:
+                forwarding.check_result = (
+                    'repayment' if unspent > 0 else 'checked')
+            if (forwarding.check_result == 'repayment'
+                    and forwarding.repayment_amount is None):
+                forwarding.repayment_amount = max(unspent, Decimal(0))
+            if forwarding.check_result != 'repayment':
+                forwarding.repayment_amount = None
+            forwarding.check_date = today()
+        cls.save(forwardings)
+
