@@ -101,7 +101,7 @@ def _env(port=None):
     env.update({
             'KIM_DEMO_DB': DB,
             'KIM_DEMO_DB_PATH': str(DB_PATH),
-            'KIM_DEMO_ARGS': '--scale 0.2',
+            'KIM_DEMO_ARGS': '--scale 0.1',
             'KIM_DEMO_PASSWORD': PASSWORD,
             })
     if port:

@@ -94,24 +94,24 @@ build() {
     export TRYTONPASSFILE=$pwfile
 
     local start=$SECONDS
+    local hash; hash=$(source_hash)
+    local create=()
     if [ ! -s "$file" ]; then
+        # a new database: one trytond-admin run initialises it (admin
+        # password from TRYTONPASSFILE) and activates the modules
         log "creating database $db in $file"
         rm -f "$stamp"
         touch "$file"
-        if ! "$bin/trytond-admin" -c "$conf" "$local_conf" -d "$db" --all --email admin@example.org -l de \
-                > "$db_path/$db.admin.log" 2>&1; then
-            tail -40 "$db_path/$db.admin.log" >&2
-            rm -f "$file"
-            echo "trytond-admin failed (log: $db_path/$db.admin.log)" >&2
-            exit 1
-        fi
+        create=(--email admin@example.org)
     fi
-    local hash; hash=$(source_hash)
-    if [ "${KIM_DEMO_FORCE_UPDATE:-0}" = 1 ] || [ "$(cat "$stamp" 2>/dev/null)" != "$hash" ]; then
+    if [ ${#create[@]} -gt 0 ] || [ "${KIM_DEMO_FORCE_UPDATE:-0}" = 1 ] \
+            || [ "$(cat "$stamp" 2>/dev/null)" != "$hash" ]; then
         log "activating/updating modules: $mods"
-        if ! "$bin/trytond-admin" -c "$conf" "$local_conf" -d "$db" -u $mods --activate-dependencies -l de \
-                > "$db_path/$db.admin.log" 2>&1; then
+        # shellcheck disable=SC2086
+        if ! "$bin/trytond-admin" -c "$conf" "$local_conf" -d "$db" "${create[@]}" \
+                -u $mods --activate-dependencies -l de > "$db_path/$db.admin.log" 2>&1; then
             tail -40 "$db_path/$db.admin.log" >&2
+            [ ${#create[@]} -gt 0 ] && rm -f "$file"
             echo "trytond-admin failed (log: $db_path/$db.admin.log)" >&2
             exit 1
         fi
