@@ -817,7 +817,6 @@ class IndicatorLine(ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls.__access__.add('report')
         t = cls.__table__()
         cls._sql_indexes.add(Index(t,
                 (t.report, Index.Equality()),

@@ -438,7 +438,6 @@ class ProofLine(ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls.__access__.add('proof')
         t = cls.__table__()
         cls._sql_indexes.add(Index(t, (t.proof, Index.Equality())))
         cls._order = [('proof', 'ASC'), ('sequence', 'ASC'), ('id', 'ASC')]
