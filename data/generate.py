@@ -43,7 +43,8 @@ activated modules by name. A missing file is skipped. A plugin module defines:
 ``MODULE``                 optional. The module name; by default taken from
                            the file name (``demo_case.py`` -> ``kim_case``).
 
-Each plugin runs in its own transaction, committed when it returns.
+Each plugin runs in its own transaction, committed when it returns; the
+records in ``ctx.registry`` are instantiated again in it before it starts.
 
 ``ctx`` (class Context below) carries:
 
@@ -259,6 +260,19 @@ def setup_users(ctx, password):
     ctx.log('users: %s' % ', '.join(u[0] for u in read_users()))
 
 
+def rebind(value):
+    """Return value with the records it holds instantiated again in the
+    current transaction (records keep the transaction they were read in)"""
+    from trytond.model import Model
+    if isinstance(value, Model):
+        return value.__class__(value.id)
+    if isinstance(value, dict):
+        return {k: rebind(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(rebind(v) for v in value)
+    return value
+
+
 def parse_args(argv, plugins):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('-c', '--config', nargs='+',
@@ -340,6 +354,7 @@ def main(argv=None):
 
             def step():
                 ctx.for_plugin(name)
+                ctx.registry = rebind(ctx.registry)
                 if (not args.force and hasattr(plugin, 'is_loaded')
                         and plugin.is_loaded(ctx)):
                     if hasattr(plugin, 'load'):

@@ -88,8 +88,8 @@ build() {
     local file=$db_path/$db.sqlite stamp=$db_path/$db.stamp
     local mods; mods=$(installed_modules | tr '\n' ' ')
     [ -n "$mods" ] || { echo "No KIM module is installed: run 'make install'" >&2; exit 1; }
-    local pwfile; pwfile=$(mktemp)
-    trap 'rm -f "$pwfile"' RETURN
+    pwfile=$(mktemp)
+    trap 'rm -f "$pwfile"' EXIT
     printf '%s\n' "$password" > "$pwfile"
     export TRYTONPASSFILE=$pwfile
 
