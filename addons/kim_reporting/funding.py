@@ -36,7 +36,9 @@ def check_vzae_step(vzae, step, record, baustein):
     if vzae <= 0 or (Decimal(vzae) % Decimal(step)) != 0:
         raise FundingValidationError(gettext(
                 'kim_reporting.msg_vzae_step',
-                record=record, vzae=vzae, step=step, baustein=baustein))
+                record=record, vzae=format(Decimal(vzae).normalize(), 'f'),
+                step=format(Decimal(step).normalize(), 'f'),
+                baustein=baustein))
 
 
 class CompanyMixin:

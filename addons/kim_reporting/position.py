@@ -140,12 +140,25 @@ class Stellenplan(CompanyMixin, Workflow, ModelSQL, ModelView):
                         code=other.code,
                         stellenplan=other.stellenplan.rec_name))
         # an employee never fills more than one full post at once
+        Occupancy = pool.get('kim.funding.occupancy')
         by_employee = defaultdict(list)
         for position in self.positions:
             for occupancy in position.occupancies:
                 by_employee[occupancy.employee].append(occupancy)
+        if by_employee and self.id is not None and self.id >= 0:
+            # the occupancies of the same employees in the other
+            # confirmed Stellenpläne of the year
+            for occupancy in Occupancy.search([
+                        ('employee', 'in', [e.id for e in by_employee]),
+                        ('position.stellenplan.id', '!=', self.id),
+                        ('position.stellenplan.year', '=', self.year),
+                        ('position.stellenplan.company', '=',
+                            self.company.id),
+                        ('position.stellenplan.state', '=', 'confirmed'),
+                        ]):
+                by_employee[occupancy.employee].append(occupancy)
         for employee, occupancies in by_employee.items():
-            for day in {o.start_date for o in occupancies}:
+            for day in sorted({o.start_date for o in occupancies}):
                 share = sum((o.share for o in occupancies
                         if o.active_on(day)), Decimal(0))
                 if share > 1:
