@@ -441,37 +441,48 @@ class IndicatorEngine:
         return result
 
     def compute_structure(self):
-        """Return {code: value} of the steering indicators whose models
-        are installed (kim_steering); the others are left out"""
+        """Return {code: value} of the steering indicators (kim_steering):
+        barrier reports submitted with a date in the period, topics taken
+        up in the period, committee meetings held and their decisions.
+        Left out when kim_steering is not activated."""
         pool = Pool()
+        try:
+            Barrier = pool.get('kim.barrier_report')
+            Topic = pool.get('kim.topic')
+            Meeting = pool.get('kim.committee.meeting')
+            Decision = pool.get('kim.committee.decision')
+        except KeyError:
+            return {}
+        cursor = Transaction().connection.cursor()
+        start = dt.datetime.combine(self.date_from, dt.time.min)
+        end = dt.datetime.combine(
+            self.date_to + dt.timedelta(days=1), dt.time.min)
+        barrier = Barrier.__table__()
+        topic = Topic.__table__()
+        meeting = Meeting.__table__()
+        decision = Decision.__table__()
+        queries = {
+            'barrier_reports': barrier.select(Count(barrier.id),
+                where=(barrier.state != 'draft')
+                & (barrier.date >= self.date_from)
+                & (barrier.date <= self.date_to)),
+            'topics': topic.select(Count(topic.id),
+                where=(topic.state != 'dropped')
+                & (topic.create_date >= start) & (topic.create_date < end)),
+            'meetings': meeting.select(Count(meeting.id),
+                where=meeting.state.in_(['held', 'approved'])
+                & (meeting.start >= start) & (meeting.start < end)),
+            'decisions': decision.join(meeting,
+                condition=decision.meeting == meeting.id).select(
+                Count(decision.id),
+                where=meeting.state.in_(['held', 'approved'])
+                & (meeting.start >= start) & (meeting.start < end)),
+            }
         result = {}
-        for code, (model, date_field, extra) in STEERING_SOURCES.items():
-            try:
-                Model = pool.get(model)
-            except KeyError:
-                continue
-            if date_field not in Model._fields:
-                continue
-            table = Model.__table__()
-            column = getattr(table, date_field)
-            where = (column >= self.date_from) & (column <= self.date_to)
-            if 'company' in Model._fields:
-                where &= table.company == self.company
-            if extra:
-                where &= extra(table, Model)
-            cursor = Transaction().connection.cursor()
-            cursor.execute(*table.select(Count(Literal(1)), where=where))
+        for code, query in queries.items():
+            cursor.execute(*query)
             result[code], = cursor.fetchone()
         return result
-
-
-# model, date column, extra condition of the steering indicators
-STEERING_SOURCES = {
-    'barrier_reports': ('kim.barrier_report', 'date', None),
-    'topics': ('kim.topic', 'date', None),
-    'meetings': ('kim.committee.meeting', 'date', None),
-    'decisions': ('kim.committee.decision', 'date', None),
-    }
 
 
 def suppress(kind, value, base, minimum):

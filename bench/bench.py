@@ -1,0 +1,328 @@
+#!/usr/bin/env python3
+"""Benchmark of kim_reporting and the case lists on PostgreSQL.
+
+Run by tools/bench.sh (``make bench``); see there for the data set. Prints
+side by side:
+
+- the annual indicator report computed through the module (python-sql
+  aggregation, lines stored) and the same numbers by hand-written SQL: time,
+  ratio, and whether the numbers are equal;
+- the case list (search + read of 80 rows with the fields of the list view)
+  and the case form read through the ORM: median time and number of SQL
+  queries, for the case with the most and the one with the fewest contacts;
+- the Verwendungsnachweis PDF.
+
+The last line is ``indicator-report ratio ORM/SQL: <x.xx>``.
+Everything runs in one transaction that is rolled back.
+"""
+import argparse
+import datetime as dt
+import os
+import statistics
+import sys
+import time
+from decimal import Decimal
+
+OUTREACH = ('home_visit', 'outreach')
+FACTS = {
+    'intakes': """SELECT c.id AS case_id, c.id AS fact, 1 AS v
+        FROM kim_case c WHERE c.company = %(company)s
+        AND c.state <> 'cancelled'
+        AND c.opened_date BETWEEN %(start)s AND %(end)s""",
+    'active': """SELECT c.id AS case_id, c.id AS fact, 1 AS v
+        FROM kim_case c WHERE c.company = %(company)s
+        AND c.state <> 'cancelled' AND c.opened_date <= %(end)s
+        AND (c.closing_date IS NULL OR c.closing_date > %(end)s)""",
+    'closed': """SELECT c.id AS case_id, c.id AS fact, 1 AS v
+        FROM kim_case c WHERE c.company = %(company)s
+        AND c.state = 'closed'
+        AND c.closing_date BETWEEN %(start)s AND %(end)s""",
+    'duration': """SELECT c.id AS case_id, c.id AS fact,
+        c.closing_date - c.opened_date AS v
+        FROM kim_case c WHERE c.company = %(company)s
+        AND c.state = 'closed'
+        AND c.closing_date BETWEEN %(start)s AND %(end)s""",
+    'contacts': """SELECT k."case" AS case_id, k.id AS fact, 1 AS v
+        FROM kim_case_contact k JOIN kim_case c ON c.id = k."case"
+        WHERE c.company = %(company)s AND k.state = 'done'
+        AND k.start >= %(start)s AND k.start < %(next)s""",
+    'contact_hours': """SELECT k."case" AS case_id, k.id AS fact,
+        k.duration AS v
+        FROM kim_case_contact k JOIN kim_case c ON c.id = k."case"
+        WHERE c.company = %(company)s AND k.state = 'done'
+        AND k.start >= %(start)s AND k.start < %(next)s""",
+    'interpreter': """SELECT k."case" AS case_id, k.id AS fact, 1 AS v
+        FROM kim_case_contact k JOIN kim_case c ON c.id = k."case"
+        WHERE c.company = %(company)s AND k.state = 'done'
+        AND k.interpreter_used
+        AND k.start >= %(start)s AND k.start < %(next)s""",
+    'outreach_pct': """SELECT k."case" AS case_id, k.id AS fact,
+        CASE WHEN k.channel IN ('home_visit', 'outreach') THEN 1 ELSE 0 END
+        AS v
+        FROM kim_case_contact k JOIN kim_case c ON c.id = k."case"
+        WHERE c.company = %(company)s AND k.state = 'done'
+        AND k.start >= %(start)s AND k.start < %(next)s""",
+    'with_plan': """SELECT c.id AS case_id, c.id AS fact, 1 AS v
+        FROM kim_case c JOIN kim_case_plan p ON p."case" = c.id
+        WHERE c.company = %(company)s AND c.state <> 'cancelled'
+        AND c.opened_date <= %(end)s
+        AND (c.closing_date IS NULL OR c.closing_date >= %(start)s)
+        AND p.state IN ('agreed', 'superseded')
+        AND p.agreement_date <= %(end)s""",
+    'goals_set': """SELECT p."case" AS case_id, g.id AS fact, 1 AS v
+        FROM kim_case_plan_goal g JOIN kim_case_plan p ON p.id = g.plan
+        JOIN kim_case c ON c.id = p."case"
+        WHERE c.company = %(company)s
+        AND p.state IN ('agreed', 'superseded')
+        AND p.agreement_date BETWEEN %(start)s AND %(end)s
+        AND g.status <> 'dropped'""",
+    'goals_achieved': """SELECT p."case" AS case_id, g.id AS fact, 1 AS v
+        FROM kim_case_plan_goal g JOIN kim_case_plan p ON p.id = g.plan
+        JOIN kim_case c ON c.id = p."case"
+        WHERE c.company = %(company)s
+        AND p.state IN ('agreed', 'superseded')
+        AND p.agreement_date BETWEEN %(start)s AND %(end)s
+        AND g.status = 'achieved'""",
+    'handovers': """SELECT e."case" AS case_id, e.id AS fact, 1 AS v
+        FROM kim_case_event e JOIN kim_case c ON c.id = e."case"
+        WHERE c.company = %(company)s AND e.type = 'handover'
+        AND e.date BETWEEN %(start)s AND %(end)s""",
+    'rechtskreis_changes': """SELECT e."case" AS case_id, e.id AS fact,
+        1 AS v
+        FROM kim_case_event e JOIN kim_case c ON c.id = e."case"
+        WHERE c.company = %(company)s AND e.type = 'rechtskreis_change'
+        AND e.date BETWEEN %(start)s AND %(end)s""",
+    }
+KINDS = {'duration': 'avg', 'contact_hours': 'sum', 'outreach_pct': 'pct'}
+DIMENSIONS = {
+    'kommune': """SELECT c.id AS case_id, k.ags AS key
+        FROM kim_case c JOIN kim_kommune k ON k.id = c.kommune
+        WHERE c.company = %(company)s""",
+    'target_group': """SELECT DISTINCT c.id AS case_id, t.code AS key
+        FROM kim_case c
+        LEFT JOIN "kim_case-kim_target_group" r ON r."case" = c.id
+        LEFT JOIN kim_target_group t ON t.id = r.target_group
+        WHERE c.company = %(company)s""",
+    'gender': """SELECT c.id AS case_id, p.kim_gender AS key
+        FROM kim_case c JOIN party_party p ON p.id = c.client
+        WHERE c.company = %(company)s""",
+    'rechtskreis': """SELECT DISTINCT c.id AS case_id, t.code AS key
+        FROM kim_case c
+        LEFT JOIN "kim_case-kim_rechtskreis" r ON r."case" = c.id
+        LEFT JOIN kim_rechtskreis t ON t.id = r.rechtskreis
+        WHERE c.company = %(company)s""",
+    }
+
+
+def finish(kind, value, base):
+    value = Decimal(str(value or 0))
+    if kind == 'sum':
+        return (value / 60).quantize(Decimal('0.01'))
+    if kind == 'avg':
+        return (value / base).quantize(Decimal('0.1')) if base else None
+    if kind == 'pct':
+        return (value * 100 / base).quantize(Decimal('0.1')) if base \
+            else None
+    return value
+
+
+def hand_sql(cursor, params, dimensions):
+    "The indicator numbers by hand-written SQL: {(ind, dim, key): value}"
+    result = {}
+    for indicator, fact in FACTS.items():
+        kind = KINDS.get(indicator, 'count')
+        agg = ('COUNT(DISTINCT f.fact), 0' if kind == 'count'
+            else 'SUM(f.v), COUNT(DISTINCT f.fact)')
+        cursor.execute('SELECT %s FROM (%s) f' % (agg, fact), params)
+        value, base = cursor.fetchone()
+        result[indicator, 'total', ''] = finish(kind, value, base)
+        for dimension in dimensions:
+            cursor.execute(
+                'SELECT d.key, %s FROM (%s) f JOIN (%s) d '
+                'ON d.case_id = f.case_id GROUP BY d.key'
+                % (agg, fact, DIMENSIONS[dimension]), params)
+            for key, value, base in cursor.fetchall():
+                result[indicator, dimension, key or ''] = finish(
+                    kind, value, base)
+    return result
+
+
+class QueryCounter:
+    "Count the SQL queries trytond sends to PostgreSQL"
+
+    def __init__(self):
+        from trytond.backend.postgresql.database import LoggingCursor
+        self.count = 0
+        original = LoggingCursor.execute
+        counter = self
+
+        def execute(self, *args, **kwargs):
+            counter.count += 1
+            return original(self, *args, **kwargs)
+        LoggingCursor.execute = execute
+
+
+def median_time(func, repeat, counter=None):
+    times, queries = [], []
+    for _ in range(repeat):
+        before = counter.count if counter else 0
+        t0 = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - t0)
+        if counter:
+            queries.append(counter.count - before)
+    return statistics.median(times), (
+        int(statistics.median(queries)) if queries else None)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('-c', '--config', nargs='+', required=True)
+    parser.add_argument('-d', '--database', required=True)
+    parser.add_argument('--year', type=int,
+        default=dt.date.today().year - 1)
+    parser.add_argument('--repeat', type=int, default=5)
+    args = parser.parse_args(argv)
+
+    from trytond import config
+    config.update_etc(args.config)
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    counter = QueryCounter()
+    Pool.start()
+    pool = Pool(args.database)
+    with Transaction().start(args.database, 0, readonly=True):
+        pool.init()
+
+    with Transaction().start(args.database, 0) as transaction:
+        User = pool.get('res.user')
+        Company = pool.get('company.company')
+        company, = Company.search([], limit=1)
+        admin, = User.search([('login', '=', 'admin')])
+        User.write([admin], {
+                'companies': [('add', [company.id])],
+                'company': company.id,
+                })
+        cursor = transaction.connection.cursor()
+        counts = {}
+        for table in ['party_party', 'kim_case', 'kim_case_contact',
+                'kim_case_plan', 'kim_case_plan_goal']:
+            cursor.execute('SELECT COUNT(*) FROM %s' % table)
+            counts[table], = cursor.fetchone()
+        cursor.execute('SELECT COUNT(*) FROM party_party WHERE kim_client')
+        clients, = cursor.fetchone()
+        print('data: %s clients, %s cases, %s contacts, %s plans, %s goals'
+            % (clients, counts['kim_case'], counts['kim_case_contact'],
+                counts['kim_case_plan'], counts['kim_case_plan_goal']))
+
+        # --- 1. the annual indicator report --------------------------------
+        Report = pool.get('kim.indicator.report')
+        Configuration = pool.get('kim.configuration')
+        kim_config = Configuration(1)
+        kim_config.min_cell = 0
+        kim_config.save()
+        dimensions = ['kommune', 'target_group', 'gender', 'rechtskreis']
+        start, end = dt.date(args.year, 1, 1), dt.date(args.year, 12, 31)
+        params = {
+            'company': company.id, 'start': start, 'end': end,
+            'next': dt.datetime.combine(end + dt.timedelta(days=1),
+                dt.time.min),
+            }
+        orm_times, sql_times = [], []
+        for _ in range(args.repeat):
+            report, = Report.create([{
+                        'name': 'Bench %s' % args.year,
+                        'company': company.id,
+                        'year': args.year,
+                        'dimensions': dimensions,
+                        }])
+            t0 = time.perf_counter()
+            Report.compute([report])
+            orm_times.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            by_sql = hand_sql(cursor, params, dimensions)
+            sql_times.append(time.perf_counter() - t0)
+        report = Report(report.id)
+        by_orm = {(l.indicator, l.dimension, l.key or ''): l.value
+            for l in report.lines if l.indicator in FACTS}
+        differences = [(k, by_orm.get(k), v) for k, v in by_sql.items()
+            if by_orm.get(k) != v
+            and not (by_orm.get(k) in (None, 0) and v in (None, 0))]
+        missing = [k for k in by_orm if k not in by_sql and by_orm[k]]
+        orm, sql = statistics.median(orm_times), statistics.median(sql_times)
+        print()
+        print('%-44s %10s %10s %7s' % ('', 'module', 'hand SQL', 'ratio'))
+        print('%-44s %8.1f ms %8.1f ms %7.2f' % (
+                'indicator report %s (%d cells)' % (args.year, len(by_sql)),
+                orm * 1000, sql * 1000, orm / sql))
+        print('numbers equal: %s' % ('yes' if not differences and not missing
+                else 'NO: %s %s' % (differences[:5], missing[:5])))
+
+        # --- 2. case list and form through the ORM --------------------------
+        Case = pool.get('kim.case')
+        context = User.get_preferences(context_only=True)
+        with Transaction().set_user(admin.id), \
+                Transaction().set_context(context, _check_access=True):
+            tree_fields = list(Case.fields_view_get(
+                    view_type='tree')['fields'])
+            form_fields = list(Case.fields_view_get(
+                    view_type='form')['fields'])
+
+            def case_list():
+                ids = Case.search([], limit=80)
+                Case.read(ids, tree_fields)
+            cursor.execute('SELECT "case", COUNT(*) FROM kim_case_contact '
+                'GROUP BY "case" ORDER BY COUNT(*) DESC, "case" LIMIT 1')
+            most, most_n = cursor.fetchone()
+            cursor.execute('SELECT c.id, COUNT(k.id) FROM kim_case c '
+                'LEFT JOIN kim_case_contact k ON k."case" = c.id '
+                'GROUP BY c.id ORDER BY COUNT(k.id), c.id LIMIT 1')
+            fewest, fewest_n = cursor.fetchone()
+            case_list()  # warm the caches
+            list_time, list_queries = median_time(
+                case_list, args.repeat * 2, counter)
+            form = {}
+            for case_id in [fewest, most]:
+                Case.read([case_id], form_fields)
+                form[case_id] = median_time(
+                    lambda: Case.read([case_id], form_fields),
+                    args.repeat * 2, counter)
+        print()
+        print('%-44s %10s %8s' % ('ORM (median, in process)', 'time',
+                'queries'))
+        print('%-44s %8.1f ms %8d' % ('case list: search + read 80 rows',
+                list_time * 1000, list_queries))
+        for case_id, n in [(fewest, fewest_n), (most, most_n)]:
+            print('%-44s %8.1f ms %8d' % (
+                    'case form read (%d contacts)' % n,
+                    form[case_id][0] * 1000, form[case_id][1]))
+        print('form queries independent of the contacts: %s' % (
+                'yes' if form[fewest][1] == form[most][1] else 'NO'))
+
+        # --- 3. the Verwendungsnachweis PDF ---------------------------------
+        Proof = pool.get('kim.funding.proof')
+        ProofReport = pool.get('kim.funding.proof', type='report')
+        proofs = Proof.search([], limit=1)
+        print()
+        if proofs:
+            proof, = proofs
+            if not proof.lines:
+                Proof.compute([proof])
+            ProofReport.execute([proof.id], {})
+            pdf_time, _ = median_time(
+                lambda: ProofReport.execute([proof.id], {}), args.repeat)
+            print('%-44s %8.1f ms' % ('Verwendungsnachweis PDF',
+                    pdf_time * 1000))
+        else:
+            print('Verwendungsnachweis PDF: no Verwendungsnachweis '
+                '(data/demo_reporting.py did not run)')
+        transaction.rollback()
+    print()
+    print('indicator-report ratio ORM/SQL: %.2f' % (orm / sql))
+    return 0 if not differences and not missing else 1
+
+
+if __name__ == '__main__':
+    sys.path.insert(0, os.path.dirname(os.path.dirname(
+                os.path.abspath(__file__))))
+    sys.exit(main())

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Benchmarks of the KIM Suite on PostgreSQL (make bench): see bench/bench.py.
+#
+# The data set is the "Kreis-10y" profile: 30,000 clients, 40,000 cases,
+# 600,000 contacts and 100,000 goals. data/generate.py builds it through the
+# ORM (kim_network, kim_case, kim_steering and kim_reporting plugins, with
+# --cases); bench/fill.py then adds the contacts and goals the profile has
+# beyond what the kim_case plugin creates per case, in SQL.
+#
+# Environment:
+#   KIM_BENCH_SCALE=1.0     size factor of the profile (0.05 for a quick run)
+#   KIM_BENCH_DB=kim_bench_<scale>   database name (kept between runs; the
+#                           data is generated once)
+#   KIM_BENCH_FRESH=1       drop and rebuild the database
+#   KIM_BENCH_REPEAT=5      repetitions of each measurement
+# The PostgreSQL server is found as tools/postgres.sh does.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+py=$root/.venv/bin/python
+bin=$root/.venv/bin
+scale=${KIM_BENCH_SCALE:-1.0}
+db=${KIM_BENCH_DB:-kim_bench_$(echo "$scale" | tr -c '0-9\n' '_')}
+export PYTHONWARNINGS=${PYTHONWARNINGS:-ignore::DeprecationWarning}
+# trytond checks id lists with quadratic asserts: run as the server should
+export PYTHONOPTIMIZE=1
+unset DB_NAME DB_CACHE
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+
+uri=$(tools/postgres.sh find) || { echo "bench: no PostgreSQL server" >&2; exit 1; }
+case "$uri" in
+    *127.0.0.1:5432*|*localhost:5432*) ;;
+    *) trap 'tools/postgres.sh stop' EXIT ;;
+esac
+mkdir -p var/bench
+conf=$root/var/bench/$db.conf
+cat > "$conf" <<CONF
+# Written by tools/bench.sh
+[database]
+uri = $uri
+language = de
+CONF
+
+psql_db() {  # psql_db SQL [database]
+    "$py" - "$uri" "$1" "${2:-postgres}" <<'PY'
+import sys, psycopg
+uri, sql, name = sys.argv[1:]
+with psycopg.connect(uri.rstrip('/') + '/' + name, autocommit=True) as c:
+    rows = c.execute(sql).fetchall() if sql.lstrip().upper().startswith('SELECT') else c.execute(sql)
+    if isinstance(rows, list):
+        for row in rows:
+            print(*row)
+PY
+}
+
+n() { "$py" -c "import sys; print(max(1, round(float(sys.argv[1]) * float(sys.argv[2]))))" "$1" "$scale"; }
+cases=$(n 40000); contacts=$(n 600000); goals=$(n 100000)
+
+if [ "${KIM_BENCH_FRESH:-0}" = 1 ]; then
+    psql_db "DROP DATABASE IF EXISTS \"$db\""
+fi
+exists=$(psql_db "SELECT 1 FROM pg_database WHERE datname = '$db'")
+if [ -z "$exists" ]; then
+    log "creating database $db on $uri"
+    psql_db "CREATE DATABASE \"$db\""
+    pwfile=$(mktemp); trap 'rm -f "$pwfile"' EXIT
+    echo admin > "$pwfile"
+    mods=$(for cfg in addons/*/tryton.cfg; do basename "$(dirname "$cfg")"; done | tr '\n' ' ')
+    TRYTONPASSFILE=$pwfile "$bin/trytond-admin" -c trytond.conf "$conf" -d "$db" --all \
+        --email admin@example.org > "var/bench/$db.admin.log" 2>&1
+    # shellcheck disable=SC2086
+    "$bin/trytond-admin" -c trytond.conf "$conf" -d "$db" -u $mods --activate-dependencies \
+        >> "var/bench/$db.admin.log" 2>&1 || { tail -30 "var/bench/$db.admin.log"; exit 1; }
+fi
+have=$(psql_db "SELECT COUNT(*) FROM kim_case" "$db")
+if [ "$have" -lt "$cases" ]; then
+    log "generating the Kreis-10y profile x $scale: $cases cases (data/generate.py, through the ORM)"
+    start=$SECONDS
+    "$py" data/generate.py -c trytond.conf "$conf" -d "$db" --users --cases "$cases"
+    took=$((SECONDS - start))
+    rows=$(psql_db "SELECT (SELECT COUNT(*) FROM kim_case) + (SELECT COUNT(*) FROM kim_case_contact) + (SELECT COUNT(*) FROM kim_case_plan_goal) + (SELECT COUNT(*) FROM party_party)" "$db")
+    log "generated in ${took} s: $rows rows of cases, contacts, goals and parties ($(( rows / (took > 0 ? took : 1) )) rows/s)"
+fi
+log "filling up to $contacts contacts and $goals goals (bench/fill.py, SQL)"
+"$py" bench/fill.py "$uri" "$db" --contacts "$contacts" --goals "$goals"
+log "measuring"
+"$py" bench/bench.py -c trytond.conf "$conf" -d "$db" --repeat "${KIM_BENCH_REPEAT:-5}"
