@@ -45,7 +45,7 @@ CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu',
     '--disable-quic', '--no-first-run', '--disable-background-networking',
     '--disable-component-update', '--disable-sync',
     '--disable-dev-shm-usage', '--window-size=1400,1000']
-TIMEOUT = 20
+TIMEOUT = 30
 
 
 def _which(env, *candidates):
@@ -151,7 +151,7 @@ def server():
         stdin=subprocess.DEVNULL)
     url = 'http://127.0.0.1:%s' % port
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
             try:
                 RPC(url).call('common.server.version', database=False)
