@@ -376,12 +376,15 @@ class AssessmentLine(ModelSQL, ModelView):
     def check_modification(cls, mode, lines, values=None, external=False):
         super().check_modification(
             mode, lines, values=values, external=external)
-        for assessment in {l.assessment for l in lines}:
+        pool = Pool()
+        Assessment = pool.get('kim.case.assessment')
+        assessments = Assessment.browse(list({l.assessment.id for l in lines}))
+        for assessment in assessments:
             if assessment.state == 'done':
                 raise AssessmentReadOnlyError(gettext(
                         'kim_case.msg_assessment_done_readonly',
                         assessment=assessment.rec_name))
-        check_case_open({l.assessment.case for l in lines})
+        check_case_open({a.case for a in assessments})
 
 
 class Case(metaclass=PoolMeta):

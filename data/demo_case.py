@@ -1,0 +1,1054 @@
+"""Demo data plugin of kim_case: clients, cases and their case management.
+
+Creates the company (the Kreis, currency EUR) when there is none, the case
+managers and supervisors (Fachaufsicht) as employees in teams per region of
+the Kreis, and links the demo users fallmanager and fachaufsicht (and admin)
+to them. Then about 500 clients with a residence status and one case each,
+opened over the last three years and spread over all states, Kommunen, access
+channels and closing reasons, with signed assessments and re-assessments per
+Handlungsfeld, Hilfepläne in versions with goals and measures (some measures
+with services of the directory), and counselling contacts (done ones in the
+past, planned appointments in the coming weeks).
+Sizes: --cases (default 500 x scale), --case-managers.
+Every name is fictional (see NameSource in generate.py).
+See generate.py for the plugin interface.
+"""
+import datetime as dt
+import time
+from collections import namedtuple
+from decimal import Decimal
+
+MODULE = 'kim_case'
+BATCH = 1000
+# Records whose relation fields have domains depending on the record are
+# validated with one OR clause per record: keep SQLite below its depth limit
+SMALL_BATCH = 250
+NET = 'kim_network.'
+
+REGIONS = [
+    ('Team Nord', ['Musterstadt', 'Falkenried', 'Lerchenau']),
+    ('Team Mitte', ['Erlenbrück', 'Talbrückenau', 'Quellenhof am Wald']),
+    ('Team Süd', ['Sonnenhagen', 'Weidenstein', 'Mühlental-Ost']),
+    ('Team West', ['Hollerbeck', 'Rabenmoor', 'Brunnhaide']),
+    ]
+
+# Final states of the cases by weight, for cases older than two months
+STATE_WEIGHTS = [
+    ('intake', 3), ('assessment', 6), ('planning', 6),
+    ('implementation', 30), ('closing', 5), ('closed', 45),
+    ('cancelled', 5),
+    ]
+YOUNG_STATE_WEIGHTS = [
+    ('intake', 40), ('assessment', 30), ('planning', 15),
+    ('implementation', 5), ('closed', 5), ('cancelled', 5),
+    ]
+CLOSING_WEIGHTS = [
+    ('ZIEL', 30), ('SELBSTSTEUERUNG', 18), ('UEBERGABE', 14),
+    ('WUNSCH', 8), ('KONTAKTABBRUCH', 10), ('WEGZUG', 7), ('AUSREISE', 3),
+    ('HOECHSTDAUER', 4), ('VERSTORBEN', 1), ('SONSTIGE', 5),
+    ]
+# Access channel code -> organisation type keys of the referring body
+CHANNELS = [
+    ('SELBST', 18, []), ('BUERGERAMT', 8, ['buergeramt']),
+    ('ABH', 12, ['abh']), ('JOBCENTER', 14, ['jobcenter']),
+    ('SOZIALAMT', 6, ['sozialamt']), ('MBE_JMD', 10, ['mbe', 'jmd']),
+    ('SCHULE', 4, ['schulamt']), ('KITA', 3, []),
+    ('AUFSUCHEND', 8, []), ('BERATUNG', 9,
+        ['fluechtlingsberatung', 'wohlfahrt', 'integrationsagentur']),
+    ('EHRENAMT', 5, ['ehrenamt']), ('SONSTIGE', 3, []),
+    ]
+RESIDENCE = [
+    ('GESTATTUNG', 12), ('DULDUNG', 8), ('DULDUNG_60C', 2),
+    ('DULDUNG_60D', 1), ('AE_16_21', 3), ('AE_22_26', 2), ('AE_24', 14),
+    ('AE_25_1_2', 16), ('AE_25A', 2), ('AE_25B', 1), ('AE_28_36', 6),
+    ('NE', 4), ('DAUER_EU', 2), ('FREIZUEGIGKEIT', 12), ('FIKTION', 5),
+    ('DEUTSCH', 1), ('UNGEKLAERT', 2),
+    ]
+LANGUAGES = [
+    ('ar', 18), ('uk', 16), ('fa', 8), ('prs', 5), ('tr', 8), ('ru', 6),
+    ('kmr', 5), ('ti', 3), ('so', 2), ('ro', 6), ('bg', 5), ('sq', 3),
+    ('ps', 3), ('fr', 3), ('en', 4), ('pl', 2), ('ur', 2),
+    ]
+ACCOMMODATION = [
+    ('shared', 25), ('municipal_flat', 20), ('own_flat', 35),
+    ('family_friends', 10), ('supported', 3), ('homeless', 2), ('other', 5),
+    ]
+NEEDS = [('none', 2), ('some', 5), ('urgent', 3)]
+
+# Per Handlungsfeld: situation, needs, goals (description, indicator) and
+# measures (what, who, organisation type keys of a partner)
+TOPICS = {
+    'AUFENTHALT': {
+        'situation': "Aufenthaltstitel läuft aus; Unterlagen für die "
+        "Verlängerung unvollständig.",
+        'needs': "Klärung der Verlängerung und der Mitwirkungspflichten.",
+        'goals': [
+            ("Aufenthalt ist gesichert und der Titel verlängert.",
+                "Verlängerter Aufenthaltstitel liegt vor"),
+            ("Voraussetzungen der Einbürgerung sind geklärt.",
+                "Beratungstermin Einbürgerung wahrgenommen"),
+            ],
+        'measures': [
+            ("Unterlagen für die Ausländerbehörde zusammenstellen",
+                'client', []),
+            ("Termin bei der Ausländerbehörde begleiten", 'case_manager',
+                []),
+            ("Aufenthaltsrechtliche Beratung", 'partner',
+                ['fluechtlingsberatung', 'mbe']),
+            ],
+        },
+    'SPRACHE': {
+        'situation': "Deutschkenntnisse auf Niveau A1/A2; Integrationskurs "
+        "abgebrochen.",
+        'needs': "Kursplatz mit Kinderbetreuung.",
+        'goals': [
+            ("Deutschkenntnisse auf Niveau B1 sind erreicht.",
+                "Zertifikat Deutsch-Test für Zuwanderer B1"),
+            ("Integrationskurs wird regelmäßig besucht.",
+                "Fehlzeiten unter 10 Prozent"),
+            ],
+        'measures': [
+            ("Anmeldung zum Integrationskurs", 'partner', ['vhs',
+                'bildungstraeger']),
+            ("Berechtigungsschein beim BAMF beantragen", 'case_manager',
+                []),
+            ("Sprachcafé besuchen", 'client', []),
+            ],
+        },
+    'BILDUNG': {
+        'situation': "Kinder ohne Kita-Platz; Schulanmeldung offen.",
+        'needs': "Kita- und Schulplatz.",
+        'goals': [
+            ("Die Kinder besuchen Kita und Schule.",
+                "Bescheinigung über Kita- und Schulbesuch"),
+            ],
+        'measures': [
+            ("Anmeldung im Kita-Portal", 'client', []),
+            ("Gespräch mit dem Schulamt", 'partner', ['schulamt']),
+            ],
+        },
+    'ARBEIT': {
+        'situation': "Ohne Arbeit seit der Einreise; Berufserfahrung im "
+        "Herkunftsland.",
+        'needs': "Berufliche Orientierung, Bewerbung.",
+        'goals': [
+            ("Eine Ausbildung ist begonnen.", "Ausbildungsvertrag"),
+            ("Eine sozialversicherungspflichtige Arbeit ist aufgenommen.",
+                "Arbeitsvertrag"),
+            ("Ein Praktikum gibt Einblick in den Beruf.",
+                "Praktikumsbescheinigung"),
+            ],
+        'measures': [
+            ("Bewerbungsunterlagen erstellen", 'client', []),
+            ("Beratung bei der Arbeitsvermittlung", 'partner',
+                ['jobcenter', 'aa']),
+            ("Kontakt zu Betrieben herstellen", 'case_manager', []),
+            ],
+        },
+    'ANERKENNUNG': {
+        'situation': "Berufsabschluss aus dem Herkunftsland nicht "
+        "anerkannt.",
+        'needs': "Anerkennungsverfahren.",
+        'goals': [
+            ("Der Berufsabschluss ist anerkannt.", "Anerkennungsbescheid"),
+            ],
+        'measures': [
+            ("Zeugnisse übersetzen lassen", 'client', []),
+            ("Anerkennungsberatung", 'partner', ['kammer', 'mbe']),
+            ],
+        },
+    'WOHNEN': {
+        'situation': "Lebt in einer Gemeinschaftsunterkunft; Auszug "
+        "gewünscht.",
+        'needs': "Eigene Wohnung.",
+        'goals': [
+            ("Die Familie lebt in einer eigenen Wohnung.", "Mietvertrag"),
+            ],
+        'measures': [
+            ("Wohnberechtigungsschein beantragen", 'client', []),
+            ("Wohnungssuche begleiten", 'case_manager', []),
+            ("Beratung der Wohnraumvermittlung", 'partner',
+                ['wohnungsamt', 'wohlfahrt']),
+            ],
+        },
+    'GESUNDHEIT': {
+        'situation': "Belastung durch Fluchterfahrung; kein Hausarzt.",
+        'needs': "Ärztliche und psychosoziale Versorgung.",
+        'goals': [
+            ("Eine hausärztliche Versorgung ist gesichert.",
+                "Hausarzt bekannt, Termin wahrgenommen"),
+            ("Psychosoziale Unterstützung ist angebahnt.",
+                "Erstgespräch im Beratungszentrum"),
+            ],
+        'measures': [
+            ("Hausarztpraxis suchen", 'client', []),
+            ("Vermittlung an den Sozialpsychiatrischen Dienst", 'partner',
+                ['gesundheitsamt']),
+            ],
+        },
+    'EXISTENZ': {
+        'situation': "Leistungsbezug unterbrochen; Schulden.",
+        'needs': "Sicherung des Lebensunterhalts.",
+        'goals': [
+            ("Der Lebensunterhalt ist gesichert.", "Bewilligungsbescheid"),
+            ],
+        'measures': [
+            ("Weiterbewilligungsantrag stellen", 'client', []),
+            ("Schuldnerberatung", 'partner', ['wohlfahrt']),
+            ],
+        },
+    'FAMILIE': {
+        'situation': "Alleinerziehend; Familiennachzug beantragt.",
+        'needs': "Kinderbetreuung, Familienzusammenführung.",
+        'goals': [
+            ("Die Kinderbetreuung ist geregelt.", "Betreuungsplatz"),
+            ],
+        'measures': [
+            ("Beratung beim Jugendamt", 'partner', ['jugendamt']),
+            ("Unterlagen für den Familiennachzug", 'client', []),
+            ],
+        },
+    'TEILHABE': {
+        'situation': "Wenig Kontakte außerhalb der Familie.",
+        'needs': "Anschluss an Vereine und Ehrenamt.",
+        'goals': [
+            ("Ein Angebot im Stadtteil wird regelmäßig genutzt.",
+                "Teilnahme an mindestens einem Angebot"),
+            ],
+        'measures': [
+            ("Patenschaft vermitteln", 'partner', ['ehrenamt', 'mso']),
+            ("Sportverein besuchen", 'client', []),
+            ],
+        },
+    'MOBILITAET': {
+        'situation': "Wohnt im ländlichen Raum ohne Auto.",
+        'needs': "Erreichbarkeit von Kurs und Arbeit.",
+        'goals': [
+            ("Kurs und Arbeitsort sind erreichbar.", "Ticket vorhanden"),
+            ],
+        'measures': [
+            ("Sozialticket beantragen", 'client', []),
+            ],
+        },
+    'ORIENTIERUNG': {
+        'situation': "Neu im Kreis; Ämter und Angebote unbekannt.",
+        'needs': "Erstorientierung.",
+        'goals': [
+            ("Die Anlaufstellen im Wohnort sind bekannt.",
+                "Wegweiser besprochen"),
+            ],
+        'measures': [
+            ("Orientierungskurs besuchen", 'partner', ['vhs', 'mso']),
+            ("Wegweiser in der Herkunftssprache aushändigen",
+                'case_manager', []),
+            ],
+        },
+    }
+GENERIC_TOPIC = {
+    'situation': "Situation im Erstgespräch besprochen.",
+    'needs': "Unterstützungsbedarf besteht.",
+    'goals': [("Die Lage in diesem Handlungsfeld ist stabil.", None)],
+    'measures': [("Gespräch zur Klärung", 'case_manager', [])],
+    }
+CONTACT_SUBJECTS = [
+    "Beratungsgespräch", "Folgeberatung", "Hausbesuch", "Begleitung zum Amt",
+    "Telefonische Absprache", "Fallbesprechung mit Netzwerkpartner",
+    "Überprüfung des Hilfeplans", "Bewerbungstraining", "Antragshilfe",
+    ]
+CONTACT_CHANNELS = [
+    ('office', 45), ('home_visit', 12), ('outreach', 5), ('phone', 22),
+    ('video', 4), ('email', 8), ('letter', 4),
+    ]
+
+
+# Plain values of the records the steps share: reading fields of records
+# after other records were written would re-read them from the database
+ClientInfo = namedtuple('ClientInfo', 'id kommune kommune_name language')
+HF = namedtuple('HF', 'id code')
+
+
+def add_arguments(parser):
+    group = parser.add_argument_group('kim_case')
+    group.add_argument('--cases', type=int,
+        help="number of clients and cases (default 500 x scale)")
+    group.add_argument('--case-managers', type=int,
+        help="number of case managers (default: one per 40 cases, "
+        "at least 6)")
+
+
+def pick(rng, weighted):
+    "Choose the key of [(key, weight, ...)]"
+    total = sum(w[1] for w in weighted)
+    x = rng.uniform(0, total)
+    for item in weighted:
+        x -= item[1]
+        if x <= 0:
+            return item[0]
+    return weighted[-1][0]
+
+
+def real_today(ctx):
+    "Events cannot be in the future of the machine's clock"
+    return min(ctx.today, dt.date.today())
+
+
+def batches(items, size=BATCH):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def fresh(records):
+    "The records of an earlier plugin's transaction, in this transaction"
+    if not records:
+        return []
+    return type(records[0]).browse([r.id for r in records])
+
+
+def create(Model, vlist, size=BATCH):
+    "Create in batches and return the records"
+    records = []
+    for chunk in batches(vlist, size):
+        records.extend(Model.create(chunk))
+    return records
+
+
+# --- the plugin ---------------------------------------------------------------
+def is_loaded(ctx):
+    Case = ctx.pool.get('kim.case')
+    return bool(Case.search([], limit=1))
+
+
+def load(ctx):
+    pool = ctx.pool
+    Company = pool.get('company.company')
+    Employee = pool.get('company.employee')
+    Team = pool.get('kim.case.team')
+    Case = pool.get('kim.case')
+    reg = ctx.registry
+    companies = Company.search([], limit=1)
+    reg['company'] = companies[0] if companies else None
+    reg['employees'] = Employee.search([], order=[('id', 'ASC')])
+    reg['teams'] = Team.search([], order=[('id', 'ASC')])
+    reg['cases'] = Case.search([], order=[('id', 'ASC')])
+    reg['clients'] = list({c.client.id: c.client
+            for c in reg['cases']}.values())
+
+
+def generate(ctx):
+    from trytond.transaction import Transaction
+    n_cases = ctx.size('cases', 500)
+    n_managers = getattr(ctx.args, 'case_managers', None) or min(
+        200, max(6, n_cases // 40))
+
+    company = ensure_company(ctx)
+    managers, supervisors, teams = create_staff(ctx, company, n_managers)
+    link_users(ctx, company, managers, supervisors)
+    ctx.log('company %s, %d case managers, %d teams' % (
+            company.rec_name, len(managers), len(teams)))
+    t0 = time.monotonic()
+
+    def took():
+        return '(%.1f s)' % (time.monotonic() - t0)
+    with Transaction().set_context(company=company.id):
+        clients = create_clients(ctx, n_cases)
+        ctx.log('%d clients %s' % (len(clients), took()))
+        stories = create_cases(ctx, company, clients, teams)
+        ctx.log('%d cases %s' % (len(stories), took()))
+        create_assessments(ctx, stories)
+        ctx.log(took())
+        create_plans(ctx, stories)
+        ctx.log(took())
+        create_contacts(ctx, stories)
+        ctx.log(took())
+        close_cases(ctx, stories)
+        Case = ctx.pool.get('kim.case')
+        with Transaction().set_context(date=real_today(ctx)):
+            flagged = Case.flag_due(real_today(ctx))
+        ctx.log('%d cases with due items in the Wiedervorlage list'
+            % len(flagged))
+    load(ctx)
+
+
+def ensure_company(ctx):
+    pool = ctx.pool
+    Company = pool.get('company.company')
+    Currency = pool.get('currency.currency')
+    Party = pool.get('party.party')
+    companies = Company.search([], limit=1)
+    if companies:
+        return companies[0]
+    currencies = Currency.search([('code', '=', 'EUR')], limit=1)
+    if currencies:
+        euro, = currencies
+    else:
+        euro, = Currency.create([{
+                    'name': "Euro",
+                    'code': 'EUR',
+                    'numeric_code': '978',
+                    'symbol': '€',
+                    'rounding': Decimal('0.01'),
+                    'digits': 2,
+                    }])
+    name = ctx.registry.get('kreis') or 'Kreis Musterland'
+    party, = Party.create([{'name': name}])
+    company, = Company.create([{'party': party.id, 'currency': euro.id}])
+    return company
+
+
+def create_staff(ctx, company, n_managers):
+    "Case managers and one supervisor per team; teams per region"
+    pool = ctx.pool
+    Party = pool.get('party.party')
+    Employee = pool.get('company.employee')
+    Team = pool.get('kim.case.team')
+    rng = ctx.random
+    kommunen = fresh(ctx.registry.get('kommunen')) or pool.get(
+        'kim.kommune').search([], order=[('ags', 'ASC')])
+    by_name = {k.name: k for k in kommunen}
+    regions = []
+    assigned = set()
+    for name, names in REGIONS:
+        members = [by_name[n] for n in names if n in by_name]
+        assigned.update(k.id for k in members)
+        regions.append((name, members))
+    rest = [k for k in kommunen if k.id not in assigned]
+    for i, kommune in enumerate(rest):
+        regions[i % len(regions)][1].append(kommune)
+    regions = [r for r in regions if r[1]] or [('Team Kreis', kommunen)]
+
+    start = real_today(ctx) - dt.timedelta(days=4 * 365)
+    people = [ctx.names.person() for _ in range(
+            n_managers + len(regions))]
+    parties = Party.create([{'name': '%s %s' % p} for p in people])
+    employees = Employee.create([{
+                'party': p.id,
+                'company': company.id,
+                'start_date': start + dt.timedelta(days=rng.randint(0, 300)),
+                } for p in parties])
+    supervisors = employees[:len(regions)]
+    managers = employees[len(regions):]
+    teams = Team.create([{
+                'name': name,
+                'company': company.id,
+                'kommunen': [('add', [k.id for k in members])],
+                'supervisor': supervisors[i].id,
+                'members': [('add', [m.id
+                                for j, m in enumerate(managers)
+                                if j % len(regions) == i])],
+                } for i, (name, members) in enumerate(regions)])
+    ctx.registry['employees'] = employees
+    ctx.registry['teams'] = teams
+    return managers, supervisors, teams
+
+
+def link_users(ctx, company, managers, supervisors):
+    "The demo users act as the first case manager and supervisor"
+    User = ctx.pool.get('res.user')
+    links = [
+        ('fallmanager', managers[:1]),
+        ('fachaufsicht', supervisors[:1]),
+        ('admin', managers[:1]),
+        ]
+    for login, employees in links:
+        users = User.search([('login', '=', login)], limit=1)
+        if not users:
+            continue
+        user, = users
+        values = {
+            'companies': [('add', [company.id])],
+            'company': company.id,
+            }
+        if employees:
+            values['employees'] = [('add', [e.id for e in employees])]
+            values['employee'] = employees[0].id
+        User.write([user], values)
+
+
+def create_clients(ctx, n):
+    pool = ctx.pool
+    Party = pool.get('party.party')
+    Language = pool.get('kim.language')
+    StatusType = pool.get('kim.residence_status_type')
+    rng = ctx.random
+    today = real_today(ctx)
+    kommunen = fresh(ctx.registry.get('kommunen')) or pool.get(
+        'kim.kommune').search([])
+    weights = [(k, k.population or 1000) for k in kommunen]
+    kommune_names = {k.id: k.name for k in kommunen}
+    languages = {l.code: l for l in Language.search([])}
+    language_weights = [(languages[c], w) for c, w in LANGUAGES
+        if c in languages]
+    status_types = {s.code: s for s in StatusType.search([])}
+    status_weights = [(status_types[c], w) for c, w in RESIDENCE
+        if c in status_types]
+    ResidenceStatus = pool.get('kim.client.residence_status')
+    vlist, statuses = [], []
+    for _ in range(n):
+        first, last = ctx.names.person()
+        age = int(rng.triangular(18, 70, 30))
+        birth = today - dt.timedelta(days=age * 365 + rng.randint(0, 364))
+        arrival = today - dt.timedelta(days=rng.randint(60, 9 * 365))
+        if arrival < birth:
+            arrival = birth + dt.timedelta(days=365)
+        mediation = rng.random() < 0.55 and language_weights
+        values = {
+            'name': '%s %s' % (first, last),
+            'kim_client': True,
+            'kim_birth_date': birth,
+            'kim_gender': pick(rng, [('female', 48), ('male', 49),
+                    ('diverse', 1), ('not_stated', 2)]),
+            'kim_residence_kommune': pick(rng, weights).id,
+            'kim_arrival_germany': arrival,
+            'kim_arrival_kommune': arrival + dt.timedelta(
+                days=rng.randint(0, min(400, (today - arrival).days))),
+            'kim_accommodation': pick(rng, ACCOMMODATION),
+            'kim_language_mediation': bool(mediation),
+            }
+        if mediation:
+            values['kim_mediation_language'] = pick(rng, language_weights).id
+        status = None
+        if status_weights:
+            status_type = pick(rng, status_weights)
+            expiry = None
+            if status_type.code not in {'NE', 'DAUER_EU', 'DEUTSCH',
+                    'FREIZUEGIGKEIT', 'UNGEKLAERT'}:
+                expiry = today + dt.timedelta(days=rng.randint(-20, 700))
+                if expiry < arrival:
+                    expiry = arrival + dt.timedelta(days=180)
+            status = {
+                'status_type': status_type.id,
+                'valid_from': arrival,
+                'document_expiry': expiry,
+                'residence_obligation': rng.random() < 0.3,
+                'employment_permitted': pick(rng, [
+                        ('yes', 6), ('restricted', 3), ('no', 1)]),
+                }
+        vlist.append(values)
+        statuses.append(status)
+    # party codes in one call of the sequence instead of one per party
+    sequence = Party._code_sequence()
+    if sequence:
+        for values, code in zip(vlist, sequence.get_many(len(vlist))):
+            values['code'] = code
+    clients = create(Party, vlist)
+    infos = [ClientInfo(c.id, v['kim_residence_kommune'],
+            kommune_names[v['kim_residence_kommune']],
+            v.get('kim_mediation_language'))
+        for c, v in zip(clients, vlist)]
+    status_values = []
+    for client, status in zip(clients, statuses):
+        if status:
+            status['client'] = client.id
+            status_values.append(status)
+    create(ResidenceStatus, status_values)
+    ctx.registry['clients'] = clients
+    return infos
+
+
+class Story:
+    "What happens to one case; filled step by step"
+    __slots__ = ('case', 'state', 'opened', 'end', 'manager', 'team',
+        'closing', 'short', 'assessments', 'plans', 'client', 'language')
+
+    def __init__(self, **kwargs):
+        for name in self.__slots__:
+            setattr(self, name, kwargs.get(name))
+
+
+def create_cases(ctx, company, clients, teams):
+    pool = ctx.pool
+    Case = pool.get('kim.case')
+    Configuration = pool.get('kim.configuration')
+    AccessChannel = pool.get('kim.access_channel')
+    ClosingReason = pool.get('kim.closing_reason')
+    from trytond.transaction import Transaction
+    rng = ctx.random
+    today = real_today(ctx)
+    channels = {c.code: c.id for c in AccessChannel.search([])}
+    reasons = {r.code: r.id for r in ClosingReason.search([])}
+    by_type = {k: [o.id for o in fresh(v)] for k, v in (
+            ctx.registry.get('organisations_by_type') or {}).items()}
+    team_of = {}
+    for team in teams:
+        members = [m.id for m in team.members]
+        for kommune in team.kommunen:
+            team_of[kommune.id] = (team.id, members)
+    any_team = list(team_of.values())
+    sequence = Configuration(1).get_case_sequence()
+
+    stories = []
+    for client in clients:
+        opened = today - dt.timedelta(
+            days=int(rng.triangular(0, 3 * 365, 2 * 365)))
+        age = (today - opened).days
+        state = pick(rng,
+            YOUNG_STATE_WEIGHTS if age < 60 else STATE_WEIGHTS)
+        short = state == 'closed' and (age < 60 or rng.random() < 0.15)
+        team, members = team_of.get(client.kommune) or rng.choice(any_team)
+        manager = rng.choice(members) if members else None
+        if state in {'closed', 'closing'}:
+            if short:
+                end = opened + dt.timedelta(days=rng.randint(0, 30))
+            else:
+                end = opened + dt.timedelta(
+                    days=rng.randint(120, max(121, min(age, 900))))
+            end = min(end, today)
+        else:
+            end = today
+        closing = None
+        if state in {'closed', 'closing'}:
+            code = 'KURZBERATUNG' if short else pick(rng, CLOSING_WEIGHTS)
+            if code not in reasons:
+                code = rng.choice(list(reasons))
+            closing = (reasons[code], code)
+        stories.append(Story(state=state, opened=opened, end=end,
+                manager=manager, team=team, closing=closing,
+                short=short, client=client, assessments=[], plans=[],
+                language=client.language))
+    stories.sort(key=lambda s: s.opened)
+
+    # Number the cases in the order they were opened, by the year opened
+    numbers = []
+    for year in sorted({s.opened.year for s in stories}):
+        count = len([s for s in stories if s.opened.year == year])
+        with Transaction().set_context(date=dt.date(year, 12, 31)):
+            numbers.extend(sequence.get_many(count))
+
+    vlist = []
+    for story, number in zip(stories, numbers):
+        channel = pick(rng, CHANNELS)
+        referring = None
+        keys = next(c[2] for c in CHANNELS if c[0] == channel)
+        candidates = [o for k in keys for o in by_type.get(k, [])]
+        if candidates:
+            referring = rng.choice(candidates)
+        values = {
+            'number': number,
+            'company': company.id,
+            'client': story.client.id,
+            'kommune': story.client.kommune,
+            'team': story.team,
+            'case_manager': story.manager,
+            'access_channel': channels.get(channel),
+            'referring_organisation': referring,
+            'opened_date': story.opened,
+            # closed cases are closed once their history is written
+            'state': 'closing' if story.state == 'closed' else story.state,
+            }
+        decided = min(story.opened + dt.timedelta(days=rng.randint(0, 10)),
+            story.end)
+        if story.short:
+            values.update({
+                    'depth': rng.choice(['clearing', 'referral']),
+                    'indication_complex_needs': 'no',
+                    'indication_decision': rng.choice(
+                        ['referral', 'no_further_need']),
+                    'indication_decided_by': story.manager,
+                    'indication_date': decided,
+                    'indication_reason': "Einzelnes Anliegen; Verweis an "
+                    "die zuständige Stelle genügt.",
+                    'short_case': True,
+                    })
+        elif story.state == 'intake':
+            values.update({
+                    'depth': 'clearing',
+                    'indication_complex_needs': rng.choice(
+                        [None, 'yes', 'unclear']),
+                    'indication_voluntary': rng.choice([None, 'yes']),
+                    })
+        else:
+            values.update({
+                    'depth': 'case_management',
+                    'indication_complex_needs': 'yes',
+                    'indication_several_providers': rng.choice(
+                        ['yes', 'yes', 'unclear']),
+                    'indication_standard_routes_fail': rng.choice(
+                        ['yes', 'unclear']),
+                    'indication_lacks_resources': rng.choice(['yes', 'no']),
+                    'indication_voluntary': 'yes',
+                    'indication_decision': 'case_management',
+                    'indication_decided_by': story.manager,
+                    'indication_date': decided,
+                    })
+        if story.state in {'closed', 'closing'}:
+            values.update({
+                    'closing_reason': story.closing[0],
+                    'closing_date': story.end,
+                    'closing_evaluation': (
+                        None if story.state == 'closing' else
+                        "Abschlussgespräch mit der Klientin/dem Klienten "
+                        "geführt; Ergebnisse dokumentiert."),
+                    })
+        elif story.state not in {'cancelled'}:
+            values['next_review'] = today + dt.timedelta(
+                days=rng.randint(-10, 60))
+        vlist.append(values)
+    cases = create(Case, vlist)
+    for story, case in zip(stories, cases):
+        story.case = case
+    ctx.registry['cases'] = cases
+    return stories
+
+
+def _date_between(rng, start, end):
+    if end <= start:
+        return start
+    return start + dt.timedelta(days=rng.randint(0, (end - start).days))
+
+
+def create_assessments(ctx, stories):
+    """A signed first assessment for cases past the assessment phase (a draft
+    for cases in it) and re-assessments about every six months"""
+    pool = ctx.pool
+    Assessment = pool.get('kim.case.assessment')
+    Line = pool.get('kim.case.assessment.line')
+    Handlungsfeld = pool.get('kim.handlungsfeld')
+    User = pool.get('res.user')
+    from trytond.transaction import Transaction
+    rng = ctx.random
+    fields_ = [HF(h.id, h.code) for h in Handlungsfeld.search([])]
+    users = User.search([('login', '=', 'fallmanager')], limit=1)
+    signer = users[0].id if users else None
+
+    planned = []   # (story, values, needs, done)
+    for story in stories:
+        if story.short or story.state == 'intake':
+            continue
+        draft_only = story.state in {'assessment', 'cancelled'}
+        if draft_only and rng.random() < 0.3:
+            continue
+        date = min(_date_between(rng, story.opened + dt.timedelta(days=7),
+                story.opened + dt.timedelta(days=40)), story.end)
+        topics = rng.sample(fields_, rng.randint(3, min(6, len(fields_))))
+        needs = {h: pick(rng, NEEDS) for h in topics}
+        if all(n == 'none' for n in needs.values()):
+            needs[topics[0]] = 'urgent'
+        open_case = story.state not in {'closed', 'closing', 'cancelled'}
+        while True:
+            next_date = date + dt.timedelta(days=rng.randint(150, 200))
+            last = draft_only or next_date > story.end
+            planned.append((story, {
+                        'case': story.case.id,
+                        'date': date,
+                        'case_manager': story.manager,
+                        'interpreter_used': bool(story.language),
+                        'interpreter_language': story.language,
+                        'client_goals': "Eigene Wohnung, Arbeit und gute "
+                        "Deutschkenntnisse.",
+                        'summary': "Gemeinsam mit der Klientin/dem Klienten "
+                        "zusammengefasst; Grundlage des Hilfeplans.",
+                        'next_assessment_date': (
+                            next_date if not last or open_case else None),
+                        }, dict(needs), not draft_only))
+            if last:
+                break
+            # re-assessment: the needs mostly improve
+            date = next_date
+            for h in list(needs):
+                if needs[h] == 'urgent' and rng.random() < 0.6:
+                    needs[h] = 'some'
+                elif needs[h] == 'some' and rng.random() < 0.5:
+                    needs[h] = 'none'
+                elif rng.random() < 0.08:
+                    needs[h] = 'urgent'
+
+    assessments = create(Assessment, [p[1] for p in planned])
+    line_values = []
+    for (story, values, needs, done), assessment in zip(
+            planned, assessments):
+        story.assessments.append((assessment.id, values['date'], needs, done))
+        for h, need in needs.items():
+            topic = TOPICS.get(h.code, GENERIC_TOPIC)
+            line_values.append({
+                    'assessment': assessment.id,
+                    'handlungsfeld': h.id,
+                    'need': need,
+                    'situation': (topic['situation'] if need != 'none'
+                        else "Kein Handlungsbedarf."),
+                    'needs': topic['needs'] if need != 'none' else None,
+                    'strengths': "Hohe Motivation, Unterstützung durch "
+                    "Familie und Bekannte.",
+                    'client_view': "Möchte selbstständig zurechtkommen.",
+                    })
+    create(Line, line_values)
+    done = [a for p, a in zip(planned, assessments) if p[3]]
+    for chunk in batches(done):
+        Assessment.write(chunk, {'state': 'done', 'signed_by': signer})
+    # each assessment was signed on its day
+    table = Assessment.__table__()
+    cursor = Transaction().connection.cursor()
+    cursor.execute(*table.update([table.signed_date], [table.date],
+            where=(table.state == 'done') & (table.signed_date == None)))
+    ctx.log('%d assessments (%d signed), %d lines' % (
+            len(assessments), len(done), len(line_values)))
+
+
+def create_plans(ctx, stories):
+    """Hilfepläne for cases past the assessment: version 1 after the first
+    assessment, revisions after some re-assessments"""
+    pool = ctx.pool
+    Plan = pool.get('kim.case.plan')
+    Goal = pool.get('kim.case.plan.goal')
+    Measure = pool.get('kim.case.plan.measure')
+    rng = ctx.random
+    today = real_today(ctx)
+    services_by_org = {}
+    for service in fresh(ctx.registry.get('services')):
+        services_by_org.setdefault(service.organisation.id, []).append(
+            service.id)
+    by_type = {k: [o.id for o in fresh(v)] for k, v in (
+            ctx.registry.get('organisations_by_type') or {}).items()}
+
+    # [(story, version, values, final state, needs, agreed on)]
+    versions = []
+    for story in stories:
+        if story.state not in {'planning', 'implementation', 'closing',
+                'closed'} or story.short:
+            continue
+        done = [(a, date, n) for a, date, n, d in story.assessments if d]
+        if not done:
+            continue
+        basis = done[:1] + [d for d in done[1:] if rng.random() < 0.45]
+        for i, (assessment, date, needs) in enumerate(basis):
+            agreed = min(date + dt.timedelta(
+                    days=rng.randint(5, 30)), story.end)
+            last = i == len(basis) - 1
+            if not last:
+                state = 'superseded'
+            elif story.state == 'planning':
+                state = 'draft'
+            else:
+                state = 'agreed'
+            versions.append((story, i + 1, {
+                        'case': story.case.id,
+                        'version': i + 1,
+                        'assessment': assessment,
+                        'main_goal': "Selbstständig im Kreis leben: "
+                        "Sprache lernen, Arbeit finden, eine eigene "
+                        "Wohnung haben.",
+                        'agreement_date': (
+                            agreed if state != 'draft' else None),
+                        'interpreter_used': bool(story.language),
+                        'interpreter_language': story.language,
+                        'revision_reason': (
+                            "Fortschreibung nach dem Re-Assessment"
+                            if i else None),
+                        'review_date': (agreed + dt.timedelta(days=90)
+                            if state == 'agreed' else None),
+                        }, state, needs, agreed))
+
+    # Version by version: a revision is created while its predecessor is
+    # agreed, then the predecessor is superseded
+    plans = {}
+    n_goals = n_measures = 0
+    max_version = max([v[1] for v in versions] or [0])
+    for version in range(1, max_version + 1):
+        todo = [v for v in versions if v[1] == version]
+        for story, _, values, _, _, _ in todo:
+            if version > 1:
+                values['predecessor'] = plans[(story.case.id, version - 1)].id
+        created = create(Plan, [v[2] for v in todo], SMALL_BATCH)
+        goal_values, goal_meta = [], []
+        for (story, _, _, state, needs, agreed), plan in zip(todo, created):
+            plans[(story.case.id, version)] = plan
+            story.plans.append((plan.id, state))
+            topics = [h for h, n in needs.items() if n != 'none'] or list(
+                needs)[:1]
+            for seq, h in enumerate(topics[:4], 1):
+                topic = TOPICS.get(h.code, GENERIC_TOPIC)
+                description, indicator = rng.choice(topic['goals'])
+                status, attainment = goal_outcome(rng, story, state)
+                goal_values.append({
+                        'plan': plan.id,
+                        'sequence': seq,
+                        'handlungsfeld': h.id,
+                        'description': description,
+                        'indicator': indicator,
+                        'target_date': agreed + dt.timedelta(
+                            days=rng.choice([90, 180, 270, 365])),
+                        'status': status,
+                        'attainment': attainment,
+                        })
+                goal_meta.append((story, state, topic, agreed))
+        goals = create(Goal, goal_values)
+        measure_values = []
+        for goal, (story, state, topic, agreed) in zip(goals, goal_meta):
+            chosen = rng.sample(topic['measures'],
+                rng.randint(1, len(topic['measures'])))
+            for seq, (what, who, types) in enumerate(chosen, 1):
+                due = agreed + dt.timedelta(days=rng.randint(14, 150))
+                values = {
+                    'goal': goal.id,
+                    'sequence': seq,
+                    'name': what,
+                    'responsible': who,
+                    'due_date': due,
+                    'status': measure_status(rng, story, state, due, today),
+                    }
+                if who == 'partner':
+                    orgs = [o for t in types for o in by_type.get(t, [])]
+                    if orgs:
+                        org = rng.choice(orgs)
+                        values['organisation'] = org
+                        services = services_by_org.get(org)
+                        if services:
+                            values['service'] = rng.choice(services)
+                    else:
+                        values['responsible'] = 'case_manager'
+                measure_values.append(values)
+        create(Measure, measure_values, SMALL_BATCH)
+        n_goals += len(goals)
+        n_measures += len(measure_values)
+        previous = [plans[(s.case.id, version - 1)].id for s, *_ in todo
+            if version > 1]
+        for chunk in batches(previous):
+            Plan.write(Plan.browse(chunk), {'state': 'superseded'})
+        to_agree = [plan.id for (_, _, _, state, _, _), plan
+            in zip(todo, created) if state != 'draft']
+        for chunk in batches(to_agree):
+            Plan.write(Plan.browse(chunk), {'state': 'agreed'})
+    ctx.log('%d Hilfepläne, %d goals, %d measures' % (
+            len(versions), n_goals, n_measures))
+
+
+def goal_outcome(rng, story, plan_state):
+    "Status and attainment of a goal by the course of the case"
+    if plan_state == 'draft':
+        return 'open', None
+    if story.state == 'closed' or plan_state == 'superseded':
+        good = story.closing is None or story.closing[1] in {
+            'ZIEL', 'SELBSTSTEUERUNG', 'UEBERGABE'}
+        weights = ([('achieved', 5), ('partly_achieved', 3),
+                ('not_achieved', 1), ('dropped', 1)] if good else
+            [('achieved', 1), ('partly_achieved', 2), ('not_achieved', 4),
+                ('dropped', 2)])
+        if plan_state == 'superseded':
+            weights.append(('open', 4))
+    else:
+        weights = [('open', 6), ('partly_achieved', 2), ('achieved', 2)]
+    status = pick(rng, weights)
+    attainment = {
+        'achieved': rng.choice([4, 5, 5]),
+        'partly_achieved': rng.choice([2, 3, 3, 4]),
+        'not_achieved': 1,
+        'open': rng.choice([None, None, 2, 3]),
+        'dropped': None,
+        }[status]
+    return status, attainment
+
+
+def measure_status(rng, story, plan_state, due, today):
+    if plan_state == 'draft':
+        return 'planned'
+    if story.state == 'closed' or plan_state == 'superseded':
+        return pick(rng, [('done', 7), ('cancelled', 2), ('in_progress', 1)])
+    if due < today:
+        return pick(rng, [('done', 6), ('in_progress', 3), ('planned', 1),
+                ('cancelled', 1)])
+    return pick(rng, [('planned', 5), ('in_progress', 4)])
+
+
+def create_contacts(ctx, stories):
+    """Done contacts every two to five weeks over the life of each case and
+    planned appointments of open cases in the coming three weeks"""
+    pool = ctx.pool
+    Contact = pool.get('kim.case.contact')
+    ContactHandlungsfeld = pool.get('kim.case.contact-kim.handlungsfeld')
+    rng = ctx.random
+    today = real_today(ctx)
+    now = dt.datetime.combine(today, dt.time(0, 0))
+    handlungsfelder = {}
+    for story in stories:
+        handlungsfelder[story.case.id] = [h.id
+            for _, _, needs, _ in story.assessments[:1]
+            for h, n in needs.items() if n != 'none']
+    vlist, states = [], []
+    for story in stories:
+        start = story.opened
+        end = story.end if story.state in {'closed', 'closing'} else today
+        date = start
+        count = 0
+        kommune = story.client
+        while date <= end and count < 30:
+            channel = pick(rng, CONTACT_CHANNELS)
+            at = dt.datetime.combine(date, dt.time(
+                    rng.choice([8, 9, 10, 11, 13, 14, 15]),
+                    rng.choice([0, 15, 30, 45])))
+            if at >= now:
+                break
+            vlist.append(contact_values(rng, story, at, channel, kommune,
+                    handlungsfelder))
+            states.append('done' if rng.random() < 0.93 else 'cancelled')
+            count += 1
+            if story.short:
+                break
+            date += dt.timedelta(days=rng.randint(14, 50))
+        if story.state in {'assessment', 'planning', 'implementation',
+                'closing', 'intake'}:
+            for _ in range(rng.choice([0, 1, 1, 2])):
+                day = today + dt.timedelta(days=rng.randint(1, 21))
+                if day.weekday() >= 5:
+                    day += dt.timedelta(days=7 - day.weekday())
+                at = dt.datetime.combine(day, dt.time(
+                        rng.choice([9, 10, 11, 13, 14]),
+                        rng.choice([0, 30])))
+                vlist.append(contact_values(rng, story, at,
+                        pick(rng, CONTACT_CHANNELS[:3]), kommune,
+                        handlungsfelder))
+                states.append('planned')
+    # created in their final state: done contacts lie in the past
+    topics = []
+    for values, state in zip(vlist, states):
+        values['state'] = state
+        topics.append(values.pop('handlungsfelder', []))
+    contacts = create(Contact, vlist)
+    create(ContactHandlungsfeld, [
+            {'contact': c.id, 'handlungsfeld': h}
+            for c, hs in zip(contacts, topics) for h in hs])
+    done = states.count('done')
+    cancelled = states.count('cancelled')
+    ctx.log('%d contacts (%d done, %d planned)' % (len(contacts), done,
+            len(contacts) - done - cancelled))
+
+
+def contact_values(rng, story, at, channel, kommune, handlungsfelder):
+    interpreter = bool(story.language) and channel in {
+        'office', 'home_visit', 'outreach', 'video', 'phone'} and (
+        rng.random() < 0.7)
+    topics = handlungsfelder.get(story.case.id) or []
+    values = {
+        'case': story.case.id,
+        'case_manager': story.manager,
+        'subject': rng.choice(CONTACT_SUBJECTS),
+        'start': at,
+        'duration': {
+            'office': rng.choice([45, 60, 60, 90]),
+            'home_visit': rng.choice([60, 90, 120]),
+            'outreach': rng.choice([30, 60]),
+            'phone': rng.choice([10, 15, 20, 30]),
+            'video': rng.choice([30, 45, 60]),
+            'email': rng.choice([5, 10, 15]),
+            'letter': rng.choice([10, 20]),
+            }[channel],
+        'channel': channel,
+        'place': ("Anlaufstelle %s" % kommune.kommune_name
+            if channel == 'office' else None),
+        'kommune': kommune.kommune,
+        'interpreter_used': interpreter,
+        'interpreter_language': story.language if interpreter else None,
+        'interpreter_from_pool': interpreter and rng.random() < 0.6,
+        'note': "Gesprächsinhalte und Absprachen dokumentiert.",
+        }
+    if topics:
+        values['handlungsfelder'] = rng.sample(
+            topics, rng.randint(1, min(2, len(topics))))
+    return values
+
+
+def close_cases(ctx, stories):
+    "Close the closed cases now that their history is written"
+    Case = ctx.pool.get('kim.case')
+    closed = [s.case for s in stories if s.state == 'closed']
+    for chunk in batches(closed):
+        Case.write(chunk, {'state': 'closed'})
+    ctx.log('%d cases closed' % len(closed))
