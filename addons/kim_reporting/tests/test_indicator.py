@@ -382,3 +382,60 @@ class KimIndicatorTestCase(unittest.TestCase):
                 with self.assertRaises(AccessError):
                     Line.write(lines, {'value': 99})
 
+
+
+class KimSteeringIndicatorTestCase(unittest.TestCase):
+    "Test the steering Kennzahlen (kim_steering)"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        activate_module('kim_reporting')
+
+    @with_transaction()
+    def test_steering_indicators(self):
+        "Barrier reports, topics, meetings held and their decisions"
+        pool = Pool()
+        Committee = pool.get('kim.committee')
+        Meeting = pool.get('kim.committee.meeting')
+        AgendaItem = pool.get('kim.committee.agenda_item')
+        Decision = pool.get('kim.committee.decision')
+        Topic = pool.get('kim.topic')
+        Barrier = pool.get('kim.barrier_report')
+        Report = pool.get('kim.indicator.report')
+        company = create_company()
+        committee, = Committee.create([{
+                    'name': "Lenkungsgruppe", 'code': 'LG',
+                    'type': 'lenkungsgruppe', 'start_date': d(1, 1)}])
+        held, cancelled = Meeting.create([{
+                    'committee': committee.id,
+                    'start': dt.datetime(Y, month, 1, 10),
+                    'end': dt.datetime(Y, month, 1, 12),
+                    'place': "Kreishaus"} for month in (3, 9)])
+        item, = AgendaItem.create([{
+                    'meeting': held.id, 'title': "Bericht", 'sequence': 300}])
+        Decision.create([{'agenda_item': item.id, 'text': text}
+                for text in ["Die Lenkungsgruppe beschließt.",
+                    "Die Lenkungsgruppe beauftragt."]])
+        Meeting.hold([held])
+        Meeting.cancel([cancelled])
+        wohnen, = codes('kim.handlungsfeld', 'WOHNEN')
+        topic, = Topic.create([{'name': "Wohnraum", 'state': 'collected'}])
+        reports = Barrier.create([{
+                    'description': "Mietbescheinigung fehlt.",
+                    'handlungsfeld': wohnen.id,
+                    'kind': 'interface',
+                    'topic': topic.id,
+                    'date': date,
+                    } for date in [d(5, 1), d(6, 1)]])
+        Barrier.submit(reports[:1])
+        with set_company(company):
+            report, = Report.create([{
+                        'name': 'Steuerung', 'company': company.id,
+                        'period_type': 'custom', 'date_from': d(1, 1),
+                        'date_to': dt.date.today()}])
+            Report.compute([report])
+        self.assertEqual(report.value('meetings'), 1)
+        self.assertEqual(report.value('decisions'), 2)
+        self.assertEqual(report.value('topics'), 1)
+        self.assertEqual(report.value('barrier_reports'), 1)
