@@ -170,9 +170,10 @@ class BarrierReport(Workflow, ModelSQL, ModelView):
             ]
 
     def reporter_email(self):
-        if self.reporter and self.reporter.email:
+        "The address of the reporter (not of whoever recorded the report)"
+        if self.reporter:
             return self.reporter.email
-        if self.reporter_user and self.reporter_user.email:
+        if self.reporter_user:
             return self.reporter_user.email
 
     @classmethod

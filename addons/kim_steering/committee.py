@@ -520,7 +520,7 @@ class CommitteeMember(PeriodMixin, ModelSQL, ModelView):
 
     @fields.depends('person', 'email', 'gender')
     def on_change_person(self):
-        if self.person:
+        if self.person and (self.person.id or -1) >= 0:
             if not self.email:
                 self.email = self.person.email
             if not self.gender:
