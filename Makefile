@@ -40,7 +40,9 @@ demo-db: install
 demo: install sao demo-db
 	tools/demo.sh serve
 
+# The browser smoke test needs the web client: build it when npm is there.
 test: install
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory sao; else echo "npm not found: the browser smoke test will be skipped"; fi
 	tools/test.sh
 
 bench: install
