@@ -11,6 +11,7 @@ from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
+from trytond.transaction import Transaction
 
 from .exceptions import (
     FundingError, FundingValidationError, StellenplanWarning)
@@ -313,7 +314,6 @@ class Position(ModelSQL, ModelView):
             ]
 
     def get_filled_vzae(self, name):
-        from trytond.transaction import Transaction
         date = Transaction().context.get('date') or Pool().get(
             'ir.date').today()
         return sum((o.share for o in self.occupancies if o.active_on(date)),
