@@ -59,6 +59,7 @@ INDICATORS = OrderedDict([
     ('with_plan', ("Cases with an Agreed Hilfeplan", 'count', None)),
     ('goals_set', ("Goals Set", 'count', None)),
     ('goals_achieved', ("Goals Achieved", 'count', None)),
+    ('referrals', ("Referrals to Network Partners", 'count', None)),
     ('handovers', ("Handovers", 'count', None)),
     ('rechtskreis_changes', ("Rechtskreis Changes", 'count', None)),
     ])
@@ -236,6 +237,26 @@ class IndicatorEngine:
 
     def fact_goals_achieved(self):
         return self._goals(achieved=True)
+
+    def fact_referrals(self):
+        """Measures assigned to a network partner (Verweis) in the plan
+        versions agreed in the period"""
+        pool = Pool()
+        measure = pool.get('kim.case.plan.measure').__table__()
+        goal = pool.get('kim.case.plan.goal').__table__()
+        plan = self._plans()
+        case = self._case()
+        return (measure.join(goal, condition=measure.goal == goal.id)
+            .join(plan, condition=goal.plan == plan.id)
+            .join(case, condition=plan.case == case.id)
+            .select(plan.case.as_('case'), measure.id.as_('fact'),
+                Literal(1).as_('value'),
+                where=self._company(case)
+                & plan.state.in_(['agreed', 'superseded'])
+                & (plan.agreement_date >= self.date_from)
+                & (plan.agreement_date <= self.date_to)
+                & (measure.responsible == 'partner')
+                & (measure.status != 'cancelled')))
 
     def _events(self, type_):
         pool = Pool()

@@ -37,7 +37,8 @@ MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June',
 # The indicators the Sachbericht draft quotes
 SACHBERICHT_INDICATORS = ['intakes', 'active', 'closed', 'duration',
     'contacts', 'contact_hours', 'interpreter', 'outreach_pct', 'with_plan',
-    'goals_set', 'goals_achieved', 'handovers', 'rechtskreis_changes']
+    'goals_set', 'goals_achieved', 'referrals', 'handovers',
+    'rechtskreis_changes']
 
 
 def _decimal(value):

@@ -12,7 +12,8 @@ import unittest
 
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
-from trytond.modules.kim_network.tests.tools import as_user, codes, create_user
+from trytond.modules.kim_network.tests.tools import (
+    as_user, codes, create_organisation, create_user)
 from trytond.modules.kim_reporting.spreadsheet import read_xlsx
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
@@ -104,7 +105,7 @@ def create_dataset(company, employee):
             contact(c['c3'], ts(6, 11), 60, state='cancelled'),
             ])
 
-    def plan(case, agreed, goals):
+    def plan(case, agreed, goals, measures=()):
         plan, = Plan.create([{
                     'case': case.id,
                     'main_goal': 'Hauptziel',
@@ -112,6 +113,14 @@ def create_dataset(company, employee):
                     'goals': [('create', [{
                                     'handlungsfeld': h.id,
                                     'description': 'Goal',
+                                    'measures': [('create', [{
+                                                    'name': 'Step',
+                                                    'responsible': who,
+                                                    'organisation': (
+                                                        partner.id if who
+                                                        == 'partner'
+                                                        else None),
+                                                    } for who in measures])],
                                     } for h, _ in goals])],
                     }])
         if agreed:
@@ -120,7 +129,10 @@ def create_dataset(company, employee):
             if status != 'open':
                 Goal.write([goal], {'status': status})
         return plan
-    plan(c['c1'], d(2, 15), [(sprache, 'achieved'), (arbeit, 'open')])
+    partner = create_organisation("VHS Musterland", 'VHS')
+    # one partner measure per goal: two referrals in c1, none in c3
+    plan(c['c1'], d(2, 15), [(sprache, 'achieved'), (arbeit, 'open')],
+        ['partner', 'client'])
     plan(c['c3'], d(4, 1), [(arbeit, 'achieved'), (wohnen, 'dropped')])
     plan(c['c6'], d(7, 1, Y - 1), [(sprache, 'achieved')])
     plan(c['c2'], None, [(wohnen, 'open')])
@@ -202,6 +214,7 @@ class KimIndicatorTestCase(unittest.TestCase):
             # goals of the plans agreed in Y, the dropped one left out
             'goals_set': 3,
             'goals_achieved': 2,
+            'referrals': 2,
             'handovers': 1,
             'rechtskreis_changes': 2,
             }
