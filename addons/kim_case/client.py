@@ -3,6 +3,8 @@
 "Clients of the integration management: persons on party.party."
 import datetime
 
+from sql import Literal
+
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.modules.kim_network.common import PeriodMixin, relation, today
@@ -100,7 +102,7 @@ class Party(metaclass=PoolMeta):
         t = cls.__table__()
         cls._sql_indexes.add(
             Index(t, (t.kim_client, Index.Equality()),
-                where=t.kim_client == Bool(True)))
+                where=t.kim_client == Literal(True)))
 
     @classmethod
     def default_kim_client(cls):
