@@ -5,7 +5,6 @@ by partners, pseudonymised. The link to the case lives in a separate model
 that only case management and Fachaufsicht can read."""
 import re
 
-from sql import Literal
 from sql.aggregate import Count
 
 from trytond.i18n import gettext
@@ -185,7 +184,7 @@ class BarrierReport(Workflow, ModelSQL, ModelView):
         cursor = Transaction().connection.cursor()
         result = {r.id: False for r in reports}
         for sub_ids in grouped_slice([r.id for r in reports]):
-            cursor.execute(*link.select(link.report, Count(Literal('*')),
+            cursor.execute(*link.select(link.report, Count(link.id),
                     where=reduce_ids(link.report, sub_ids),
                     group_by=[link.report]))
             for report_id, count in cursor:

@@ -16,7 +16,7 @@ from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow, fields, sequence_ordered)
 from trytond.modules.kim_network.common import PeriodMixin, today
 from trytond.pool import Pool
-from trytond.pyson import Bool, Eval, If
+from trytond.pyson import Eval, If
 from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction
 
@@ -570,7 +570,7 @@ class CommitteeMember(PeriodMixin, ModelSQL, ModelView):
                     condition=attendance.meeting == meeting.id
                     ).select(
                     attendance.member,
-                    Count(Literal('*')),
+                    Count(attendance.id),
                     Sum(present),
                     where=where,
                     group_by=[attendance.member]))
@@ -718,7 +718,7 @@ class Representation(ModelSQL, ModelView):
             return SqlCase(*((column == v, Literal(i))
                     for i, v in enumerate(values, 1)), else_=Literal(0))
 
-        def query(index, table, key, key_int, member):
+        def query(index, table, key, key_int, column, member):
             where = ((member.role != 'guest')
                 & ((member.valid_from == None)
                     | (member.valid_from <= date))
@@ -728,11 +728,12 @@ class Representation(ModelSQL, ModelView):
                 ((Cast(member.committee, bigint) * 8 + index) * 1000000
                     + key_int).as_('id'),
                 member.committee.as_('committee'),
-                Literal(DIMENSIONS[index][0]).as_('dimension'),
+                Cast(Literal(DIMENSIONS[index][0]), varchar).as_(
+                    "dimension"),
                 key.as_('key'),
-                Count(Literal('*')).as_('count'),
+                Count(member.id).as_('count'),
                 where=where,
-                group_by=[member.committee, key, key_int])
+                group_by=[member.committee, column])
 
         queries = []
         member = Member.__table__()
@@ -741,7 +742,8 @@ class Representation(ModelSQL, ModelView):
         queries.append(query(0,
                 member.join(party, 'LEFT',
                     condition=member.organisation == party.id),
-                Cast(type_, varchar), type_, member))
+                Cast(type_, varchar), type_, party.kim_organisation_type,
+                member))
         member = Member.__table__()
         kommune = Kommune.__table__()
         sizes = [s for s, _ in SIZE_CLASSES if s]
@@ -749,15 +751,15 @@ class Representation(ModelSQL, ModelView):
                 member.join(kommune, 'LEFT',
                     condition=member.kommune == kommune.id),
                 Coalesce(kommune.size_class, ''),
-                code(kommune.size_class, sizes), member))
+                code(kommune.size_class, sizes), kommune.size_class, member))
         member = Member.__table__()
         genders = [g for g, _ in GENDERS if g]
         queries.append(query(2, member, Coalesce(member.gender, ''),
-                code(member.gender, genders), member))
+                code(member.gender, genders), member.gender, member))
         member = Member.__table__()
         roles = [r for r, _ in MEMBER_ROLES]
         queries.append(query(3, member, member.role,
-                code(member.role, roles), member))
+                code(member.role, roles), member.role, member))
         union = Union(*queries, all_=True)
         return union.select(
             union.id.as_('id'),

@@ -14,11 +14,10 @@ from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow, fields, sequence_ordered)
 from trytond.modules.kim_network.common import relation
 from trytond.pool import Pool
-from trytond.pyson import Bool, Eval, If
+from trytond.pyson import Eval
 from trytond.report import Report
 from trytond.sendmail import sendmail_transactional
 from trytond.transaction import Transaction
-from trytond.url import host
 
 from . import ics
 from .committee import MEMBER_ROLES, NON_VOTING_ROLES
@@ -395,7 +394,8 @@ class Meeting(Workflow, ModelSQL, ModelView):
                 continue
             msg = EmailMessage()
             msg['Subject'] = subject
-            msg['From'] = str(Address(organizer_name, addr_spec=organizer_email))
+            msg['From'] = str(Address(
+                    organizer_name, addr_spec=organizer_email))
             msg['To'] = str(Address(name, addr_spec=email))
             msg.set_content(body)
             msg.add_attachment(calendar.encode('utf-8'),
@@ -432,8 +432,6 @@ class Meeting(Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('invited')
     def invite(cls, meetings):
-        pool = Pool()
-        AgendaItem = pool.get('kim.committee.agenda_item')
         cls._fill_agenda(meetings)
         meetings = cls.browse(meetings)
         for meeting in meetings:
@@ -441,7 +439,6 @@ class Meeting(Workflow, ModelSQL, ModelView):
                 raise MeetingError(gettext(
                         'kim_steering.msg_meeting_no_agenda',
                         meeting=meeting.rec_name))
-        del AgendaItem
         cls.check_invitation_addresses(meetings)
         cls._create_attendances(meetings)
         now = dt.datetime.now()

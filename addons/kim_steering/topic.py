@@ -4,7 +4,6 @@
 analysis, a committee's agenda and decision to implementation and review."""
 from email.message import EmailMessage
 
-from sql import Literal
 from sql.aggregate import Count
 
 from trytond.i18n import gettext
@@ -188,7 +187,7 @@ class Topic(Workflow, ModelSQL, ModelView):
                     condition=link.report == report.id
                     ).select(
                     report.topic,
-                    Count(Literal('*')),
+                    Count(report.id),
                     Count(link.case, distinct=True),
                     where=reduce_ids(report.topic, sub_ids)
                     & (report.state != 'draft'),

@@ -243,13 +243,14 @@ class KimSteeringTestCase(CompanyTestMixin, ModuleTestCase):
         self.assertMessage(cm, r'N must be at least 1')
 
     @with_transaction()
-    def test_validation_german(self):
+    def test_messages_registered(self):
         "The validation messages are translatable ir.message records"
         pool = Pool()
         Message = pool.get('ir.message')
         ModelData = pool.get('ir.model.data')
         for name in ['msg_meeting_end_before_start',
-                'msg_decision_votes_negative', 'msg_committee_end_before_start',
+                'msg_decision_votes_negative',
+                'msg_committee_end_before_start',
                 'msg_report_identifying']:
             message = Message(ModelData.get_id('kim_steering', name))
             self.assertTrue(message.text)
