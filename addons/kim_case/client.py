@@ -12,7 +12,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction
 
-from .exceptions import ClientValidationError
+from .exceptions import ClientValidationError, EraseError
 
 CLIENT_STATES = {
     'invisible': ~Eval('kim_client'),
@@ -442,3 +442,41 @@ class ClientRechtskreis(_ClientPeriod, ModelSQL, ModelView):
                             type='rechtskreis_change',
                             description=description))
             Event.save(events)
+
+
+class Erase(metaclass=PoolMeta):
+    "Erase the personal data of a client with the party"
+    __name__ = 'party.erase'
+
+    def check_erase(self, party):
+        super().check_erase(party)
+        open_cases = party.kim_open_cases()
+        if open_cases:
+            raise EraseError(gettext('kim_case.msg_erase_open_case',
+                    party=party.rec_name, case=open_cases[0].rec_name))
+
+    def to_erase(self, party_id):
+        pool = Pool()
+        Party = pool.get('party.party')
+        Language = pool.get('kim.client.language')
+        Status = pool.get('kim.client.residence_status')
+        Case = pool.get('kim.case')
+        Event = pool.get('kim.case.event')
+        to_erase = super().to_erase(party_id)
+        to_erase.extend([
+                (Party, [('id', '=', party_id)], True,
+                    ['kim_birth_date', 'kim_gender', 'kim_arrival_germany',
+                        'kim_arrival_kommune', 'kim_accommodation'],
+                    [None] * 5),
+                (Language, [('client', '=', party_id)], True,
+                    ['certificate'], [None]),
+                (Status, [('client', '=', party_id)], True,
+                    ['notes'], [None]),
+                (Case, [('client', '=', party_id)], True,
+                    ['referring_person', 'indication_reason',
+                        'closing_evaluation'],
+                    [None] * 3),
+                (Event, [('case.client', '=', party_id)], False,
+                    ['description'], [None]),
+                ])
+        return to_erase

@@ -24,6 +24,10 @@ class CaseWarning(UserWarning):
     pass
 
 
+class EraseError(UserError):
+    pass
+
+
 # Assessment, Hilfeplan and contacts (assessment.py, plan.py, contact.py)
 class AssessmentValidationError(ValidationError):
     pass

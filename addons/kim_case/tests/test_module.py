@@ -7,7 +7,8 @@ from unittest.mock import patch
 from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import (
-    CompanyTestMixin, create_company, create_employee, set_company)
+    CompanyTestMixin, PartyCompanyCheckEraseMixin, create_company,
+    create_employee, set_company)
 from trytond.modules.kim_network.tests.tools import as_user, codes, create_user
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
@@ -17,7 +18,8 @@ TODAY = dt.date.today()
 DAY = dt.timedelta(days=1)
 
 
-class KimCaseTestCase(CompanyTestMixin, ModuleTestCase):
+class KimCaseTestCase(
+        PartyCompanyCheckEraseMixin, CompanyTestMixin, ModuleTestCase):
     "Test KIM Case module"
     module = 'kim_case'
 
@@ -663,6 +665,47 @@ class KimCaseTestCase(CompanyTestMixin, ModuleTestCase):
             self.assertFalse(Case(due.id).followup_due)
         self.assertIn('kim.case|flag_due',
             dict(Cron.fields_get(['method'])['method']['selection']))
+
+    # --- erasure -----------------------------------------------------
+
+    @with_transaction()
+    def test_erase_client(self):
+        "A client is erased only without open case, with the case texts"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Case = pool.get('kim.case')
+        Erase = pool.get('party.erase', type='wizard')
+        Session = pool.get('ir.session.wizard')
+        reason, = codes('kim.closing_reason', 'WUNSCH')
+        company, employee = self.setup_company()
+        client = self.client(kim_birth_date=dt.date(1990, 1, 1),
+            kim_gender='female')
+        with set_company(company):
+            case = self.case(client=client, case_manager=employee.id,
+                indication_reason="Sensitive story",
+                closing_reason=reason.id)
+        Party.write([client], {'active': False})
+        session = Session()
+        session.save()
+        erase = Erase(session.id)
+        with self.assertRaises(UserError) as cm:
+            erase.check_erase(client)
+        self.assertMessage(cm, r'cannot be erased while case .* is open')
+        with set_company(company):
+            Case.close([case])
+        erase.ask.party = client
+        erase.transition_erase()
+        Transaction().counter += 1
+        for cache in Transaction().cache.values():
+            cache.clear()
+        client, = Party.read([client.id], ['kim_birth_date', 'kim_gender'])
+        self.assertIsNone(client['kim_birth_date'])
+        self.assertIsNone(client['kim_gender'])
+        case, = Case.read([case.id], ['indication_reason', 'events'])
+        self.assertIsNone(case['indication_reason'])
+        Event = pool.get('kim.case.event')
+        self.assertTrue(all(e['description'] is None
+                for e in Event.read(case['events'], ['description'])))
 
 
 del ModuleTestCase
