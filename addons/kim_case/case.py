@@ -599,10 +599,9 @@ class Case(Workflow, ModelSQL, ModelView):
     @classmethod
     def _log_state(cls, cases, state):
         if cases:
+            states = dict(cls.fields_get(['state'])['state']['selection'])
             cls._log_events(cases, 'state_change', gettext(
-                    'kim_case.msg_event_state',
-                    state=cls.fields_get(['state'])['state']['selection'] and
-                    dict(cls.state.selection)[state]))
+                    'kim_case.msg_event_state', state=states[state]))
 
     @classmethod
     @ModelView.button
