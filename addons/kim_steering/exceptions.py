@@ -1,6 +1,6 @@
 # This file is part of the KIM Suite. See COPYRIGHT and LICENSE at the
 # top level of this repository.
-from trytond.exceptions import UserError
+from trytond.exceptions import UserError, UserWarning
 from trytond.model.exceptions import ValidationError
 
 
@@ -17,6 +17,10 @@ class MeetingValidationError(ValidationError):
 
 
 class MeetingError(UserError):
+    pass
+
+
+class MeetingWarning(UserWarning):
     pass
 
 

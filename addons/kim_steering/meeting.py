@@ -21,7 +21,8 @@ from trytond.transaction import Transaction
 
 from . import ics
 from .committee import MEMBER_ROLES, NON_VOTING_ROLES
-from .exceptions import MeetingError, MeetingValidationError
+from .exceptions import (
+    MeetingError, MeetingValidationError, MeetingWarning)
 
 DEFAULT_TIMEZONE = 'Europe/Berlin'
 FORMATS = [
@@ -423,7 +424,7 @@ class Meeting(Workflow, ModelSQL, ModelView):
             if missing:
                 key = Warning.format('kim_invitation_no_email', [meeting])
                 if Warning.check(key):
-                    raise MeetingError(gettext(
+                    raise MeetingWarning(key, gettext(
                             'kim_steering.msg_invitation_no_email',
                             meeting=meeting.rec_name,
                             names=', '.join(missing)))

@@ -8,6 +8,7 @@ import tempfile
 from unittest.mock import patch
 
 from trytond.exceptions import UserError
+from trytond.exceptions import UserWarning as TrytonWarning
 from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, create_employee, set_company)
@@ -623,6 +624,22 @@ class KimSteeringTestCase(CompanyTestMixin, ModuleTestCase):
         self.assertEqual((values['METHOD'], values['STATUS'],
                 values['SEQUENCE']), ('CANCEL', 'CANCELLED', '3'))
         del anna
+
+    @with_transaction()
+    def test_invitation_warns_without_email(self):
+        "Coordination is warned when a member has no e-mail address"
+        Meeting = Pool().get('kim.committee.meeting')
+        committee = self.committee()
+        self.member(committee, self.person("Otto Ohnemail"))
+        meeting = self.meeting(committee, utc(2026, 3, 10, 14))
+        self.item(meeting)
+        coordination = self.user('koordination',
+            [('kim_network', 'group_kim_coordination')])
+        with as_user(coordination), patch(SENDMAIL) as sendmail:
+            with self.assertRaises(TrytonWarning) as cm:
+                Meeting.invite([Meeting(meeting.id)])
+        self.assertMessage(cm, r'no e-mail address .*: Otto Ohnemail')
+        self.assertFalse(sendmail.called)
 
     @with_transaction()
     def test_invitation_needs_agenda(self):
