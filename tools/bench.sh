@@ -29,10 +29,16 @@ unset DB_NAME DB_CACHE
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 
 uri=$(tools/postgres.sh find) || { echo "bench: no PostgreSQL server" >&2; exit 1; }
-case "$uri" in
-    *127.0.0.1:5432*|*localhost:5432*) ;;
-    *) trap 'tools/postgres.sh stop' EXIT ;;
-esac
+pwfile=
+private=0
+case "$uri" in *127.0.0.1:5432*|*localhost:5432*) ;; *) private=1 ;; esac
+cleanup() {
+    [ -n "$pwfile" ] && rm -f "$pwfile"
+    # a private cluster of tools/postgres.sh lives as long as the bench
+    [ "$private" = 1 ] && tools/postgres.sh stop
+    return 0
+}
+trap cleanup EXIT
 mkdir -p var/bench
 conf=$root/var/bench/$db.conf
 cat > "$conf" <<CONF
@@ -64,7 +70,7 @@ exists=$(psql_db "SELECT 1 FROM pg_database WHERE datname = '$db'")
 if [ -z "$exists" ]; then
     log "creating database $db on $uri"
     psql_db "CREATE DATABASE \"$db\""
-    pwfile=$(mktemp); trap 'rm -f "$pwfile"' EXIT
+    pwfile=$(mktemp)
     echo admin > "$pwfile"
     mods=$(for cfg in addons/*/tryton.cfg; do basename "$(dirname "$cfg")"; done | tr '\n' ' ')
     TRYTONPASSFILE=$pwfile "$bin/trytond-admin" -c trytond.conf "$conf" -d "$db" --all \
