@@ -45,8 +45,8 @@ class Contact(Workflow, ModelSQL, ModelView):
     start = fields.DateTime("Start", required=True, states=READONLY_DONE)
     duration = fields.Integer("Duration (Minutes)", required=True,
         states=READONLY_DONE)
-    end = fields.Function(fields.DateTime("End"), 'get_end',
-        setter='set_end')
+    end = fields.Function(fields.DateTime("End", states=READONLY_DONE),
+        'get_end', setter='set_end')
     channel = fields.Selection(CHANNELS, "Channel", required=True,
         sort=False, states=READONLY_DONE)
     place = fields.Char("Place", states=READONLY_DONE,
@@ -252,7 +252,7 @@ class Case(metaclass=PoolMeta):
             result[name] = {c.id: 0 for c in cases}
         cursor.execute(*contact.select(
                 contact.case,
-                Count(Literal('*')),
+                Count(Literal(1)),
                 Coalesce(Sum(contact.duration), 0),
                 Max(contact.start),
                 where=(contact.state == 'done')
@@ -274,3 +274,17 @@ class Case(metaclass=PoolMeta):
         default = default.copy() if default is not None else {}
         default.setdefault('contacts', None)
         return super().copy(cases, default=default)
+
+
+class Erase(metaclass=PoolMeta):
+    "Erase the client's texts of the contacts with the party"
+    __name__ = 'party.erase'
+
+    def to_erase(self, party_id):
+        pool = Pool()
+        Contact = pool.get('kim.case.contact')
+        to_erase = super().to_erase(party_id)
+        to_erase.append(
+            (Contact, [('case.client', '=', party_id)], True,
+                ['subject', 'place', 'participants', 'note'], [None] * 4))
+        return to_erase

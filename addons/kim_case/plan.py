@@ -461,6 +461,7 @@ class PlanMeasure(sequence_ordered(), ModelSQL, ModelView):
         help="The step to be taken.")
     responsible = fields.Selection(RESPONSIBLES, "Who", required=True,
         sort=False, states=PLAN_DRAFT_ONLY)
+    responsible_string = responsible.translated('responsible')
     organisation = fields.Many2One('party.party', "Partner Organisation",
         ondelete='RESTRICT',
         domain=[('kim_organisation_type', '!=', None)],
@@ -565,9 +566,6 @@ class PlanReport(Report):
         Date = pool.get('ir.date')
         context = super().get_context(records, header, data)
         context['today'] = Date.today()
-        context['goal_statuses'] = dict(GOAL_STATUSES)
-        context['measure_statuses'] = dict(MEASURE_STATUSES)
-        context['responsibles'] = dict(RESPONSIBLES)
         return context
 
 
@@ -639,3 +637,27 @@ class Case(metaclass=PoolMeta):
         default = default.copy() if default is not None else {}
         default.setdefault('plans', None)
         return super().copy(cases, default=default)
+
+
+class Erase(metaclass=PoolMeta):
+    "Erase the client's texts of the Hilfepläne with the party"
+    __name__ = 'party.erase'
+
+    def to_erase(self, party_id):
+        pool = Pool()
+        Plan = pool.get('kim.case.plan')
+        Goal = pool.get('kim.case.plan.goal')
+        Measure = pool.get('kim.case.plan.measure')
+        to_erase = super().to_erase(party_id)
+        to_erase.extend([
+                (Plan, [('case.client', '=', party_id)], True,
+                    ['main_goal', 'revision_reason', 'review_note'],
+                    [None] * 3),
+                # description and name are required: emptied, not nulled
+                (Goal, [('plan.case.client', '=', party_id)], True,
+                    ['description', 'indicator', 'review_note'],
+                    ['', None, None]),
+                (Measure, [('goal.plan.case.client', '=', party_id)], True,
+                    ['name', 'feedback'], ['', None]),
+                ])
+        return to_erase

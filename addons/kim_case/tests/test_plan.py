@@ -547,6 +547,62 @@ class KimCasePlanTestCase(PlanTestMixin, unittest.TestCase):
                 'end': start + dt.timedelta(days=2, minutes=45)})
         self.assertEqual(contact.duration, 45)
 
+    # Erasure
+
+    @with_transaction()
+    def test_erase_client(self):
+        "Erasing the client empties the texts of assessments, plans, contacts"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Case = pool.get('kim.case')
+        Assessment = pool.get('kim.case.assessment')
+        Line = pool.get('kim.case.assessment.line')
+        Plan = pool.get('kim.case.plan')
+        Goal = pool.get('kim.case.plan.goal')
+        Measure = pool.get('kim.case.plan.measure')
+        Contact = pool.get('kim.case.contact')
+        Reason = pool.get('kim.closing_reason')
+        Erase = pool.get('party.erase', type='wizard')
+        Session = pool.get('ir.session.wizard')
+        case = self.setup_case()
+        assessment = self.create_assessment(case)
+        plan = self.create_plan(case)
+        contact, = Contact.create([{
+                    'case': case.id,
+                    'start': dt.datetime(2025, 3, 3, 10, 0),
+                    'note': "Told about the family",
+                    }])
+        reason, = Reason.search([], limit=1)
+        Case.write([case], {
+                'state': 'closed',
+                'closing_reason': reason.id,
+                'closing_date': self.today,
+                })
+        Party.write([self.client], {'active': False})
+        session = Session()
+        session.save()
+        erase = Erase(session.id)
+        erase.ask.party = self.client
+        erase.transition_erase()
+        Transaction().counter += 1
+        for cache in Transaction().cache.values():
+            cache.clear()
+
+        assessment, = Assessment.read([assessment.id], ['summary', 'lines'])
+        self.assertIsNone(assessment['summary'])
+        self.assertTrue(all(l['situation'] is None
+                for l in Line.read(assessment['lines'], ['situation'])))
+        plan, = Plan.read([plan.id], ['main_goal', 'goals'])
+        self.assertIsNone(plan['main_goal'])
+        goals = Goal.read(plan['goals'], ['description', 'measures'])
+        self.assertTrue(all(g['description'] == '' for g in goals))
+        measures = Measure.read(
+            sum((g['measures'] for g in goals), ()), ['name'])
+        self.assertTrue(measures)
+        self.assertTrue(all(m['name'] == '' for m in measures))
+        contact, = Contact.read([contact.id], ['note'])
+        self.assertIsNone(contact['note'])
+
     # Wiedervorlage
 
     @with_transaction()
