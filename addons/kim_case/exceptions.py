@@ -55,3 +55,59 @@ class PlanError(UserError):
 
 class ContactValidationError(ValidationError):
     pass
+
+
+# Referrals, handovers and case conferences (referral.py, handover.py,
+# conference.py)
+class ReferralError(UserError):
+    pass
+
+
+class ReferralValidationError(ValidationError):
+    pass
+
+
+class ReferralOverrideError(AccessError):
+    pass
+
+
+class ReferralWarning(UserWarning):
+    pass
+
+
+class HandoverError(UserError):
+    pass
+
+
+class HandoverValidationError(ValidationError):
+    pass
+
+
+class HandoverWarning(UserWarning):
+    pass
+
+
+class ConferenceError(UserError):
+    pass
+
+
+class ConferenceValidationError(ValidationError):
+    pass
+
+
+# Schweigepflichtentbindung (consent.py)
+class ConsentValidationError(ValidationError):
+    pass
+
+
+class ConsentReadOnlyError(AccessError):
+    pass
+
+
+class ConsentWarning(UserWarning):
+    pass
+
+
+# Access log (access_log.py)
+class AccessLogError(AccessError):
+    pass

@@ -1,0 +1,494 @@
+# This file is part of the KIM Suite. See COPYRIGHT and LICENSE at the
+# top level of this repository.
+"""Schweigepflichtentbindung: the client's consent to case management, to
+passing data to named organisations, to case conferences and to
+communication in the network.
+
+Other parts ask whether a consent covers a transfer through
+:meth:`Consent.find_covering` and :meth:`Consent.covers`; both read the
+database on every call so that a revocation takes effect at once."""
+import datetime
+import json
+import os
+
+from trytond.i18n import gettext
+from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
+from trytond.modules.kim_network.common import relation, today
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval, If
+from trytond.report import Report
+from trytond.transaction import Transaction
+from trytond.wizard import Button, StateTransition, StateView, Wizard
+
+from .exceptions import (
+    ConsentReadOnlyError, ConsentValidationError, ConsentWarning)
+
+PURPOSES = [
+    ('case_management', "Taking Part in Case Management"),
+    ('transfer', "Data Transfer to Named Organisations"),
+    ('case_conference', "Taking Part in a Case Conference"),
+    ('network', "Communication in the Network"),
+    ]
+STATES = [
+    ('draft', "Draft"),
+    ('given', "Given"),
+    ('revoked', "Revoked"),
+    ('expired', "Expired"),
+    ]
+DRAFT_ONLY = {
+    'readonly': Eval('state') != 'draft',
+    }
+# What may still change once a consent is given (by revoke and expire)
+GIVEN_WRITABLE_FIELDS = {'state', 'revoked_date', 'revocation_reason',
+    'expired_date'}
+
+
+
+
+def load_form_texts():
+    """The fixed texts of the consent form per language code, German 'de'
+    first; kept in report/consent_texts.json"""
+    path = os.path.join(os.path.dirname(__file__), 'report',
+        'consent_texts.json')
+    with open(path, encoding='utf-8') as file:
+        return json.load(file)
+
+
+def form_texts(language=None):
+    """The texts of the form for the kim.language (or code), falling back to
+    German, with 'lang', 'dir' and the German texts as 'de'"""
+    texts = load_form_texts()
+    code = getattr(language, 'code', language) or 'de'
+    code = code.split('_')[0].lower()
+    if code not in texts:
+        code = 'de'
+    result = dict(texts[code])
+    result['lang'] = code
+    result['dir'] = 'rtl' if result.get('rtl') else 'ltr'
+    result['de'] = texts['de']
+    result['bilingual'] = code != 'de'
+    return result
+
+
+class Consent(Workflow, ModelSQL, ModelView):
+    """Schweigepflichtentbindung
+
+    A consent of a client (party.party) given on a signed form.
+
+    API for other parts (referrals, handovers, case conferences):
+
+    - ``Consent.find_covering(client, recipient, handlungsfeld=None,
+      purpose='transfer', date=None)`` returns the given consent in force on
+      date (today if None) whose purposes include purpose, whose recipients
+      include recipient (an organisation party; not checked for the
+      purposes 'case_management' and 'network' when recipient is None) and
+      whose topics include handlungsfeld (if given), else None.
+    - ``Consent.covers(...)`` same arguments, returns a bool.
+
+    Both search the database on each call (no caching), so a revoked or
+    expired consent stops covering at once.
+    """
+    __name__ = 'kim.consent'
+    _history = True
+    _rec_name = 'number'
+    client = fields.Many2One('party.party', "Client", required=True,
+        ondelete='RESTRICT', states=DRAFT_ONLY,
+        domain=[('kim_client', '=', True)],
+        context={'kim_client': True},
+        help="The person who releases from confidentiality.")
+    purposes = fields.MultiSelection(PURPOSES, "Purposes", sort=False,
+        states={
+            'readonly': Eval('state') != 'draft',
+            'required': Eval('state') != 'draft',
+            },
+        help="What the client consents to.")
+    recipients = fields.Many2Many('kim.consent-party.party', 'consent',
+        'organisation', "Recipient Organisations",
+        domain=[('kim_organisation_type', '!=', None)],
+        states=DRAFT_ONLY,
+        help="The organisations the data may be passed to or exchanged "
+        "with.")
+    handlungsfelder = fields.Many2Many('kim.consent-kim.handlungsfeld',
+        'consent', 'handlungsfeld', "Topics", states=DRAFT_ONLY,
+        help="The Handlungsfelder the consent covers.")
+    language = fields.Many2One('kim.language', "Language of the Form",
+        ondelete='RESTRICT', states=DRAFT_ONLY,
+        help="The language of the form the client signed; the form is "
+        "printed in it.")
+    signed_date = fields.Date("Signed on",
+        states={
+            'readonly': Eval('state') != 'draft',
+            'required': Eval('state') != 'draft',
+            },
+        domain=[If(Eval('signed_date') & Eval('today'),
+                ('signed_date', '<=', Eval('today')),
+                ())],
+        help="The day the client signed the form.")
+    valid_until = fields.Date("Valid until",
+        states=DRAFT_ONLY,
+        domain=[If(Eval('valid_until') & Eval('signed_date'),
+                ('valid_until', '>=', Eval('signed_date')),
+                ())],
+        help="Leave empty for a consent until revoked.")
+    revoked_date = fields.Date("Revoked on", readonly=True,
+        states={
+            'invisible': Eval('state') != 'revoked',
+            })
+    revocation_reason = fields.Text("Revocation Reason", readonly=True,
+        states={
+            'invisible': Eval('state') != 'revoked',
+            })
+    expired_date = fields.Date("Expired on", readonly=True,
+        states={
+            'invisible': Eval('state') != 'expired',
+            })
+    notes = fields.Text("Notes", states=DRAFT_ONLY)
+    attachment_count = fields.Function(fields.Integer("Attachments",
+            help="The number of attached documents, e.g. the scanned "
+            "signed form."),
+        'get_attachment_count')
+    today = fields.Function(fields.Date("Today"), 'on_change_with_today')
+    state = fields.Selection(STATES, "State", readonly=True, required=True,
+        sort=False)
+    state_string = state.translated('state')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.client, Index.Equality())),
+                Index(t, (t.state, Index.Equality()),
+                    where=t.state.in_(['draft', 'given'])),
+                })
+        cls._order = [
+            ('signed_date', 'DESC NULLS FIRST'),
+            ('id', 'DESC'),
+            ]
+        cls._transitions |= {
+            ('draft', 'given'),
+            ('given', 'revoked'),
+            ('given', 'expired'),
+            }
+        cls._buttons.update({
+                'give': {
+                    'invisible': Eval('state') != 'draft',
+                    'depends': ['state'],
+                    },
+                'revoke': {
+                    'invisible': Eval('state') != 'given',
+                    'depends': ['state'],
+                    },
+                })
+
+    @classmethod
+    def default_state(cls):
+        return 'draft'
+
+    @classmethod
+    def default_purposes(cls):
+        return ['case_management']
+
+    @classmethod
+    def default_client(cls):
+        return Transaction().context.get('client')
+
+    @fields.depends()
+    def on_change_with_today(self, name=None):
+        return today()
+
+    @classmethod
+    def get_attachment_count(cls, consents, name):
+        pool = Pool()
+        Attachment = pool.get('ir.attachment')
+        result = {c.id: 0 for c in consents}
+        for attachment in Attachment.search([
+                    ('resource', 'in', [str(c) for c in consents]),
+                    ]):
+            result[attachment.resource.id] += 1
+        return result
+
+    def get_rec_name(self, name):
+        date = self.signed_date or ''
+        return '%s %s (%s)' % (
+            self.client.rec_name if self.client else '', date,
+            self.state_string)
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        return [('client.rec_name',) + tuple(clause[1:])]
+
+    # --- API for other parts ----------------------------------------------
+
+    @classmethod
+    def covering_domain(cls, client, recipient=None, handlungsfeld=None,
+            purpose='transfer', date=None):
+        "The search domain of the consents find_covering looks for"
+        if date is None:
+            date = today()
+        domain = [
+            ('client', '=', int(client)),
+            ('state', '=', 'given'),
+            ('purposes', 'in', purpose),
+            ('signed_date', '<=', date),
+            ['OR',
+                ('valid_until', '=', None),
+                ('valid_until', '>=', date),
+                ],
+            ]
+        if recipient is not None:
+            domain.append(('recipients', 'in', [int(recipient)]))
+        if handlungsfeld is not None:
+            domain.append(('handlungsfelder', 'in', [int(handlungsfeld)]))
+        return domain
+
+    @classmethod
+    def find_covering(cls, client, recipient, handlungsfeld=None,
+            purpose='transfer', date=None):
+        """Return the given consent of client in force on date (default
+        today) for purpose that names recipient (an organisation
+        party.party) and, if given, covers handlungsfeld (kim.handlungsfeld);
+        None if there is none.
+
+        In force means: state 'given' (not revoked or expired), signed_date
+        <= date and valid_until empty or >= date. The consent with the
+        latest signed date wins. recipient=None skips the recipient test
+        (for purposes like 'case_management' that name no recipient).
+        The database is searched on every call: revocation works at once.
+        """
+        with Transaction().set_context(_check_access=False,
+                active_test=False):
+            consents = cls.search(
+                cls.covering_domain(client, recipient,
+                    handlungsfeld=handlungsfeld, purpose=purpose, date=date),
+                order=[('signed_date', 'DESC'), ('id', 'DESC')], limit=1)
+        if consents:
+            return cls(consents[0].id)
+
+    @classmethod
+    def covers(cls, client, recipient, handlungsfeld=None,
+            purpose='transfer', date=None):
+        "Whether find_covering finds a consent (bool)"
+        return cls.find_covering(client, recipient,
+            handlungsfeld=handlungsfeld, purpose=purpose,
+            date=date) is not None
+
+    # --- validation --------------------------------------------------------
+
+    @classmethod
+    def validate_fields(cls, consents, field_names):
+        super().validate_fields(consents, field_names)
+        if field_names is None or field_names & {
+                'signed_date', 'valid_until', 'revoked_date'}:
+            for consent in consents:
+                consent.check_dates()
+        if field_names is None or field_names & {
+                'state', 'revocation_reason'}:
+            for consent in consents:
+                if (consent.state == 'revoked'
+                        and not (consent.revocation_reason or '').strip()):
+                    raise ConsentValidationError(gettext(
+                            'kim_case.msg_consent_revoke_no_reason',
+                            consent=consent.rec_name))
+
+    def check_dates(self):
+        date = today()
+        if self.signed_date and self.signed_date > date:
+            raise ConsentValidationError(gettext(
+                    'kim_case.msg_consent_signed_future',
+                    consent=self.rec_name, date=self.signed_date))
+        if (self.valid_until and self.signed_date
+                and self.valid_until < self.signed_date):
+            raise ConsentValidationError(gettext(
+                    'kim_case.msg_consent_valid_until_before_signed',
+                    consent=self.rec_name, valid_until=self.valid_until,
+                    signed=self.signed_date))
+        if self.revoked_date:
+            if self.revoked_date > date:
+                raise ConsentValidationError(gettext(
+                        'kim_case.msg_consent_revoked_future',
+                        consent=self.rec_name, date=self.revoked_date))
+            if self.signed_date and self.revoked_date < self.signed_date:
+                raise ConsentValidationError(gettext(
+                        'kim_case.msg_consent_revoked_before_signed',
+                        consent=self.rec_name, revoked=self.revoked_date,
+                        signed=self.signed_date))
+
+    @classmethod
+    def check_modification(cls, mode, consents, values=None, external=False):
+        super().check_modification(
+            mode, consents, values=values, external=external)
+        if mode == 'write' and set(values) - GIVEN_WRITABLE_FIELDS:
+            for consent in consents:
+                if consent.state != 'draft':
+                    raise ConsentReadOnlyError(gettext(
+                            'kim_case.msg_consent_readonly',
+                            consent=consent.rec_name))
+        elif mode == 'delete':
+            for consent in consents:
+                if consent.state != 'draft':
+                    raise ConsentReadOnlyError(gettext(
+                            'kim_case.msg_consent_delete',
+                            consent=consent.rec_name))
+
+    @classmethod
+    def copy(cls, consents, default=None):
+        default = default.copy() if default is not None else {}
+        for name in ['signed_date', 'revoked_date', 'revocation_reason',
+                'expired_date']:
+            default.setdefault(name, None)
+        default.setdefault('state', 'draft')
+        return super().copy(consents, default=default)
+
+    # --- workflow ----------------------------------------------------------
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('given')
+    def give(cls, consents):
+        pool = Pool()
+        Warning = pool.get('res.user.warning')
+        for consent in consents:
+            consent.check_give()
+        missing = [c for c in consents if not c.attachment_count]
+        if missing:
+            key = Warning.format('kim_consent_no_attachment', missing)
+            if Warning.check(key):
+                raise ConsentWarning(key, gettext(
+                        'kim_case.msg_consent_no_attachment',
+                        consent=missing[0].rec_name))
+
+    def check_give(self):
+        if not self.signed_date:
+            raise ConsentValidationError(gettext(
+                    'kim_case.msg_consent_give_unsigned',
+                    consent=self.rec_name))
+        if not self.purposes:
+            raise ConsentValidationError(gettext(
+                    'kim_case.msg_consent_give_no_purpose',
+                    consent=self.rec_name))
+        if (set(self.purposes) & {'transfer', 'case_conference'}
+                and not self.recipients):
+            raise ConsentValidationError(gettext(
+                    'kim_case.msg_consent_give_no_recipient',
+                    consent=self.rec_name))
+
+    @classmethod
+    @ModelView.button_action('kim_case.wizard_consent_revoke')
+    def revoke(cls, consents):
+        pass
+
+    @classmethod
+    def do_revoke(cls, consents, reason, date=None):
+        """Revoke the given consents with effect for the future from date
+        (default today); reason is required."""
+        if date is None:
+            date = today()
+        for consent in consents:
+            if not reason or not reason.strip():
+                raise ConsentValidationError(gettext(
+                        'kim_case.msg_consent_revoke_no_reason',
+                        consent=consent.rec_name))
+        cls.write(consents, {
+                'revoked_date': date,
+                'revocation_reason': reason,
+                })
+        cls._revoke(consents)
+
+    @classmethod
+    @Workflow.transition('revoked')
+    def _revoke(cls, consents):
+        pass
+
+    @classmethod
+    @Workflow.transition('expired')
+    def _expire(cls, consents):
+        pass
+
+    @classmethod
+    def expire(cls, date=None):
+        "Set 'expired' on the given consents whose valid_until has passed"
+        if date is None:
+            date = today()
+        consents = cls.search([
+                ('state', '=', 'given'),
+                ('valid_until', '!=', None),
+                ('valid_until', '<', date),
+                ])
+        if consents:
+            for consent in consents:
+                consent.expired_date = (
+                    consent.valid_until + datetime.timedelta(days=1))
+            cls.save(consents)
+            cls._expire(consents)
+        return consents
+
+
+ConsentRecipient = relation('ConsentRecipient', 'kim.consent-party.party',
+    "Consent - Recipient Organisation", 'consent', 'kim.consent',
+    'organisation', 'party.party')
+ConsentHandlungsfeld = relation('ConsentHandlungsfeld',
+    'kim.consent-kim.handlungsfeld', "Consent - Handlungsfeld",
+    'consent', 'kim.consent', 'handlungsfeld', 'kim.handlungsfeld')
+
+
+class ConsentRevokeStart(ModelView):
+    "Revoke Consent"
+    __name__ = 'kim.consent.revoke.start'
+    date = fields.Date("Revoked on", required=True,
+        help="The revocation takes effect for the future from this day.")
+    reason = fields.Text("Reason", required=True,
+        help="e.g. the client's words or the letter that revoked.")
+
+    @classmethod
+    def default_date(cls):
+        return today()
+
+
+class ConsentRevoke(Wizard):
+    "Revoke Consent"
+    __name__ = 'kim.consent.revoke'
+    start = StateView('kim.consent.revoke.start',
+        'kim_case.consent_revoke_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Revoke", 'revoke', 'tryton-ok', default=True),
+            ])
+    revoke = StateTransition()
+
+    def transition_revoke(self):
+        self.model.do_revoke(
+            [r for r in self.records if r.state == 'given'],
+            self.start.reason, date=self.start.date)
+        return 'end'
+
+
+class ConsentReport(Report):
+    "Schweigepflichtentbindung"
+    __name__ = 'kim.consent'
+
+    @classmethod
+    def get_context(cls, records, header, data):
+        context = super().get_context(records, header, data)
+        context['today'] = today()
+        context['form_texts'] = form_texts
+        context['purposes'] = dict(PURPOSES)
+        return context
+
+
+class Party(metaclass=PoolMeta):
+    __name__ = 'party.party'
+    kim_consents = fields.One2Many('kim.consent', 'client',
+        "Schweigepflichtentbindungen",
+        states={
+            'invisible': ~Eval('kim_client'),
+            })
+
+
+class Cron(metaclass=PoolMeta):
+    __name__ = 'ir.cron'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.method.selection.append(
+            ('kim.consent|expire', "Expire Consents"))
