@@ -11,7 +11,6 @@ from trytond.model import (
 from trytond.modules.kim_network.common import relation, today
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
-from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction
 
 from .exceptions import (
@@ -778,6 +777,9 @@ class CaseEvent(ModelSQL, ModelView):
             ('rechtskreis_change', "Rechtskreis Change"),
             ('residence_status_change', "Residence Status Change"),
             ('handover', "Handover"),
+            ('case_manager_change', "Change of Case Manager"),
+            ('referral', "Referral"),
+            ('conference', "Case Conference"),
             ('reopened', "Reopened"),
             ('note', "Note"),
             ], "Type", required=True,

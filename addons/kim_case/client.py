@@ -9,7 +9,7 @@ from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.modules.kim_network.common import PeriodMixin, relation, today
 from trytond.pool import Pool, PoolMeta
-from trytond.pyson import Bool, Eval, If
+from trytond.pyson import Bool, Eval
 from trytond.transaction import Transaction
 
 from .exceptions import ClientValidationError, EraseError
@@ -457,17 +457,14 @@ class Erase(metaclass=PoolMeta):
 
     def to_erase(self, party_id):
         pool = Pool()
-        Party = pool.get('party.party')
         Language = pool.get('kim.client.language')
         Status = pool.get('kim.client.residence_status')
         Case = pool.get('kim.case')
         Event = pool.get('kim.case.event')
         to_erase = super().to_erase(party_id)
+        # The coded client fields (gender, year of birth, ...) stay for the
+        # statistics: privacy.py coarsens the personal dates to the year.
         to_erase.extend([
-                (Party, [('id', '=', party_id)], True,
-                    ['kim_birth_date', 'kim_gender', 'kim_arrival_germany',
-                        'kim_arrival_kommune', 'kim_accommodation'],
-                    [None] * 5),
                 (Language, [('client', '=', party_id)], True,
                     ['certificate'], [None]),
                 (Status, [('client', '=', party_id)], True,

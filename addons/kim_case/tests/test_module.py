@@ -1,7 +1,6 @@
 # This file is part of the KIM Suite. See COPYRIGHT and LICENSE at the
 # top level of this repository.
 import datetime as dt
-import re
 from unittest.mock import patch
 
 from trytond.exceptions import UserError
@@ -514,6 +513,10 @@ class KimCaseTestCase(
             user.companies = [company]
             user.company = company
             user.save()
+        # A case manager reads the cases in their charge (access.xml)
+        manager.employees = [employee]
+        manager.employee = employee
+        manager.save()
         context = dict(company=company.id, companies=[company.id])
         with as_user(other), Transaction().set_context(**context):
             with self.assertRaises(AccessError):
@@ -699,8 +702,9 @@ class KimCaseTestCase(
         for cache in Transaction().cache.values():
             cache.clear()
         client, = Party.read([client.id], ['kim_birth_date', 'kim_gender'])
-        self.assertIsNone(client['kim_birth_date'])
-        self.assertIsNone(client['kim_gender'])
+        # coded data stay anonymised for the statistics (privacy.py)
+        self.assertEqual(client['kim_birth_date'], dt.date(1990, 1, 1))
+        self.assertEqual(client['kim_gender'], 'female')
         case, = Case.read([case.id], ['indication_reason', 'events'])
         self.assertIsNone(case['indication_reason'])
         Event = pool.get('kim.case.event')
