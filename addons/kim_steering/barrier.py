@@ -196,9 +196,13 @@ class BarrierReport(Workflow, ModelSQL, ModelView):
         "The case of the reports, read through the restricted link model"
         pool = Pool()
         Link = pool.get('kim.barrier_report.case')
+        ModelAccess = pool.get('ir.model.access')
         result = {r.id: None for r in reports}
         # getters run without access check: apply the record rules of the
         # link (own reports for case managers) explicitly
+        if not ModelAccess.check('kim.barrier_report.case', 'read',
+                raise_exception=False):
+            return result
         with Transaction().set_context(
                 _check_access=bool(Transaction().user)):
             links = Link.search([('report', 'in', [r.id for r in reports])])

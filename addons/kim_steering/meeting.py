@@ -4,8 +4,8 @@
 follow-ups of open tasks, invitation by e-mail with an iCalendar file,
 attendance, minutes per agenda item and the minutes as PDF."""
 import datetime as dt
-from email.headerregistry import Address
 from email.message import EmailMessage
+from email.utils import formataddr, parseaddr
 from zoneinfo import ZoneInfo
 
 from trytond.config import config
@@ -61,7 +61,9 @@ def local(value):
 
 
 def from_address():
-    return config.get('email', 'from', default='kim@localhost')
+    "The envelope sender of the configuration"
+    value = config.get('email', 'from', default='kim@localhost')
+    return parseaddr(value)[1] or value
 
 
 class Meeting(Workflow, ModelSQL, ModelView):
@@ -107,6 +109,7 @@ class Meeting(Workflow, ModelSQL, ModelView):
     invitation_count = fields.Integer("Invitations Sent", readonly=True,
         help="How often the invitation was sent (the iCalendar SEQUENCE).")
     approval_date = fields.Date("Minutes Approved On", readonly=True)
+    minutes_sent_date = fields.DateTime("Minutes Sent", readonly=True)
     state = fields.Selection([
             ('planned', "Planned"),
             ('invited', "Invited"),
@@ -166,6 +169,11 @@ class Meeting(Workflow, ModelSQL, ModelView):
                 'replan': {
                     'invisible': Eval('state') != 'cancelled',
                     'icon': 'tryton-undo',
+                    'depends': ['state'],
+                    },
+                'send_minutes': {
+                    'invisible': Eval('state') != 'approved',
+                    'icon': 'tryton-email',
                     'depends': ['state'],
                     },
                 })
@@ -234,6 +242,7 @@ class Meeting(Workflow, ModelSQL, ModelView):
         default.setdefault('invitation_date', None)
         default.setdefault('invitation_count', 0)
         default.setdefault('approval_date', None)
+        default.setdefault('minutes_sent_date', None)
         default.setdefault('agenda_items', None)
         return super().copy(meetings, default=default)
 
@@ -395,9 +404,8 @@ class Meeting(Workflow, ModelSQL, ModelView):
                 continue
             msg = EmailMessage()
             msg['Subject'] = subject
-            msg['From'] = str(Address(
-                    organizer_name, addr_spec=organizer_email))
-            msg['To'] = str(Address(name, addr_spec=email))
+            msg['From'] = formataddr((organizer_name, organizer_email))
+            msg['To'] = formataddr((name, email))
             msg.set_content(body)
             msg.add_attachment(calendar.encode('utf-8'),
                 maintype='text', subtype='calendar',
@@ -487,6 +495,40 @@ class Meeting(Workflow, ModelSQL, ModelView):
     @Workflow.transition('planned')
     def replan(cls, meetings):
         pass
+
+    @classmethod
+    @ModelView.button
+    def send_minutes(cls, meetings):
+        """Send the approved minutes as PDF to the members and guests
+        (and so the decisions to all actors, per Protokoll)"""
+        pool = Pool()
+        Minutes = pool.get('kim.committee.meeting.minutes', type='report')
+        for meeting in meetings:
+            if meeting.state != 'approved':
+                raise MeetingError(gettext(
+                        'kim_steering.msg_minutes_not_approved',
+                        meeting=meeting.rec_name))
+        for meeting in meetings:
+            _, content, _, name = Minutes.execute([meeting.id], {})
+            organizer_name, sender = meeting.organizer()
+            values = {
+                'committee': meeting.committee.name,
+                'date': local(meeting.start).strftime('%d.%m.%Y'),
+                }
+            for name_, email, _ in meeting.invitation_recipients():
+                if not email:
+                    continue
+                msg = EmailMessage()
+                msg['Subject'] = gettext(
+                    'kim_steering.msg_minutes_subject', **values)
+                msg['From'] = formataddr((organizer_name, sender))
+                msg['To'] = formataddr((name_, email))
+                msg.set_content(gettext(
+                        'kim_steering.msg_minutes_body', **values))
+                msg.add_attachment(bytes(content), maintype='application',
+                    subtype='pdf', filename='%s.pdf' % name)
+                sendmail_transactional(sender, [email], msg)
+        cls.write(meetings, {'minutes_sent_date': dt.datetime.now()})
 
     @classmethod
     def next_meeting(cls, committee, after=None):

@@ -127,7 +127,11 @@ class CaseReconstruction(Workflow, ModelSQL, ModelView):
     def get_case(cls, reconstructions, name):
         pool = Pool()
         Link = pool.get('kim.case_reconstruction.case')
+        ModelAccess = pool.get('ir.model.access')
         result = {r.id: None for r in reconstructions}
+        if not ModelAccess.check('kim.case_reconstruction.case', 'read',
+                raise_exception=False):
+            return result
         with Transaction().set_context(
                 _check_access=bool(Transaction().user)):
             links = Link.search([

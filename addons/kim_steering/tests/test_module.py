@@ -659,8 +659,8 @@ class KimSteeringTestCase(CompanyTestMixin, ModuleTestCase):
         Meeting = pool.get('kim.committee.meeting')
         Report = pool.get('kim.committee.meeting.minutes', type='report')
         committee = self.committee()
-        anna = self.member(committee, self.person("Anna Musterfrau"),
-            role='chair')
+        anna = self.member(committee, self.person("Anna Musterfrau",
+                'anna@jobcenter.example'), role='chair')
         meeting = self.meeting(committee, utc(2026, 3, 10, 14),
             title="1. Sitzung")
         item = self.item(meeting, "Wohnraum für Geflüchtete",
@@ -676,6 +676,17 @@ class KimSteeringTestCase(CompanyTestMixin, ModuleTestCase):
         with self.assertRaises(UserError) as cm:
             self.item(meeting, "Nachtrag")
         self.assertMessage(cm, r'minutes of meeting .* are approved')
+
+        with patch(SENDMAIL) as sendmail:
+            Meeting.send_minutes([meeting])
+        self.assertEqual(sendmail.call_count, 1)
+        msg = sendmail.call_args.args[2]
+        self.assertIn("Minutes", msg['Subject'])
+        attachment, = list(msg.iter_attachments())
+        self.assertEqual(attachment.get_content_type(), 'application/pdf')
+        self.assertTrue(
+            attachment.get_payload(decode=True).startswith(b'%PDF'))
+        self.assertTrue(Meeting(meeting.id).minutes_sent_date)
 
         oext, content, _, name = Report.execute([meeting.id], {})
         self.assertEqual(oext, 'pdf')
@@ -871,7 +882,7 @@ class KimSteeringTestCase(CompanyTestMixin, ModuleTestCase):
         Theme = pool.get('kim.case_reconstruction.theme')
         Event = pool.get('kim.case.event')
         company, employee, client, case = self.case_setup()
-        with set_company(company):
+        with Transaction().set_context(company=company.id):
             Event.create([{
                         'case': case.id, 'date': case.opened_date,
                         'type': 'note',
