@@ -519,21 +519,3 @@ class Case(metaclass=PoolMeta):
         default.setdefault('assessments', None)
         return super().copy(cases, default=default)
 
-
-class Erase(metaclass=PoolMeta):
-    "Erase the client's texts of the assessments with the party"
-    __name__ = 'party.erase'
-
-    def to_erase(self, party_id):
-        pool = Pool()
-        Assessment = pool.get('kim.case.assessment')
-        Line = pool.get('kim.case.assessment.line')
-        to_erase = super().to_erase(party_id)
-        to_erase.extend([
-                (Assessment, [('case.client', '=', party_id)], True,
-                    ['client_goals', 'summary'], [None] * 2),
-                (Line, [('assessment.case.client', '=', party_id)], True,
-                    ['situation', 'strengths', 'needs', 'client_view'],
-                    [None] * 4),
-                ])
-        return to_erase

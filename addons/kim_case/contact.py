@@ -275,16 +275,3 @@ class Case(metaclass=PoolMeta):
         default.setdefault('contacts', None)
         return super().copy(cases, default=default)
 
-
-class Erase(metaclass=PoolMeta):
-    "Erase the client's texts of the contacts with the party"
-    __name__ = 'party.erase'
-
-    def to_erase(self, party_id):
-        pool = Pool()
-        Contact = pool.get('kim.case.contact')
-        to_erase = super().to_erase(party_id)
-        to_erase.append(
-            (Contact, [('case.client', '=', party_id)], True,
-                ['subject', 'place', 'participants', 'note'], [None] * 4))
-        return to_erase

@@ -638,26 +638,3 @@ class Case(metaclass=PoolMeta):
         default.setdefault('plans', None)
         return super().copy(cases, default=default)
 
-
-class Erase(metaclass=PoolMeta):
-    "Erase the client's texts of the Hilfepläne with the party"
-    __name__ = 'party.erase'
-
-    def to_erase(self, party_id):
-        pool = Pool()
-        Plan = pool.get('kim.case.plan')
-        Goal = pool.get('kim.case.plan.goal')
-        Measure = pool.get('kim.case.plan.measure')
-        to_erase = super().to_erase(party_id)
-        to_erase.extend([
-                (Plan, [('case.client', '=', party_id)], True,
-                    ['main_goal', 'revision_reason', 'review_note'],
-                    [None] * 3),
-                # description and name are required: emptied, not nulled
-                (Goal, [('plan.case.client', '=', party_id)], True,
-                    ['description', 'indicator', 'review_note'],
-                    ['', None, None]),
-                (Measure, [('goal.plan.case.client', '=', party_id)], True,
-                    ['name', 'feedback'], ['', None]),
-                ])
-        return to_erase
