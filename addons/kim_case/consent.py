@@ -10,12 +10,13 @@ database on every call so that a revocation takes effect at once."""
 import datetime
 import json
 import os
+import unicodedata
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.kim_network.common import relation, today
 from trytond.pool import Pool, PoolMeta
-from trytond.pyson import Eval, If
+from trytond.pyson import Eval
 from trytond.report import Report
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
@@ -70,6 +71,17 @@ def form_texts(language=None):
     return result
 
 
+def text_direction(text):
+    "'rtl' or 'ltr' by the first strong character of text (dir=auto)"
+    for char in text or '':
+        direction = unicodedata.bidirectional(char)
+        if direction in {'R', 'AL'}:
+            return 'rtl'
+        elif direction == 'L':
+            return 'ltr'
+    return 'ltr'
+
+
 class Consent(Workflow, ModelSQL, ModelView):
     """Schweigepflichtentbindung
 
@@ -89,8 +101,8 @@ class Consent(Workflow, ModelSQL, ModelView):
     expired consent stops covering at once.
     """
     __name__ = 'kim.consent'
+    __string__ = "Consent (Schweigepflichtentbindung)"
     _history = True
-    _rec_name = 'number'
     client = fields.Many2One('party.party', "Client", required=True,
         ondelete='RESTRICT', states=DRAFT_ONLY,
         domain=[('kim_client', '=', True)],
@@ -120,15 +132,9 @@ class Consent(Workflow, ModelSQL, ModelView):
             'readonly': Eval('state') != 'draft',
             'required': Eval('state') != 'draft',
             },
-        domain=[If(Eval('signed_date') & Eval('today'),
-                ('signed_date', '<=', Eval('today')),
-                ())],
         help="The day the client signed the form.")
     valid_until = fields.Date("Valid until",
         states=DRAFT_ONLY,
-        domain=[If(Eval('valid_until') & Eval('signed_date'),
-                ('valid_until', '>=', Eval('signed_date')),
-                ())],
         help="Leave empty for a consent until revoked.")
     revoked_date = fields.Date("Revoked on", readonly=True,
         states={
@@ -147,7 +153,6 @@ class Consent(Workflow, ModelSQL, ModelView):
             help="The number of attached documents, e.g. the scanned "
             "signed form."),
         'get_attachment_count')
-    today = fields.Function(fields.Date("Today"), 'on_change_with_today')
     state = fields.Selection(STATES, "State", readonly=True, required=True,
         sort=False)
     state_string = state.translated('state')
@@ -193,10 +198,6 @@ class Consent(Workflow, ModelSQL, ModelView):
     def default_client(cls):
         return Transaction().context.get('client')
 
-    @fields.depends()
-    def on_change_with_today(self, name=None):
-        return today()
-
     @classmethod
     def get_attachment_count(cls, consents, name):
         pool = Pool()
@@ -209,10 +210,11 @@ class Consent(Workflow, ModelSQL, ModelView):
         return result
 
     def get_rec_name(self, name):
-        date = self.signed_date or ''
-        return '%s %s (%s)' % (
-            self.client.rec_name if self.client else '', date,
-            self.state_string)
+        return ' '.join(filter(None, [
+                    self.client.rec_name if self.client else None,
+                    str(self.signed_date) if self.signed_date else None,
+                    '(%s)' % self.state_string,
+                    ]))
 
     @classmethod
     def search_rec_name(cls, name, clause):
@@ -435,6 +437,7 @@ ConsentHandlungsfeld = relation('ConsentHandlungsfeld',
 class ConsentRevokeStart(ModelView):
     "Revoke Consent"
     __name__ = 'kim.consent.revoke.start'
+    __string__ = "Revoke Consent"
     date = fields.Date("Revoked on", required=True,
         help="The revocation takes effect for the future from this day.")
     reason = fields.Text("Reason", required=True,
@@ -468,10 +471,16 @@ class ConsentReport(Report):
 
     @classmethod
     def get_context(cls, records, header, data):
+        pool = Pool()
+        Company = pool.get('company.company')
         context = super().get_context(records, header, data)
         context['today'] = today()
         context['form_texts'] = form_texts
-        context['purposes'] = dict(PURPOSES)
+        context['purpose_keys'] = [p for p, _ in PURPOSES]
+        context['text_direction'] = text_direction
+        context['fmt_date'] = lambda d: d.strftime('%d.%m.%Y') if d else ''
+        company_id = Transaction().context.get('company')
+        context['company'] = Company(company_id) if company_id else None
         return context
 
 
