@@ -543,7 +543,15 @@ class Erase(metaclass=PoolMeta):
         pool = Pool()
         Party = pool.get('party.party')
         to_erase = super().to_erase(party_id)
-        to_erase.extend(Party._kim_to_erase([party_id]))
+        # the columns the other extensions overwrite keep their values
+        covered = {(Model.__name__, column)
+            for Model, _, _, columns, _ in to_erase for column in columns}
+        for Model, domain, resource, columns, values in Party._kim_to_erase(
+                [party_id]):
+            pairs = [(c, v) for c, v in zip(columns, values)
+                if (Model.__name__, c) not in covered]
+            to_erase.append((Model, domain, resource,
+                    [c for c, _ in pairs], [v for _, v in pairs]))
         return to_erase
 
     def transition_erase(self):
