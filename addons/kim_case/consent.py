@@ -8,6 +8,7 @@ Other parts ask whether a consent covers a transfer through
 :meth:`Consent.find_covering` and :meth:`Consent.covers`; both read the
 database on every call so that a revocation takes effect at once."""
 import datetime
+import functools
 import json
 import os
 import unicodedata
@@ -18,6 +19,7 @@ from trytond.modules.kim_network.common import relation, today
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.report import Report
+from trytond.rpc import RPC
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
@@ -69,6 +71,15 @@ def form_texts(language=None):
     result['de'] = texts['de']
     result['bilingual'] = code != 'de'
     return result
+
+
+def _check_read_access(func):
+    "Let only users who may read consents ask over RPC"
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        Pool().get('ir.model.access').check('kim.consent', 'read')
+        return func(*args, **kwargs)
+    return wrapper
 
 
 def text_direction(text):
@@ -170,6 +181,11 @@ class Consent(Workflow, ModelSQL, ModelView):
             ('signed_date', 'DESC NULLS FIRST'),
             ('id', 'DESC'),
             ]
+        cls.__rpc__.update({
+                'find_covering': RPC(decorator=_check_read_access,
+                    result=lambda consent: consent.id if consent else None),
+                'covers': RPC(decorator=_check_read_access),
+                })
         cls._transitions |= {
             ('draft', 'given'),
             ('given', 'revoked'),
