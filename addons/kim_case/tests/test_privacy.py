@@ -557,6 +557,47 @@ class PrivacyTestCase(unittest.TestCase):
         self.assertTrue(with_case)
 
     @with_transaction()
+    def test_rules_cover_free_text(self):
+        "The erase rules overwrite every free-text field of the client models"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Erase = pool.get('party.erase', type='wizard')
+        session_id, _, _ = Erase.create()
+        erase = Erase(session_id)
+        covered = {}
+        for Model, _, _, columns, _ in erase.to_erase(1):
+            covered.setdefault(Model.__name__, set()).update(columns)
+        keep = Party._kim_privacy_keep()
+        models = {n for n, _ in pool.iterobject()}
+        for model, path in Party._kim_privacy_models():
+            if model not in models:
+                continue
+            Model = pool.get(model)
+            self.assertIn(model, covered)
+            for name, field in Model._fields.items():
+                if (isinstance(field, (fields.Char, fields.Binary,
+                                fields.Dict))
+                        and not isinstance(field, fields.Function)
+                        and name not in keep.get(model, set())
+                        and name not in TECHNICAL_FIELDS):
+                    self.assertIn(name, covered[model],
+                        msg='%s.%s not anonymised' % (model, name))
+        for model in ['kim.consent', 'kim.case.referral',
+                'kim.case.handover', 'kim.case.conference', 'kim.case.note']:
+            if model in models:
+                self.assertIn(model, covered)
+
+    @with_transaction()
+    def test_retention_months_validation(self):
+        "The retention period is at least a month"
+        pool = Pool()
+        Configuration = pool.get('kim.configuration')
+        config = Configuration(1)
+        config.retention_months = 0
+        with self.assertRaises(UserError):
+            config.save()
+
+    @with_transaction()
     def test_cron_method(self):
         "The anonymisation is a scheduled job"
         pool = Pool()
