@@ -535,6 +535,30 @@ class _SubjectAccess:
             result['notes'].append(note.message)
 
 
+def _merge_domains(domains):
+    """Merge the domains of single clauses on the same path, e.g.
+    [('party', '=', 1)] and [('party', 'in', [2, 3])], into one clause
+    [('party', 'in', [1, 2, 3])]; OR the others."""
+    if len(domains) == 1:
+        return domains[0]
+    path, ids = None, []
+    for domain in domains:
+        if (not isinstance(domain, list) or len(domain) != 1
+                or not isinstance(domain[0], tuple)
+                or len(domain[0]) != 3
+                or domain[0][1] not in {'=', 'in'}
+                or (path is not None and domain[0][0] != path)):
+            return ['OR'] + domains
+        path, operator, value = domain[0]
+        if operator == '=':
+            if not isinstance(value, int):
+                return ['OR'] + domains
+            ids.append(value)
+        else:
+            ids.extend(value)
+    return [(path, 'in', sorted(set(ids)))]
+
+
 class Erase(metaclass=PoolMeta):
     "Erase (anonymise) the data of a client with the KIM rules"
     __name__ = 'party.erase'
@@ -579,8 +603,8 @@ class Erase(metaclass=PoolMeta):
                 groups[key][1].append(domain)
         result = []
         for Model, domains, resource, columns, values in groups.values():
-            domain = domains[0] if len(domains) == 1 else ['OR'] + domains
-            result.append((Model, domain, resource, columns, values))
+            result.append(
+                (Model, _merge_domains(domains), resource, columns, values))
         return result
 
     def kim_execute_erase(self, to_erase):

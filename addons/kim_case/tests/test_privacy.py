@@ -510,6 +510,8 @@ class PrivacyTestCase(unittest.TestCase):
         self.assertEqual(config.get_retention_months(), 36)
         old = TODAY - 4 * YEARS
         expired, expired_case = self.create_client('A', closed=old)
+        expired2, _ = self.create_client('D', closed=old - YEARS,
+            gender='diverse', birth=dt.date(2001, 12, 31))
         open_, _ = self.create_client('B', closed=old, open_case=True)
         recent, _ = self.create_client('C', closed=TODAY - YEARS,
             gender='male', birth=dt.date(1985, 3, 2))
@@ -518,11 +520,14 @@ class PrivacyTestCase(unittest.TestCase):
 
         with set_company(self.company):
             anonymised = Party.kim_anonymise_expired()
-        self.assertEqual(anonymised, [expired.id])
+        self.assertEqual(anonymised, [expired.id, expired2.id])
         clear_cache()
         after = self.statistics()
         self.assertEqual(after, before)
         self.assertEqual(self.free_texts('GEHEIM-A'), [])
+        self.assertEqual(self.free_texts('GEHEIM-D'), [])
+        self.assertEqual(Party(expired2.id).kim_birth_date,
+            dt.date(2001, 1, 1))
         self.assertTrue(self.free_texts('GEHEIM-B'))
         self.assertTrue(self.free_texts('GEHEIM-C'))
 
