@@ -306,6 +306,7 @@ class ConferenceParticipant(ModelSQL, ModelView):
         depends={'company'})
     employee = fields.Many2One('company.employee', "Employee",
         ondelete='RESTRICT',
+        domain=[('company', '=', Eval('company', -1))],
         states={
             'readonly': ~Eval('conference_state', 'planned').in_(
                 ['planned', 'confirmed']),
@@ -433,7 +434,10 @@ class ConferenceTask(sequence_ordered(), ModelSQL, ModelView):
 class Case(metaclass=PoolMeta):
     __name__ = 'kim.case'
     conferences = fields.One2Many('kim.case.conference', 'case',
-        "Case Conferences")
+        "Case Conferences",
+        states={
+            'readonly': Eval('state') == 'closed',
+            })
 
     @classmethod
     def copy(cls, cases, default=None):

@@ -8,7 +8,7 @@ from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.kim_network.common import relation, today
 from trytond.pool import Pool, PoolMeta
-from trytond.pyson import Bool, Eval
+from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from .assessment import check_case_open
@@ -427,7 +427,10 @@ HandoverHandlungsfeld = relation('HandoverHandlungsfeld',
 
 class Case(metaclass=PoolMeta):
     __name__ = 'kim.case'
-    handovers = fields.One2Many('kim.case.handover', 'case', "Handovers")
+    handovers = fields.One2Many('kim.case.handover', 'case', "Handovers",
+        states={
+            'readonly': Eval('state') == 'closed',
+            })
 
     @classmethod
     def copy(cls, cases, default=None):

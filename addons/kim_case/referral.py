@@ -697,7 +697,10 @@ class PlanMeasure(metaclass=PoolMeta):
 
 class Case(metaclass=PoolMeta):
     __name__ = 'kim.case'
-    referrals = fields.One2Many('kim.case.referral', 'case', "Referrals")
+    referrals = fields.One2Many('kim.case.referral', 'case', "Referrals",
+        states={
+            'readonly': Eval('state') == 'closed',
+            })
 
     @classmethod
     def copy(cls, cases, default=None):
