@@ -103,9 +103,15 @@ class Consent(Workflow, ModelSQL, ModelView):
     - ``Consent.find_covering(client, recipient, handlungsfeld=None,
       purpose='transfer', date=None)`` returns the given consent in force on
       date (today if None) whose purposes include purpose, whose recipients
-      include recipient (an organisation party; not checked for the
-      purposes 'case_management' and 'network' when recipient is None) and
-      whose topics include handlungsfeld (if given), else None.
+      include recipient (an organisation party.party or its id;
+      recipient=None skips this test, e.g. for 'case_management') and
+      whose topics include handlungsfeld (kim.handlungsfeld or id, if
+      given), else None. purpose is one of 'case_management', 'transfer',
+      'case_conference', 'network'. A consent counts as in force from
+      signed_date up to and including valid_until (open-ended if empty)
+      while its state is 'given'; the latest signed one wins.
+      It runs without access checks so that any part may ask; over RPC the
+      caller needs read access to kim.consent.
     - ``Consent.covers(...)`` same arguments, returns a bool.
 
     Both search the database on each call (no caching), so a revoked or
