@@ -109,15 +109,19 @@ class AccessLog(ModelSQL, ModelView):
 
     @classmethod
     def write(cls, *args):
-        raise AccessLogError(gettext('kim_case.msg_access_log_readonly'))
+        if any(args[::2]):
+            raise AccessLogError(gettext('kim_case.msg_access_log_readonly'))
 
     @classmethod
     def delete(cls, logs):
-        raise AccessLogError(gettext('kim_case.msg_access_log_readonly'))
+        if logs:
+            raise AccessLogError(gettext('kim_case.msg_access_log_readonly'))
 
     @classmethod
     def copy(cls, logs, default=None):
-        raise AccessLogError(gettext('kim_case.msg_access_log_readonly'))
+        if logs:
+            raise AccessLogError(gettext('kim_case.msg_access_log_readonly'))
+        return []
 
 
 class _Unnest(Function):
