@@ -31,6 +31,28 @@ def untranslated(path):
     return [e for e in po if not e.obsolete and not e.msgstr]
 
 
+def key(entry):
+    return (entry.msgctxt or '', entry.msgid)
+
+
+def existing(path):
+    "The translations of the file as it is"
+    import polib
+    if not os.path.exists(path):
+        return {}
+    return {key(e): e.msgstr for e in polib.pofile(path) if e.msgstr}
+
+
+def keep(path, previous):
+    "Keep the earlier translation of entries whose source did not change"
+    import polib
+    po = polib.pofile(path)
+    for entry in po:
+        if not entry.msgstr and key(entry) in previous:
+            entry.msgstr = previous[key(entry)]
+    po.save()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('modules', nargs='*')
@@ -92,8 +114,10 @@ def main():
             content = Translation.translation_export(LANG, module)
             path = os.path.join(ROOT, 'addons', module, 'locale', 'de.po')
             os.makedirs(os.path.dirname(path), exist_ok=True)
+            previous = existing(path)
             with open(path, 'wb') as f:
                 f.write(content or b'')
+            keep(path, previous)
             print('%s: %d untranslated' % (module, len(untranslated(path))))
         Transaction().rollback()
     return 0
