@@ -937,3 +937,36 @@ class CaseDue(ModelSQL, ModelView):
             ('case_manager', 'not in', employees),
             ('case_manager', '=', None),
             ]
+
+
+class CaseLinkMixin:
+    """A record of a case (referral, handover, conference...): its client and
+    company come from the case, and access follows the case."""
+    __slots__ = ()
+    client = fields.Function(fields.Many2One('party.party', "Client",
+            context={
+                'company': Eval('company', -1),
+                },
+            depends={'company'}),
+        'on_change_with_client', searcher='search_client')
+    company = fields.Function(fields.Many2One('company.company', "Company"),
+        'on_change_with_company')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('case')
+
+    @fields.depends('case', '_parent_case.client')
+    def on_change_with_client(self, name=None):
+        if self.case and self.case.client:
+            return self.case.client.id
+
+    @classmethod
+    def search_client(cls, name, clause):
+        return [('case.client' + clause[0][len(name):],) + tuple(clause[1:])]
+
+    @fields.depends('case', '_parent_case.company')
+    def on_change_with_company(self, name=None):
+        if self.case and self.case.company:
+            return self.case.company.id

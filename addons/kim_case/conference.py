@@ -14,6 +14,7 @@ from trytond.transaction import Transaction
 
 from .assessment import check_case_open
 from .case import OPEN_STATES
+from .case import CaseLinkMixin
 from .exceptions import ConferenceError, ConferenceValidationError
 from .referral import names
 
@@ -30,7 +31,7 @@ CONFERENCE_OPEN = {
 HELD_WRITABLE_FIELDS = {'state', 'results', 'tasks', 'client_present'}
 
 
-class Conference(Workflow, ModelSQL, ModelView):
+class Conference(CaseLinkMixin, Workflow, ModelSQL, ModelView):
     "Fallkonferenz"
     __name__ = 'kim.case.conference'
     _history = True
@@ -39,14 +40,6 @@ class Conference(Workflow, ModelSQL, ModelView):
         context={
             'kim_client': True,
             })
-    client = fields.Function(fields.Many2One('party.party', "Client",
-            context={
-                'company': Eval('company', -1),
-                },
-            depends={'company'}),
-        'on_change_with_client', searcher='search_client')
-    company = fields.Function(fields.Many2One('company.company', "Company"),
-        'on_change_with_company')
     subject = fields.Char("Subject", required=True, states=PLANNED)
     start = fields.DateTime("Start", required=True, states=PLANNED)
     duration = fields.Integer("Duration (Minutes)", states=PLANNED)
@@ -86,7 +79,6 @@ class Conference(Workflow, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls.__access__.add('case')
         t = cls.__table__()
         cls._sql_indexes.update({
                 Index(t, (t.case, Index.Equality())),
@@ -145,20 +137,6 @@ class Conference(Workflow, ModelSQL, ModelView):
     @classmethod
     def default_organiser(cls):
         return Transaction().context.get('employee')
-
-    @fields.depends('case', '_parent_case.client')
-    def on_change_with_client(self, name=None):
-        if self.case and self.case.client:
-            return self.case.client.id
-
-    @classmethod
-    def search_client(cls, name, clause):
-        return [('case.client' + clause[0][len(name):],) + tuple(clause[1:])]
-
-    @fields.depends('case', '_parent_case.company')
-    def on_change_with_company(self, name=None):
-        if self.case and self.case.company:
-            return self.case.company.id
 
     def get_rec_name(self, name):
         if self.start:

@@ -13,6 +13,7 @@ from trytond.transaction import Transaction
 
 from .assessment import check_case_open
 from .case import OPEN_STATES
+from .case import CaseLinkMixin
 from .exceptions import (
     HandoverError, HandoverValidationError, HandoverWarning)
 from .referral import check_agreement, check_transfer, names
@@ -24,7 +25,7 @@ _INTERNAL = Eval('kind') == 'internal'
 _EXTERNAL = Eval('kind') == 'external'
 
 
-class Handover(Workflow, ModelSQL, ModelView):
+class Handover(CaseLinkMixin, Workflow, ModelSQL, ModelView):
     "Übergabe der Fallverantwortung"
     __name__ = 'kim.case.handover'
     _history = True
@@ -33,14 +34,6 @@ class Handover(Workflow, ModelSQL, ModelView):
         context={
             'kim_client': True,
             })
-    client = fields.Function(fields.Many2One('party.party', "Client",
-            context={
-                'company': Eval('company', -1),
-                },
-            depends={'company'}),
-        'on_change_with_client', searcher='search_client')
-    company = fields.Function(fields.Many2One('company.company', "Company"),
-        'on_change_with_company')
     kind = fields.Selection([
             ('internal', "Another Case Manager"),
             ('external', "Statutory Case Management"),
@@ -124,7 +117,6 @@ class Handover(Workflow, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls.__access__.add('case')
         t = cls.__table__()
         cls._sql_indexes.update({
                 Index(t, (t.case, Index.Equality())),
@@ -174,20 +166,6 @@ class Handover(Workflow, ModelSQL, ModelView):
     @classmethod
     def default_client_present(cls):
         return True
-
-    @fields.depends('case', '_parent_case.client')
-    def on_change_with_client(self, name=None):
-        if self.case and self.case.client:
-            return self.case.client.id
-
-    @classmethod
-    def search_client(cls, name, clause):
-        return [('case.client' + clause[0][len(name):],) + tuple(clause[1:])]
-
-    @fields.depends('case', '_parent_case.company')
-    def on_change_with_company(self, name=None):
-        if self.case and self.case.company:
-            return self.case.company.id
 
     @fields.depends('kind', 'to_case_manager', 'team', 'organisation',
         'handlungsfelder')

@@ -19,6 +19,7 @@ from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .assessment import check_case_open
 from .case import OPEN_STATES
+from .case import CaseLinkMixin
 from .exceptions import (
     ReferralError, ReferralOverrideError, ReferralValidationError,
     ReferralWarning)
@@ -91,7 +92,7 @@ def names(records):
     return ', '.join('"%s"' % r.rec_name for r in records)
 
 
-class Referral(Workflow, ModelSQL, ModelView):
+class Referral(CaseLinkMixin, Workflow, ModelSQL, ModelView):
     "Referral"
     __name__ = 'kim.case.referral'
     _history = True
@@ -100,14 +101,6 @@ class Referral(Workflow, ModelSQL, ModelView):
         context={
             'kim_client': True,
             })
-    client = fields.Function(fields.Many2One('party.party', "Client",
-            context={
-                'company': Eval('company', -1),
-                },
-            depends={'company'}),
-        'on_change_with_client', searcher='search_client')
-    company = fields.Function(fields.Many2One('company.company', "Company"),
-        'on_change_with_company')
     measure = fields.Many2One('kim.case.plan.measure', "Hilfeplan Measure",
         ondelete='SET NULL', states=DRAFT_ONLY,
         domain=[('goal.plan.case', '=', Eval('case', -1))],
@@ -211,7 +204,6 @@ class Referral(Workflow, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls.__access__.add('case')
         t = cls.__table__()
         cls._sql_indexes.update({
                 Index(t, (t.case, Index.Equality())),
@@ -276,20 +268,6 @@ class Referral(Workflow, ModelSQL, ModelView):
     @classmethod
     def default_case_manager(cls):
         return Transaction().context.get('employee')
-
-    @fields.depends('case', '_parent_case.client')
-    def on_change_with_client(self, name=None):
-        if self.case and self.case.client:
-            return self.case.client.id
-
-    @classmethod
-    def search_client(cls, name, clause):
-        return [('case.client' + clause[0][len(name):],) + tuple(clause[1:])]
-
-    @fields.depends('case', '_parent_case.company')
-    def on_change_with_company(self, name=None):
-        if self.case and self.case.company:
-            return self.case.company.id
 
     @fields.depends('case', 'case_manager', '_parent_case.case_manager')
     def on_change_case(self):
