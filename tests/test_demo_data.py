@@ -65,7 +65,7 @@ class DemoDataTestCase(unittest.TestCase):
         "The demo users table names every role with its groups"
         users = {login: groups for login, _, groups in generate.read_users()}
         self.assertEqual(set(users), {'admin', 'fallmanager', 'fachaufsicht',
-                'koordination', 'finanzen'})
+                'koordination', 'finanzen', 'gremium'})
         self.assertIn('kim_network.group_kim_coordination',
             users['koordination'])
 
