@@ -8,7 +8,7 @@ from sql import Cast, Literal, Union
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Workflow, fields)
-from trytond.modules.kim_network.common import relation, today
+from trytond.modules.kim_network.common import relation, today, rec_name_domain
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction
@@ -387,13 +387,7 @@ class Case(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        bool_op = 'AND' if operator.startswith('!') or operator.startswith(
-            'not ') else 'OR'
-        return [bool_op,
-            ('number', operator, operand, *extra),
-            ('client.rec_name', operator, operand, *extra),
-            ]
+        return rec_name_domain(clause, 'number', 'client.rec_name')
 
     @classmethod
     def get_client_data(cls, cases, names):

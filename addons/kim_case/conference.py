@@ -8,6 +8,7 @@ import datetime as dt
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Workflow, fields, sequence_ordered)
+from trytond.modules.kim_network.common import rec_name_domain
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
 from trytond.transaction import Transaction
@@ -146,13 +147,7 @@ class Conference(CaseLinkMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        bool_op = 'AND' if operator.startswith('!') or operator.startswith(
-            'not ') else 'OR'
-        return [bool_op,
-            ('subject', operator, operand, *extra),
-            ('case.rec_name', operator, operand, *extra),
-            ]
+        return rec_name_domain(clause, 'subject', 'case.rec_name')
 
     @classmethod
     def validate_fields(cls, conferences, field_names):
@@ -344,14 +339,8 @@ class ConferenceParticipant(ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        bool_op = 'AND' if operator.startswith('!') or operator.startswith(
-            'not ') else 'OR'
-        return [bool_op,
-            ('person', operator, operand, *extra),
-            ('organisation.rec_name', operator, operand, *extra),
-            ('employee.rec_name', operator, operand, *extra),
-            ]
+        return rec_name_domain(clause,
+            'person', 'organisation.rec_name', 'employee.rec_name')
 
     @classmethod
     def validate_fields(cls, participants, field_names):

@@ -11,7 +11,7 @@ from sql.conditionals import Coalesce
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
-from trytond.modules.kim_network.common import relation
+from trytond.modules.kim_network.common import relation, rec_name_domain
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
 from trytond.transaction import Transaction
@@ -153,13 +153,7 @@ class Contact(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        bool_op = 'AND' if operator.startswith('!') or operator.startswith(
-            'not ') else 'OR'
-        return [bool_op,
-            ('subject', operator, operand, *extra),
-            ('case.rec_name', operator, operand, *extra),
-            ]
+        return rec_name_domain(clause, 'subject', 'case.rec_name')
 
     def get_end(self, name):
         if self.start and self.duration is not None:

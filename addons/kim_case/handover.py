@@ -6,7 +6,7 @@ of the office, or to an organisation with its own statutory case management
 client present."""
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
-from trytond.modules.kim_network.common import relation, today
+from trytond.modules.kim_network.common import relation, today, rec_name_domain
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
@@ -185,14 +185,9 @@ class Handover(CaseLinkMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        bool_op = 'AND' if operator.startswith('!') or operator.startswith(
-            'not ') else 'OR'
-        return [bool_op,
-            ('case.rec_name', operator, operand, *extra),
-            ('organisation.rec_name', operator, operand, *extra),
-            ('to_case_manager.rec_name', operator, operand, *extra),
-            ]
+        return rec_name_domain(clause,
+            'case.rec_name', 'organisation.rec_name',
+            'to_case_manager.rec_name')
 
     @classmethod
     def check_modification(cls, mode, handovers, values=None, external=False):

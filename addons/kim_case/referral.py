@@ -11,7 +11,7 @@ import datetime as dt
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
-from trytond.modules.kim_network.common import today
+from trytond.modules.kim_network.common import today, rec_name_domain
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction
@@ -307,14 +307,8 @@ class Referral(CaseLinkMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        bool_op = 'AND' if operator.startswith('!') or operator.startswith(
-            'not ') else 'OR'
-        return [bool_op,
-            ('purpose', operator, operand, *extra),
-            ('organisation.rec_name', operator, operand, *extra),
-            ('case.rec_name', operator, operand, *extra),
-            ]
+        return rec_name_domain(clause,
+            'purpose', 'organisation.rec_name', 'case.rec_name')
 
     @classmethod
     def get_days(cls, referrals, names):

@@ -5,7 +5,7 @@ from dateutil.relativedelta import relativedelta
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.pool import Pool
-from trytond.pyson import Bool, Eval, If
+from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from .common import PeriodMixin, relation, today

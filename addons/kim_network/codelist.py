@@ -6,7 +6,7 @@ from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Unique, fields, sequence_ordered)
 
-from .common import CodeListMixin
+from .common import CodeListMixin, rec_name_domain
 from .exceptions import KommuneValidationError
 
 AGS_PATTERN = re.compile(r'^[0-9]{8}$')
@@ -99,10 +99,4 @@ class Kommune(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        bool_op = 'AND' if operator.startswith('!') or operator.startswith(
-            'not ') else 'OR'
-        return [bool_op,
-            ('name', operator, operand, *extra),
-            ('ags', operator, operand, *extra),
-            ]
+        return rec_name_domain(clause, 'name', 'ags')

@@ -33,15 +33,7 @@ class CodeListMixin(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('code', operator, operand, *extra),
-            ('name', operator, operand, *extra),
-            ]
+        return rec_name_domain(clause, 'code', 'name')
 
 
 def relation(class_name, model_name, description,
@@ -109,3 +101,14 @@ class PeriodMixin:
 
 def today():
     return Pool().get('ir.date').today()
+
+
+def rec_name_domain(clause, *names):
+    """Return the domain that searches the rec_name clause on each field of
+    names: any of them matches, all of them for a negative operator."""
+    _, operator, operand, *extra = clause
+    if operator.startswith('!') or operator.startswith('not '):
+        bool_op = 'AND'
+    else:
+        bool_op = 'OR'
+    return [bool_op] + [(name, operator, operand, *extra) for name in names]

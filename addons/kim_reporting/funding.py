@@ -12,6 +12,7 @@ from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, Workflow, fields,
     sequence_ordered)
 from trytond.modules.currency.fields import Monetary
+from trytond.modules.kim_network.common import rec_name_domain
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
@@ -128,13 +129,7 @@ class Baustein(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        bool_op = 'AND' if operator.startswith('!') or operator.startswith(
-            'not ') else 'OR'
-        return [bool_op,
-            ('code', operator, operand, *extra),
-            ('name', operator, operand, *extra),
-            ]
+        return rec_name_domain(clause, 'code', 'name')
 
     def get_rate(self, year):
         "Return the rate in force for the year or None"

@@ -9,6 +9,7 @@ from decimal import Decimal
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.currency.fields import Monetary
+from trytond.modules.kim_network.common import rec_name_domain
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction
@@ -305,13 +306,7 @@ class Position(ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        bool_op = 'AND' if operator.startswith('!') or operator.startswith(
-            'not ') else 'OR'
-        return [bool_op,
-            ('code', operator, operand, *extra),
-            ('name', operator, operand, *extra),
-            ]
+        return rec_name_domain(clause, 'code', 'name')
 
     def get_filled_vzae(self, name):
         date = Transaction().context.get('date') or Pool().get(

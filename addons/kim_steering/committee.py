@@ -14,7 +14,8 @@ from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow, fields, sequence_ordered)
-from trytond.modules.kim_network.common import PeriodMixin, today
+from trytond.modules.kim_network.common import (
+    PeriodMixin, today, rec_name_domain)
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.tools import grouped_slice, reduce_ids
@@ -273,13 +274,7 @@ class Committee(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        bool_op = 'AND' if operator.startswith('!') or operator.startswith(
-            'not ') else 'OR'
-        return [bool_op,
-            ('name', operator, operand, *extra),
-            ('code', operator, operand, *extra),
-            ]
+        return rec_name_domain(clause, 'name', 'code')
 
     @classmethod
     def validate_fields(cls, committees, field_names):
