@@ -6,12 +6,19 @@ Every read() and export of a logged model checked for a real user (the
 client's RPC calls and code run with access checked) adds one row per record
 with the user, the model, the record id, the time and the kind. Internal
 reads (user 0, attribute access, aggregations run with elevated rights) are
-not logged. The rows of one call are written by one INSERT."""
+not logged. The rows of one call are written by one INSERT.
+
+Nobody edits or deletes an entry, not even the administration; only the
+scheduled job "Delete Access Log Entries after the Retention Period" removes
+the entries older than the retention period of the configuration."""
 import copy
 import datetime
+import logging
 
 from sql import Literal, Select
 from sql.functions import Function
+
+from dateutil.relativedelta import relativedelta
 
 from trytond import backend
 from trytond.i18n import gettext
@@ -20,12 +27,41 @@ from trytond.pool import Pool, PoolMeta
 from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction
 
-from .exceptions import AccessLogError
+from .exceptions import AccessLogError, CaseValidationError
+
+DEFAULT_ACCESS_LOG_MONTHS = 24
+logger = logging.getLogger(__name__)
 
 KINDS = [
     ('read', "Read"),
     ('export', "Export"),
     ]
+
+
+class Configuration(metaclass=PoolMeta):
+    __name__ = 'kim.configuration'
+    access_log_months = fields.Integer("Access Log Retention (Months)",
+        help="How many months the entries of the access log are kept "
+        "before the scheduled job deletes them.")
+
+    @classmethod
+    def default_access_log_months(cls):
+        return DEFAULT_ACCESS_LOG_MONTHS
+
+    def get_access_log_months(self):
+        if self.access_log_months is None:
+            return DEFAULT_ACCESS_LOG_MONTHS
+        return self.access_log_months
+
+    @classmethod
+    def validate_fields(cls, configurations, field_names):
+        super().validate_fields(configurations, field_names)
+        if field_names is None or 'access_log_months' in field_names:
+            for config in configurations:
+                value = config.access_log_months
+                if value is not None and (value < 1 or value > 1200):
+                    raise CaseValidationError(gettext(
+                            'kim_case.msg_configuration_retention_months'))
 
 
 class AccessLog(ModelSQL, ModelView):
@@ -99,6 +135,25 @@ class AccessLog(ModelSQL, ModelView):
             cursor = transaction.connection.cursor()
             for insert in inserts:
                 cursor.execute(*insert)
+
+    @classmethod
+    def delete_expired(cls, date=None):
+        """Delete the entries older than the retention period before date
+        (default today) with one DELETE; return their number (cron)"""
+        pool = Pool()
+        Configuration = pool.get('kim.configuration')
+        Date = pool.get('ir.date')
+        if date is None:
+            date = Date.today()
+        months = Configuration(1).get_access_log_months()
+        limit = datetime.datetime.combine(
+            date - relativedelta(months=months), datetime.time())
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.delete(where=table.date < limit))
+        count = cursor.rowcount
+        logger.info("deleted %d access log entries before %s", count, limit)
+        return count
 
     @classmethod
     def check_modification(cls, mode, logs, values=None, external=False):
@@ -204,3 +259,14 @@ class Party(AccessLogMixin, metaclass=PoolMeta):
                     & (party.kim_client == Literal(True))))
             result.extend(i for i, in cursor)
         return result
+
+
+class Cron(metaclass=PoolMeta):
+    __name__ = 'ir.cron'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.method.selection.append(
+            ('kim.access_log|delete_expired',
+                "Delete Access Log Entries after the Retention Period"))

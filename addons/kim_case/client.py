@@ -82,6 +82,12 @@ class Party(metaclass=PoolMeta):
             ], "Accommodation", states=CLIENT_STATES)
     kim_household = fields.One2Many('kim.client.household', 'client',
         "Household and Family", states=CLIENT_STATES)
+    # the reverse links of a household member: they make the member's
+    # personal data follow the access rules of the client's cases
+    kim_household_of = fields.One2Many('kim.client.household', 'member',
+        "Household Member of", readonly=True)
+    kim_household_cases = fields.Many2Many('kim.case-party.party.household',
+        'party', 'case', "Household Member in Cases", readonly=True)
     kim_residence_statuses = fields.One2Many('kim.client.residence_status',
         'client', "Residence Status History", states=CLIENT_STATES)
     kim_client_rechtskreise = fields.One2Many('kim.client.rechtskreis',

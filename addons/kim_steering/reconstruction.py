@@ -129,11 +129,13 @@ class CaseReconstruction(Workflow, ModelSQL, ModelView):
         Link = pool.get('kim.case_reconstruction.case')
         ModelAccess = pool.get('ir.model.access')
         result = {r.id: None for r in reconstructions}
-        if not ModelAccess.check('kim.case_reconstruction.case', 'read',
-                raise_exception=False):
-            return result
+        # the link shows only to those who may read cases, whatever the
+        # caller's context: not even the administrator sees it otherwise
         with Transaction().set_context(
                 _check_access=bool(Transaction().user)):
+            if not ModelAccess.check('kim.case_reconstruction.case', 'read',
+                    raise_exception=False):
+                return result
             links = Link.search([
                     ('reconstruction', 'in', [r.id for r in reconstructions]),
                     ])

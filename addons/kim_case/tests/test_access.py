@@ -1,17 +1,19 @@
 # This file is part of the KIM Suite. See COPYRIGHT and LICENSE at the
 # top level of this repository.
 "Access by organisation and role, confidential notes and the access log"
+import datetime as dt
 import unittest
 
 from trytond.model import ModelSQL
 from trytond.ir.rule import _get_access_models
-from trytond.model.exceptions import AccessError
+from trytond.model.exceptions import AccessError, ValidationError
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
 from trytond.modules.kim_network.tests.tools import as_user, create_user
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     activate_module, drop_db, with_transaction)
+from trytond.transaction import Transaction
 
 CM = 'case_manager'
 SUP = 'supervisor'
@@ -35,7 +37,6 @@ GROUPS = {
 CASE = ('rcw', 'rcw', '', '', '')
 CASE_D = ('rcwd', 'rcw', '', '', '')
 CASE_RO = ('r', 'r', '', '', '')
-CASE_RULE_D = ('rcwd', 'rcwd', '', '', '')
 CLIENT = ('rcwd', 'rcwd', '', '', '')
 CODES = ('r', 'r', 'r', 'rcwd', 'r')
 OPEN = ('rcwd',) * 5
@@ -73,17 +74,18 @@ EXPECTED = {
     }
 # Models of the other parts of the issue, checked when they exist
 EXPECTED_OPTIONAL = {
-    'kim.consent': ('rcwd', 'rcwd', '', '', ''),
+    # the Fachaufsicht deletes nothing: not even a draft consent
+    'kim.consent': CASE_D,
     'kim.consent-party.party': CLIENT,
     'kim.consent-kim.handlungsfeld': CLIENT,
-    # the record rule "The Fachaufsicht deletes no case records" refuses
-    # the deletes that the model access of these models allows
-    'kim.case.referral': CASE_RULE_D,
-    'kim.case.handover': CASE_RULE_D,
+    # (the record rule "The Fachaufsicht deletes no case records" refuses
+    # the deletes of every other model reached through the case)
+    'kim.case.referral': CASE_D,
+    'kim.case.handover': CASE_D,
     'kim.case.handover-kim.handlungsfeld': CLIENT,
-    'kim.case.conference': CASE_RULE_D,
-    'kim.case.conference.participant': CASE_RULE_D,
-    'kim.case.conference.task': CASE_RULE_D,
+    'kim.case.conference': CASE_D,
+    'kim.case.conference.participant': CASE_D,
+    'kim.case.conference.task': CASE_D,
     }
 
 
@@ -316,6 +318,48 @@ class AccessTestCase(unittest.TestCase):
                 Party.read([self.organisation.id], ['name'])
 
     @with_transaction()
+    def test_household_members(self):
+        "Household members who are no clients follow the client's cases"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Household = pool.get('kim.client.household')
+        Case = pool.get('kim.case')
+        self.setup_cases()
+        child, partner, sister = Party.create([
+                {'name': "Child A"}, {'name': "Partner B"},
+                {'name': "Sister O"}])
+        Household.create([
+                {'client': self.client_a.id, 'member': child.id},
+                {'client': self.client_o.id, 'member': sister.id},
+                ])
+        Case.write([self.case_b], {
+                'household_members': [('add', [partner.id])]})
+        members = [child, partner, sister]
+        eva = self.user(CM, self.company, [self.employees['eva']], 'eva')
+        carla = self.user(
+            CM, self.company, [self.employees['carla']], 'carla')
+        sup = self.user(SUP, self.company, login='sup')
+        expected = [
+            (eva, {child}), (carla, {partner}), (sup, {child, partner}),
+            ]
+        for role in [COORD, ADMIN, NONE]:
+            expected.append((self.user(role, self.company, login='u-' + role),
+                    set()))
+        for user, visible in expected:
+            with self.subTest(user=user.login), as_user(user):
+                self.assertEqual(
+                    set(Party.search([('id', 'in', [m.id for m in members])])),
+                    visible)
+                for member in members:
+                    if member in visible:
+                        Party.read([member.id], ['name'])
+                    else:
+                        with self.assertRaises(AccessError):
+                            Party.read([member.id], ['name'])
+                # organisations stay visible to everybody
+                Party.read([self.organisation.id], ['name'])
+
+    @with_transaction()
     def test_confidential_note(self):
         "Confidential notes: the case manager in charge and the Fachaufsicht"
         pool = Pool()
@@ -394,6 +438,44 @@ class AccessTestCase(unittest.TestCase):
             Log.write(logs, {'record': 1})
         with self.assertRaises(AccessError):
             Log.delete(logs)
+
+    @with_transaction()
+    def test_access_log_retention(self):
+        "The scheduled job deletes the log entries after the retention"
+        pool = Pool()
+        Case = pool.get('kim.case')
+        Log = pool.get('kim.access_log')
+        Configuration = pool.get('kim.configuration')
+        Cron = pool.get('ir.cron')
+        self.setup_cases()
+        sup = self.user(SUP, self.company, login='sup')
+        with as_user(sup):
+            Case.read([self.case_a.id, self.case_b.id], ['number'])
+        old, recent = Log.search([], order=[('id', 'ASC')])
+        today = dt.date(2026, 11, 21)
+        table = Log.__table__()
+        cursor = Transaction().connection.cursor()
+        for log, date in [(old, dt.datetime(2024, 11, 20, 23, 59)),
+                (recent, dt.datetime(2024, 11, 21, 0, 0))]:
+            cursor.execute(*table.update(
+                    [table.date], [date], where=table.id == log.id))
+        config = Configuration(1)
+        self.assertEqual(config.access_log_months, 24)
+        self.assertEqual(Log.delete_expired(date=today), 1)
+        self.assertEqual(Log.search([]), [recent])
+
+        config.access_log_months = 1
+        config.save()
+        self.assertEqual(Log.delete_expired(date=today), 1)
+        self.assertEqual(Log.search_count([]), 0)
+        for value in [0, -3, 1201]:
+            config.access_log_months = value
+            with self.subTest(value=value), self.assertRaises(
+                    ValidationError):
+                config.save()
+        cron, = Cron.search(
+            [('method', '=', 'kim.access_log|delete_expired')])
+        self.assertTrue(cron.active)
 
     @with_transaction()
     def test_access_log_one_insert(self):

@@ -6,6 +6,7 @@ import io
 import unittest
 
 from trytond.exceptions import UserWarning
+from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
 from trytond.modules.kim_case.exceptions import (
@@ -388,6 +389,31 @@ class ConsentTestCase(unittest.TestCase):
             self.attach(consent)
             Consent.give([consent])
             self.assertEqual(consent.state, 'given')
+
+    @with_transaction()
+    def test_supervisor_deletes_no_consent(self):
+        "The Fachaufsicht cannot delete even a draft consent"
+        pool = Pool()
+        Consent = pool.get('kim.consent')
+        User = pool.get('res.user')
+        self.setup_data()
+        case_manager = self.make_case_manager()
+        supervisor = create_user('consent_sup', [
+                ('kim_case', 'group_case_supervisor')])
+        User.write([supervisor], {
+                'companies': [('add', [self.company.id])],
+                'company': self.company.id,
+                })
+        draft = self.create_consent(give=False)
+        other = self.create_consent(give=False)
+        with as_user(supervisor):
+            self.assertEqual(Consent.search([]), [other, draft])
+            with self.assertRaises(AccessError):
+                Consent.delete([draft])
+        self.assertEqual(Consent.search([('id', '=', draft.id)]), [draft])
+        with as_user(case_manager):
+            Consent.delete([draft])
+        self.assertEqual(Consent.search([]), [other])
 
     @with_transaction()
     def test_cron_expire(self):

@@ -8,7 +8,8 @@ from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import (
     CompanyTestMixin, PartyCompanyCheckEraseMixin, create_company,
     create_employee, set_company)
-from trytond.modules.kim_network.tests.tools import as_user, codes, create_user
+from trytond.modules.kim_network.tests.tools import (
+    add_groups, as_user, codes, create_user)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
@@ -21,6 +22,13 @@ class KimCaseTestCase(
         PartyCompanyCheckEraseMixin, CompanyTestMixin, ModuleTestCase):
     "Test KIM Case module"
     module = 'kim_case'
+
+    @with_transaction()
+    def test_wizards(self):
+        "Test wizards are correctly defined (for a member of the case groups)"
+        # the administrator runs no case wizard unless in a case group
+        add_groups(Transaction().user)
+        super().test_wizards.__wrapped__(self)
 
     # --- helpers -----------------------------------------------------
 

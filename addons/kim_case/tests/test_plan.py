@@ -10,6 +10,7 @@ from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError, ValidationError
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
+from trytond.modules.kim_network.tests.tools import add_groups
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
 from trytond.transaction import Transaction
@@ -473,6 +474,10 @@ class KimCasePlanTestCase(PlanTestMixin, unittest.TestCase):
                 "Apply", "Signature of the interpreter"]:
             self.assertIn(text, html)
 
+        # the administrator prints no Hilfeplan unless in a case group
+        with set_company(self.company), self.assertRaises(AccessError):
+            PlanReport.execute([plan.id], {})
+        add_groups(Transaction().user)
         with set_company(self.company):
             oext, content, _, name = PlanReport.execute([plan.id], {})
         self.assertEqual(oext, 'pdf')

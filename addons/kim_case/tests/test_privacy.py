@@ -364,10 +364,21 @@ class PrivacyTestCase(unittest.TestCase):
             for f in data['subject']['fields']}
         for name, field in vars(ClientParty).items():
             if isinstance(field, fields.Field) and name in client_fields:
-                if name in {'kim_stateless'}:
+                # the reverse links of a household member: see below
+                if name in {'kim_stateless', 'kim_household_of',
+                        'kim_household_cases'}:
                     continue
                 self.assertNotIn(client_fields[name], (None, []),
                     msg='party.party.%s empty' % name)
+        # the report of a household member shows where the member is named
+        member, = case.household_members
+        subject = member.kim_subject_access()['subject']
+        member_fields = {f['name']: f['value'] for f in subject['fields']}
+        self.assertEqual(member_fields['kim_household_cases'], [case.rec_name])
+        household_of, = [r['records'] for r in subject['relations']
+            if r['name'] == 'kim_household_of']
+        self.assertEqual([r['model'] for r in household_of],
+            ['kim.client.household'])
         self.assertEqual(client_fields['kim_birth_date'], '1990-07-14')
         case_record, = [r for r, _ in records
             if r['model'] == 'kim.case' and r['id'] == case.id]

@@ -23,6 +23,24 @@ def create_user(login, groups):
     return user
 
 
+CASE_GROUPS = [
+    ('kim_case', 'group_case_manager'),
+    ('kim_case', 'group_case_supervisor'),
+    ]
+
+
+def add_groups(user_id, groups=CASE_GROUPS):
+    """Add the user (by default the administrator, as with_transaction runs
+    as id 1) to the groups given by (module, xml id) pairs: the case groups
+    unless told otherwise, as the administrator reads no case content"""
+    pool = Pool()
+    User = pool.get('res.user')
+    ModelData = pool.get('ir.model.data')
+    User.write([User(user_id)], {
+            'groups': [('add', [ModelData.get_id(m, x) for m, x in groups])],
+            })
+
+
 @contextmanager
 def as_user(user):
     "Run as the user with access rights and record rules checked"

@@ -13,7 +13,7 @@ from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, create_employee, set_company)
 from trytond.modules.kim_network.tests.tools import (
-    as_user, codes, create_organisation, create_user)
+    add_groups, as_user, codes, create_organisation, create_user)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
@@ -896,7 +896,10 @@ class KimSteeringTestCase(CompanyTestMixin, ModuleTestCase):
                         'name': "Junge Erwachsene, Anerkennung",
                         'case': case.id,
                         }])
-            self.assertEqual(reconstruction.case, case)
+            # the administrator sees no link to a case unless in a case group
+            self.assertIsNone(Reconstruction(reconstruction.id).case)
+            add_groups(Transaction().user)
+            self.assertEqual(Reconstruction(reconstruction.id).case, case)
             Reconstruction.generate_timeline([reconstruction])
         reconstruction = Reconstruction(reconstruction.id)
         labels = [s.label for s in reconstruction.steps]
