@@ -27,41 +27,14 @@ from trytond.pool import Pool, PoolMeta
 from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction
 
-from .exceptions import AccessLogError, CaseValidationError
+from .exceptions import AccessLogError
 
-DEFAULT_ACCESS_LOG_MONTHS = 24
 logger = logging.getLogger(__name__)
 
 KINDS = [
     ('read', "Read"),
     ('export', "Export"),
     ]
-
-
-class Configuration(metaclass=PoolMeta):
-    __name__ = 'kim.configuration'
-    access_log_months = fields.Integer("Access Log Retention (Months)",
-        help="How many months the entries of the access log are kept "
-        "before the scheduled job deletes them.")
-
-    @classmethod
-    def default_access_log_months(cls):
-        return DEFAULT_ACCESS_LOG_MONTHS
-
-    def get_access_log_months(self):
-        if self.access_log_months is None:
-            return DEFAULT_ACCESS_LOG_MONTHS
-        return self.access_log_months
-
-    @classmethod
-    def validate_fields(cls, configurations, field_names):
-        super().validate_fields(configurations, field_names)
-        if field_names is None or 'access_log_months' in field_names:
-            for config in configurations:
-                value = config.access_log_months
-                if value is not None and (value < 1 or value > 1200):
-                    raise CaseValidationError(gettext(
-                            'kim_case.msg_configuration_retention_months'))
 
 
 class AccessLog(ModelSQL, ModelView):
@@ -145,7 +118,7 @@ class AccessLog(ModelSQL, ModelView):
         Date = pool.get('ir.date')
         if date is None:
             date = Date.today()
-        months = Configuration(1).get_access_log_months()
+        months = Configuration(1).get_months('access_log_months')
         limit = datetime.datetime.combine(
             date - relativedelta(months=months), datetime.time())
         table = cls.__table__()
@@ -259,14 +232,3 @@ class Party(AccessLogMixin, metaclass=PoolMeta):
                     & (party.kim_client == Literal(True))))
             result.extend(i for i, in cursor)
         return result
-
-
-class Cron(metaclass=PoolMeta):
-    __name__ = 'ir.cron'
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls.method.selection.append(
-            ('kim.access_log|delete_expired',
-                "Delete Access Log Entries after the Retention Period"))

@@ -513,13 +513,3 @@ class Party(metaclass=PoolMeta):
         states={
             'invisible': ~Eval('kim_client'),
             })
-
-
-class Cron(metaclass=PoolMeta):
-    __name__ = 'ir.cron'
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls.method.selection.append(
-            ('kim.consent|expire', "Expire Consents"))

@@ -9,5 +9,11 @@ class Cron(metaclass=PoolMeta):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls.method.selection.append(
-            ('kim.case|flag_due', "Flag Due Cases (Wiedervorlage)"))
+        cls.method.selection.extend([
+                ('kim.case|flag_due', "Flag Due Cases (Wiedervorlage)"),
+                ('kim.consent|expire', "Expire Consents"),
+                ('party.party|kim_anonymise_expired',
+                    "Anonymise Clients after the Retention Period"),
+                ('kim.access_log|delete_expired',
+                    "Delete Access Log Entries after the Retention Period"),
+                ])

@@ -44,7 +44,11 @@ from .exceptions import CaseValidationError
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_RETENTION_MONTHS = 36
+# retention periods of the configuration (months)
+DEFAULT_MONTHS = {
+    'retention_months': 36,
+    'access_log_months': 24,
+    }
 CLOSED_STATES = ['closed', 'cancelled']
 # Placeholder for required free-text columns (as party.erase does)
 ERASED = '****'
@@ -72,22 +76,31 @@ class Configuration(metaclass=PoolMeta):
         help="How many months after closing the data of a client whose "
         "cases are all closed or cancelled are kept before the scheduled "
         "job anonymises them.")
+    access_log_months = fields.Integer("Access Log Retention (Months)",
+        help="How many months the entries of the access log are kept "
+        "before the scheduled job deletes them.")
 
     @classmethod
     def default_retention_months(cls):
-        return DEFAULT_RETENTION_MONTHS
+        return DEFAULT_MONTHS['retention_months']
 
-    def get_retention_months(self):
-        if self.retention_months is None:
-            return DEFAULT_RETENTION_MONTHS
-        return self.retention_months
+    @classmethod
+    def default_access_log_months(cls):
+        return DEFAULT_MONTHS['access_log_months']
+
+    def get_months(self, name):
+        "Return the period of name in months, the default when empty"
+        value = getattr(self, name)
+        return DEFAULT_MONTHS[name] if value is None else value
 
     @classmethod
     def validate_fields(cls, configurations, field_names):
         super().validate_fields(configurations, field_names)
-        if field_names is None or 'retention_months' in field_names:
+        for name in DEFAULT_MONTHS:
+            if field_names is not None and name not in field_names:
+                continue
             for config in configurations:
-                value = config.retention_months
+                value = getattr(config, name)
                 if value is not None and (value < 1 or value > 1200):
                     raise CaseValidationError(gettext(
                             'kim_case.msg_configuration_retention_months'))
@@ -217,7 +230,7 @@ class Party(metaclass=PoolMeta):
         cursor = Transaction().connection.cursor()
         if date is None:
             date = today()
-        months = Configuration(1).get_retention_months()
+        months = Configuration(1).get_months('retention_months')
         cutoff = date - relativedelta(months=months)
         cutoff_time = dt.datetime.combine(cutoff, dt.time())
         expired = (case.state.in_(CLOSED_STATES)
@@ -652,17 +665,6 @@ class Erase(metaclass=PoolMeta):
                                 & resource_field.sql_id(
                                     table.resource, Model).in_(query)))
         Transaction().counter += 1
-
-
-class Cron(metaclass=PoolMeta):
-    __name__ = 'ir.cron'
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls.method.selection.append(
-            ('party.party|kim_anonymise_expired',
-                "Anonymise Clients after the Retention Period"))
 
 
 def display_value(value):

@@ -518,7 +518,7 @@ class PrivacyTestCase(unittest.TestCase):
         Configuration = pool.get('kim.configuration')
         self.setup()
         config = Configuration(1)
-        self.assertEqual(config.get_retention_months(), 36)
+        self.assertEqual(config.get_months('retention_months'), 36)
         old = TODAY - 4 * YEARS
         expired, expired_case = self.create_client('A', closed=old)
         expired2, _ = self.create_client('D', closed=old - YEARS,
