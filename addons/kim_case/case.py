@@ -8,7 +8,8 @@ from sql import Cast, Literal, Union
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Workflow, fields)
-from trytond.modules.kim_network.common import relation, today, rec_name_domain
+from trytond.modules.kim_network.common import (
+    NumberedMixin, rec_name_domain, relation, today)
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction
@@ -82,7 +83,7 @@ TeamEmployee = relation('TeamEmployee', 'kim.case.team-company.employee',
     'team', 'kim.case.team', 'employee', 'company.employee')
 
 
-class Case(Workflow, ModelSQL, ModelView):
+class Case(NumberedMixin, Workflow, ModelSQL, ModelView):
     "KIM Case"
     __name__ = 'kim.case'
     _rec_name = 'number'
@@ -549,20 +550,12 @@ class Case(Workflow, ModelSQL, ModelView):
                             case=case.rec_name))
 
     @classmethod
-    def create(cls, vlist):
-        pool = Pool()
-        Configuration = pool.get('kim.configuration')
-        config = Configuration(1)
-        vlist = [v.copy() for v in vlist]
-        for values in vlist:
-            if not values.get('number'):
-                values['number'] = config.get_case_sequence().get()
-        return super().create(vlist)
+    def _number_sequence(cls, config):
+        return config.get_case_sequence()
 
     @classmethod
     def copy(cls, cases, default=None):
         default = default.copy() if default is not None else {}
-        default.setdefault('number', None)
         default.setdefault('events', None)
         default.setdefault('opened_date', today())
         default.setdefault('next_review', None)

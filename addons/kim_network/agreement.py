@@ -8,7 +8,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
-from .common import PeriodMixin, relation, today
+from .common import NumberedMixin, PeriodMixin, relation, today
 from .exceptions import (
     AgreementError, AgreementValidationError, AgreementWarning)
 
@@ -23,7 +23,8 @@ AGREEMENT_TYPES = [
 _CLOSED = Eval('state').in_(['signed', 'terminated'])
 
 
-class CooperationAgreement(PeriodMixin, Workflow, ModelSQL, ModelView):
+class CooperationAgreement(
+        NumberedMixin, PeriodMixin, Workflow, ModelSQL, ModelView):
     "Cooperation Agreement"
     __name__ = 'kim.cooperation_agreement'
     _rec_name = 'number'
@@ -255,20 +256,12 @@ class CooperationAgreement(PeriodMixin, Workflow, ModelSQL, ModelView):
                     agreement=self.rec_name))
 
     @classmethod
-    def create(cls, vlist):
-        pool = Pool()
-        Configuration = pool.get('kim.configuration')
-        config = Configuration(1)
-        vlist = [v.copy() for v in vlist]
-        for values in vlist:
-            if not values.get('number'):
-                values['number'] = config.agreement_sequence.get()
-        return super().create(vlist)
+    def _number_sequence(cls, config):
+        return config.agreement_sequence
 
     @classmethod
     def copy(cls, agreements, default=None):
         default = default.copy() if default is not None else {}
-        default.setdefault('number', None)
         default.setdefault('signed_date', None)
         default.setdefault('terminated_date', None)
         default.setdefault('last_evaluation', None)

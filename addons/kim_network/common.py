@@ -99,6 +99,32 @@ class PeriodMixin:
             ]
 
 
+class NumberedMixin:
+    """Number the records from a sequence of the KIM configuration when they
+    are created without a number; a copy gets a new number.
+    Implement _number_sequence(config) returning the ir.sequence."""
+    __slots__ = ()
+
+    @classmethod
+    def _number_sequence(cls, config):
+        raise NotImplementedError
+
+    @classmethod
+    def create(cls, vlist):
+        config = Pool().get('kim.configuration')(1)
+        vlist = [v.copy() for v in vlist]
+        for values in vlist:
+            if not values.get('number'):
+                values['number'] = cls._number_sequence(config).get()
+        return super().create(vlist)
+
+    @classmethod
+    def copy(cls, records, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('number', None)
+        return super().copy(records, default=default)
+
+
 def today():
     return Pool().get('ir.date').today()
 

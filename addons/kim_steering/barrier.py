@@ -10,7 +10,8 @@ from sql.aggregate import Count
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow, fields)
-from trytond.modules.kim_network.common import relation, today
+from trytond.modules.kim_network.common import (
+    NumberedMixin, relation, today)
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
 from trytond.tools import grouped_slice, reduce_ids
@@ -46,7 +47,7 @@ def contains_identifying(text, case):
         for w in identifying_words(case))
 
 
-class BarrierReport(Workflow, ModelSQL, ModelView):
+class BarrierReport(NumberedMixin, Workflow, ModelSQL, ModelView):
     "Barrier Report (Meldebogen)"
     __name__ = 'kim.barrier_report'
     _rec_name = 'number'
@@ -237,16 +238,8 @@ class BarrierReport(Workflow, ModelSQL, ModelView):
                     report=self.rec_name))
 
     @classmethod
-    def create(cls, vlist):
-        pool = Pool()
-        Configuration = pool.get('kim.configuration')
-        config = Configuration(1)
-        vlist = [v.copy() for v in vlist]
-        for values in vlist:
-            if not values.get('number'):
-                values['number'] = config.get_steering_sequence(
-                    'barrier_report_sequence').get()
-        return super().create(vlist)
+    def _number_sequence(cls, config):
+        return config.get_steering_sequence('barrier_report_sequence')
 
     @classmethod
     def copy(cls, reports, default=None):

@@ -9,7 +9,7 @@ import datetime as dt
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow, fields, sequence_ordered)
-from trytond.modules.kim_network.common import today
+from trytond.modules.kim_network.common import NumberedMixin, today
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval
 from trytond.transaction import Transaction
@@ -30,7 +30,7 @@ def _selection_label(Model, field, value):
     return dict(Model.fields_get([field])[field]['selection']).get(value, '')
 
 
-class CaseReconstruction(Workflow, ModelSQL, ModelView):
+class CaseReconstruction(NumberedMixin, Workflow, ModelSQL, ModelView):
     "Fallrekonstruktion"
     __name__ = 'kim.case_reconstruction'
     _rec_name = 'number'
@@ -155,21 +155,12 @@ class CaseReconstruction(Workflow, ModelSQL, ModelView):
                     for r in reconstructions])
 
     @classmethod
-    def create(cls, vlist):
-        pool = Pool()
-        Configuration = pool.get('kim.configuration')
-        config = Configuration(1)
-        vlist = [v.copy() for v in vlist]
-        for values in vlist:
-            if not values.get('number'):
-                values['number'] = config.get_steering_sequence(
-                    'reconstruction_sequence').get()
-        return super().create(vlist)
+    def _number_sequence(cls, config):
+        return config.get_steering_sequence('reconstruction_sequence')
 
     @classmethod
     def copy(cls, reconstructions, default=None):
         default = default.copy() if default is not None else {}
-        default.setdefault('number', None)
         default.setdefault('themes', None)
         return super().copy(reconstructions, default=default)
 

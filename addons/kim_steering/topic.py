@@ -8,7 +8,7 @@ from sql.aggregate import Count
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
-from trytond.modules.kim_network.common import today
+from trytond.modules.kim_network.common import NumberedMixin, today
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.sendmail import sendmail_transactional
@@ -40,7 +40,7 @@ TOPIC_STATES = [
     ]
 
 
-class Topic(Workflow, ModelSQL, ModelView):
+class Topic(NumberedMixin, Workflow, ModelSQL, ModelView):
     "Topic (Themenspeicher)"
     __name__ = 'kim.topic'
     _history = True
@@ -200,16 +200,8 @@ class Topic(Workflow, ModelSQL, ModelView):
         return result
 
     @classmethod
-    def create(cls, vlist):
-        pool = Pool()
-        Configuration = pool.get('kim.configuration')
-        config = Configuration(1)
-        vlist = [v.copy() for v in vlist]
-        for values in vlist:
-            if not values.get('number'):
-                values['number'] = config.get_steering_sequence(
-                    'topic_sequence').get()
-        return super().create(vlist)
+    def _number_sequence(cls, config):
+        return config.get_steering_sequence('topic_sequence')
 
     @classmethod
     def copy(cls, topics, default=None):
