@@ -2,8 +2,9 @@
 """Fill the bench database up to the contact and goal counts of a profile.
 
 data/generate.py (kim_case plugin) creates the cases through the ORM with a
-realistic but small number of contacts and goals per case; the Kreis-10y
-profile has 15 contacts and 2.5 goals per case. This adds the missing
+realistic number of contacts and goals per case (about 15 and 4; the copies of
+bench/replicate.py have the same); the Kreis-10y profile has 15 contacts and
+2.5 goals per case. This adds the missing
 contacts and goals with two INSERT ... SELECT statements on PostgreSQL,
 spread over the existing cases and plans. Usage:
 
@@ -78,6 +79,9 @@ def main(argv=None):
             cursor.execute(GOALS, {'per_plan': per_plan})
             print('fill: %d goals added (%d per plan)'
                 % (cursor.rowcount, per_plan))
+        if contacts >= args.contacts and goals >= args.goals:
+            print('fill: nothing to add (%d contacts, %d goals)'
+                % (contacts, goals))
         conn.commit()
         cursor.execute('ANALYZE')
     return 0

@@ -2,13 +2,23 @@
 # Benchmarks of the KIM Suite on PostgreSQL (make bench): see bench/bench.py.
 #
 # The data set is the "Kreis-10y" profile: 30,000 clients, 40,000 cases,
-# 600,000 contacts and 100,000 goals. data/generate.py builds it through the
-# ORM (kim_network, kim_case, kim_steering and kim_reporting plugins, with
-# --cases); bench/fill.py then adds the contacts and goals the profile has
-# beyond what the kim_case plugin creates per case, in SQL.
+# 600,000 contacts and 100,000 goals, in three steps:
+#   1. data/generate.py builds a base of KIM_BENCH_BASE cases (one client
+#      each) through the ORM (kim_network, kim_case, kim_steering and
+#      kim_reporting plugins, with --cases);
+#   2. bench/replicate.py copies the clients and cases with everything that
+#      hangs off them in SQL until the profile's cases and clients are
+#      reached (cases x C, clients x P; at scales where the profile has at
+#      most KIM_BENCH_BASE cases, step 1 builds them all, one client each);
+#   3. bench/fill.py adds the contacts and goals the profile has beyond
+#      what the copies bring, in SQL.
+# Every step checks what the database has, so a second run only updates the
+# modules of an existing database (trytond-admin -u) and measures.
 #
 # Environment:
 #   KIM_BENCH_SCALE=1.0     size factor of the profile (0.05 for a quick run)
+#   KIM_BENCH_BASE=5000     cases generated through the ORM (step 1); the
+#                           profile counts divided by it should be integers
 #   KIM_BENCH_DB=kim_bench_<scale>   database name (kept between runs; the
 #                           data is generated once)
 #   KIM_BENCH_FRESH=1       drop and rebuild the database
@@ -61,33 +71,47 @@ PY
 }
 
 n() { "$py" -c "import sys; print(max(1, round(float(sys.argv[1]) * float(sys.argv[2]))))" "$1" "$scale"; }
-cases=$(n 40000); contacts=$(n 600000); goals=$(n 100000)
+cases=$(n 40000); clients=$(n 30000); contacts=$(n 600000); goals=$(n 100000)
+base=${KIM_BENCH_BASE:-5000}
+orm_cases=$(( cases < base ? cases : base ))
 
 if [ "${KIM_BENCH_FRESH:-0}" = 1 ]; then
     psql_db "DROP DATABASE IF EXISTS \"$db\""
 fi
 exists=$(psql_db "SELECT 1 FROM pg_database WHERE datname = '$db'")
+mods=$(for cfg in addons/*/tryton.cfg; do basename "$(dirname "$cfg")"; done | tr '\n' ' ')
 if [ -z "$exists" ]; then
     log "creating database $db on $uri"
     psql_db "CREATE DATABASE \"$db\""
     pwfile=$(mktemp)
     echo admin > "$pwfile"
-    mods=$(for cfg in addons/*/tryton.cfg; do basename "$(dirname "$cfg")"; done | tr '\n' ' ')
     TRYTONPASSFILE=$pwfile "$bin/trytond-admin" -c trytond.conf "$conf" -d "$db" --all \
         --email admin@example.org > "var/bench/$db.admin.log" 2>&1
     # shellcheck disable=SC2086
     "$bin/trytond-admin" -c trytond.conf "$conf" -d "$db" -u $mods --activate-dependencies \
         >> "var/bench/$db.admin.log" 2>&1 || { tail -30 "var/bench/$db.admin.log"; exit 1; }
+else
+    # measure the modules of the working tree: bring the schema up to date
+    log "updating the modules of $db"
+    # shellcheck disable=SC2086
+    "$bin/trytond-admin" -c trytond.conf "$conf" -d "$db" -u $mods \
+        > "var/bench/$db.update.log" 2>&1 || { tail -30 "var/bench/$db.update.log"; exit 1; }
 fi
 have=$(psql_db "SELECT COUNT(*) FROM kim_case" "$db")
-if [ "$have" -lt "$cases" ]; then
-    log "generating the Kreis-10y profile x $scale: $cases cases (data/generate.py, through the ORM)"
+# the last plugin's data: an interrupted generation is completed
+proofs=$(psql_db "SELECT COUNT(*) FROM kim_funding_proof" "$db")
+if [ "$have" -lt "$orm_cases" ] || [ "$proofs" = 0 ]; then
+    log "generating the base: $orm_cases cases (data/generate.py, through the ORM)"
     start=$SECONDS
-    "$py" data/generate.py -c trytond.conf "$conf" -d "$db" --users --cases "$cases"
+    "$py" data/generate.py -c trytond.conf "$conf" -d "$db" --users --cases "$orm_cases"
     took=$((SECONDS - start))
     rows=$(psql_db "SELECT (SELECT COUNT(*) FROM kim_case) + (SELECT COUNT(*) FROM kim_case_contact) + (SELECT COUNT(*) FROM kim_case_plan_goal) + (SELECT COUNT(*) FROM party_party)" "$db")
     log "generated in ${took} s: $rows rows of cases, contacts, goals and parties ($(( rows / (took > 0 ? took : 1) )) rows/s)"
 fi
+log "replicating up to $cases cases of $clients clients (bench/replicate.py, SQL)"
+start=$SECONDS
+"$py" bench/replicate.py "$uri" "$db" --cases "$cases" --clients "$clients"
+log "replicated in $((SECONDS - start)) s"
 log "filling up to $contacts contacts and $goals goals (bench/fill.py, SQL)"
 "$py" bench/fill.py "$uri" "$db" --contacts "$contacts" --goals "$goals"
 log "measuring"
