@@ -221,14 +221,26 @@ class Party(AccessLogMixin, metaclass=PoolMeta):
 
     @classmethod
     def _access_log_ids(cls, ids):
-        "Only the clients among the parties"
+        "Only the clients and the household members among the parties"
+        pool = Pool()
+        Household = pool.get('kim.client.household')
+        CaseHousehold = pool.get('kim.case-party.party.household')
         transaction = Transaction()
         party = cls.__table__()
+        household = Household.__table__()
+        case_household = CaseHousehold.__table__()
         cursor = transaction.connection.cursor()
         result = []
-        for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
+        for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS // 3):
+            sub_ids = list(sub_ids)
             cursor.execute(*party.select(party.id,
-                    where=reduce_ids(party.id, list(sub_ids))
-                    & (party.kim_client == Literal(True))))
+                    where=reduce_ids(party.id, sub_ids)
+                    & ((party.kim_client == Literal(True))
+                        | party.id.in_(household.select(household.member,
+                                where=reduce_ids(household.member, sub_ids)))
+                        | party.id.in_(case_household.select(
+                                case_household.party,
+                                where=reduce_ids(
+                                    case_household.party, sub_ids))))))
             result.extend(i for i, in cursor)
         return result

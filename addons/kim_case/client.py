@@ -266,7 +266,10 @@ class ClientHousehold(ModelSQL, ModelView):
     def __setup__(cls):
         super().__setup__()
         t = cls.__table__()
-        cls._sql_indexes.add(Index(t, (t.client, Index.Equality())))
+        cls._sql_indexes.update({
+                Index(t, (t.client, Index.Equality())),
+                Index(t, (t.member, Index.Equality())),
+                })
 
     @classmethod
     def default_same_household(cls):

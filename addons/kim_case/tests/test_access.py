@@ -358,6 +358,13 @@ class AccessTestCase(unittest.TestCase):
                             Party.read([member.id], ['name'])
                 # organisations stay visible to everybody
                 Party.read([self.organisation.id], ['name'])
+        # the reads of household members are logged like those of clients
+        Log = pool.get('kim.access_log')
+        self.assertEqual(
+            {(l.user, l.record) for l in Log.search(
+                    [('model', '=', 'party.party')])},
+            {(eva, child.id), (carla, partner.id), (sup, child.id),
+                (sup, partner.id)})
 
     @with_transaction()
     def test_confidential_note(self):
