@@ -9,6 +9,13 @@ channels and closing reasons, with signed assessments and re-assessments per
 Handlungsfeld, Hilfepläne in versions with goals and measures (some measures
 with services of the directory), and counselling contacts (done ones in the
 past, planned appointments in the coming weeks).
+Then the network work, through the workflows of the models while the cases
+are open: Schweigepflichtentbindungen (given with a scanned form, a few
+revoked or expired, drafts for current intakes), referrals of the partner
+measures (sent only under a consent that covers them, a few by the
+Fachaufsicht with a reason), case conferences, handovers to a colleague or to
+a statutory case management (which close the case) and notes, some
+confidential. All proportional to the number of cases.
 Sizes: --cases (default 500 x scale), --case-managers.
 Every name is fictional (see NameSource in generate.py).
 See generate.py for the plugin interface.
@@ -23,6 +30,9 @@ BATCH = 1000
 # Records whose relation fields have domains depending on the record are
 # validated with one OR clause per record: keep SQLite below its depth limit
 SMALL_BATCH = 250
+# Workflow steps that log a case event per record (each write clears the
+# record cache, so a batch is read again per record)
+SEND_BATCH = 20
 NET = 'kim_network.'
 
 REGIONS = [
@@ -265,6 +275,8 @@ CONTACT_CHANNELS = [
 # after other records were written would re-read them from the database
 ClientInfo = namedtuple('ClientInfo', 'id kommune kommune_name language')
 HF = namedtuple('HF', 'id code')
+MeasureInfo = namedtuple('MeasureInfo',
+    'id organisation service handlungsfeld plan_state agreed name status')
 
 
 def add_arguments(parser):
@@ -359,6 +371,15 @@ def generate(ctx):
         create_plans(ctx, stories)
         ctx.log(took())
         create_contacts(ctx, stories)
+        ctx.log(took())
+        # the network work of the case managers: while the consents are in
+        # force (revocations and expiries come last), before the cases close
+        for step in [create_consents, create_referrals, create_conferences,
+                create_notes]:
+            step(ctx, stories)
+            ctx.log(took())
+        create_handovers(ctx, stories, teams)
+        finish_consents(ctx, stories)
         ctx.log(took())
         close_cases(ctx, stories)
         Case = ctx.pool.get('kim.case')
@@ -548,7 +569,8 @@ def create_clients(ctx, n):
 class Story:
     "What happens to one case; filled step by step"
     __slots__ = ('case', 'state', 'opened', 'end', 'manager', 'team',
-        'closing', 'short', 'assessments', 'plans', 'client', 'language')
+        'closing', 'short', 'assessments', 'plans', 'client', 'language',
+        'measures', 'consents', 'handover', 'handed_over')
 
     def __init__(self, **kwargs):
         for name in self.__slots__:
@@ -604,7 +626,7 @@ def create_cases(ctx, company, clients, teams):
         stories.append(Story(state=state, opened=opened, end=end,
                 manager=manager, team=team, closing=closing,
                 short=short, client=client, assessments=[], plans=[],
-                language=client.language))
+                language=client.language, measures=[], consents=[]))
     stories.sort(key=lambda s: s.opened)
 
     # Number the cases in the order they were opened, by the year opened
@@ -871,8 +893,9 @@ def create_plans(ctx, stories):
                         })
                 goal_meta.append((story, state, topic, agreed))
         goals = create(Goal, goal_values)
-        measure_values = []
-        for goal, (story, state, topic, agreed) in zip(goals, goal_meta):
+        measure_values, measure_meta = [], []
+        for goal, goal_vals, (story, state, topic, agreed) in zip(
+                goals, goal_values, goal_meta):
             chosen = rng.sample(topic['measures'],
                 rng.randint(1, len(topic['measures'])))
             for seq, (what, who, types) in enumerate(chosen, 1):
@@ -896,7 +919,16 @@ def create_plans(ctx, stories):
                     else:
                         values['responsible'] = 'case_manager'
                 measure_values.append(values)
-        create(Measure, measure_values, SMALL_BATCH)
+                measure_meta.append((story, state, goal_vals['handlungsfeld'],
+                        agreed))
+        measures = create(Measure, measure_values, SMALL_BATCH)
+        # the partner measures, for the referrals
+        for measure, values, (story, state, hf, agreed) in zip(
+                measures, measure_values, measure_meta):
+            if values.get('organisation'):
+                story.measures.append(MeasureInfo(measure.id,
+                        values['organisation'], values.get('service'), hf,
+                        state, agreed, values['name'], values['status']))
         n_goals += len(goals)
         n_measures += len(measure_values)
         previous = [plans[(s.case.id, version - 1)].id for s, *_ in todo
@@ -1048,7 +1080,701 @@ def contact_values(rng, story, at, channel, kommune, handlungsfelder):
 def close_cases(ctx, stories):
     "Close the closed cases now that their history is written"
     Case = ctx.pool.get('kim.case')
-    closed = [s.case for s in stories if s.state == 'closed']
+    closed = [s.case for s in stories
+        if s.state == 'closed' and not s.handed_over]
     for chunk in batches(closed):
         Case.write(chunk, {'state': 'closed'})
     ctx.log('%d cases closed' % len(closed))
+
+
+# --- the network work: consents, referrals, conferences, handovers, notes ----
+# A synthetic one-page "scan" of a signed form, attached to given consents
+SCAN = (b'%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n'
+    b'2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n'
+    b'3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n'
+    b'trailer<</Root 1 0 R>>\n%%EOF\n')
+# Organisation types a client commonly releases from confidentiality towards
+CONSENT_TYPES = ['jobcenter', 'abh', 'sozialamt', 'mbe', 'jmd', 'vhs',
+    'fluechtlingsberatung', 'wohlfahrt', 'jugendamt', 'aa']
+REVOCATION_REASONS = [
+    "Die Klientin/der Klient möchte nicht, dass weiter Daten an das "
+    "Jobcenter gehen (mündlich im Beratungsgespräch erklärt).",
+    "Schriftlicher Widerruf per Brief; Gründe nicht genannt.",
+    "Widerruf nach Streit mit einer beteiligten Stelle; Fallmanagement "
+    "läuft ohne Datenweitergabe weiter.",
+    "Widerruf im Beisein der Sprachmittlung erklärt und unterschrieben.",
+    ]
+OVERRIDE_REASONS = [
+    "Akute Gefährdung des Kindeswohls: Meldung an das Jugendamt ohne "
+    "Einwilligung nach Abwägung (§ 8a SGB VIII), Klientin nicht erreichbar.",
+    "Drohender Wohnungsverlust in der Folgewoche; Klient im Krankenhaus und "
+    "nicht einwilligungsfähig, Weitergabe nur der nötigsten Daten.",
+    "Gefahr für Leib und Leben nach Drohungen; Weitergabe an die "
+    "Beratungsstelle nach Rücksprache mit der Fachaufsicht.",
+    ]
+REFERRAL_TEXTS = [
+    "Kurzvorstellung, Stand des Hilfeplans und Anliegen der Klientin/des "
+    "Klienten; Unterlagen in Kopie beigefügt.",
+    "Bitte um Termin für ein Erstgespräch; Sprachmittlung wird benötigt.",
+    "Vermittlung nach Absprache im Hilfeplangespräch; Rückmeldung bitte an "
+    "das Fallmanagement.",
+    ]
+FEEDBACKS = [
+    "Beratung abgeschlossen; Ziel erreicht, Unterlagen liegen vor.",
+    "Teilnahme regelmäßig; Maßnahme planmäßig beendet.",
+    "Zwei Termine wahrgenommen, danach kein Kontakt mehr.",
+    "Antrag gestellt und bewilligt; weitere Begleitung nicht nötig.",
+    ]
+REJECTIONS = [
+    "Kein freier Platz in den nächsten drei Monaten; Warteliste angeboten.",
+    "Nicht zuständig: Wohnort außerhalb des Einzugsgebiets.",
+    "Voraussetzungen des Angebots nicht erfüllt.",
+    ]
+CONFERENCE_SUBJECTS = [
+    "Fallkonferenz Übergang in Ausbildung", "Fallkonferenz Wohnen und "
+    "Existenzsicherung", "Fallkonferenz Sprache und Arbeit",
+    "Fallkonferenz Familie und Kinderbetreuung", "Fallkonferenz "
+    "Aufenthalt und Beschäftigung", "Gemeinsame Hilfeplanung mit den "
+    "beteiligten Stellen",
+    ]
+CONFERENCE_TASKS = [
+    "Antrag vollständig einreichen", "Termin zur Anerkennungsberatung "
+    "vereinbaren", "Kursplatz mit Kinderbetreuung klären",
+    "Bescheid prüfen und Rückmeldung geben", "Unterlagen übersetzen lassen",
+    "Wohnungsangebote weiterleiten", "Nächstes gemeinsames Gespräch "
+    "vorbereiten", "Rückmeldung an das Fallmanagement",
+    ]
+NOTE_SUBJECTS = [
+    "Telefonat mit dem Jobcenter", "Rückruf der Klientin/des Klienten",
+    "Unterlagen eingegangen", "Absprache im Team", "Termin verschoben",
+    "Stand Wohnungssuche", "Rückmeldung Kursträger",
+    ]
+CONFIDENTIAL_SUBJECTS = [
+    ("Gesundheitliche Situation", "Berichtet von Schlafstörungen und "
+        "Belastung; Hinweis auf psychosoziale Beratung gegeben."),
+    ("Häusliche Situation", "Spannungen in der Familie angesprochen; "
+        "Schutzmöglichkeiten erklärt, nächster Termin ohne Partner."),
+    ("Aufenthaltsrechtliche Sorgen", "Angst vor Abschiebung geäußert; "
+        "Verweis an die Rechtsberatung besprochen."),
+    ]
+
+
+class ConsentPlan:
+    "A consent of a story: what it covers and when"
+    __slots__ = ('story', 'values', 'purposes', 'recipients',
+        'handlungsfelder', 'signed', 'valid_until', 'revoked', 'reason',
+        'record', 'state')
+
+    def __init__(self, **kwargs):
+        for name in self.__slots__:
+            setattr(self, name, kwargs.get(name))
+
+    def last_day(self, today):
+        "The last day on which the consent covers"
+        days = [today]
+        if self.valid_until:
+            days.append(self.valid_until)
+        if self.revoked:
+            days.append(self.revoked - dt.timedelta(days=1))
+        return min(days)
+
+    def covers(self, purpose, organisation=None, handlungsfeld=None):
+        return (self.state != 'draft' and purpose in self.purposes
+            and (organisation is None or organisation in self.recipients)
+            and (handlungsfeld is None
+                or handlungsfeld in self.handlungsfelder))
+
+
+def story_handlungsfelder(story):
+    "The Handlungsfelder with a need in any assessment of the story"
+    result = []
+    for _, _, needs, _ in story.assessments:
+        for h, need in needs.items():
+            if need != 'none' and h.id not in result:
+                result.append(h.id)
+    return result
+
+
+def in_cm(story):
+    "Whether the story is a case in full case management"
+    return not story.short and story.state != 'intake'
+
+
+def create_consents(ctx, stories):
+    """Schweigepflichtentbindungen: most clients in case management sign one
+    near intake, for the Handlungsfelder of their assessment and the
+    organisations of their Hilfeplan (and of a planned handover); drafts for
+    a part of the current intakes. Given by the workflow (Consent.give) with
+    a scan attached; revocations and expiries follow in finish_consents."""
+    pool = ctx.pool
+    Consent = pool.get('kim.consent')
+    Attachment = pool.get('ir.attachment')
+    Handlungsfeld = pool.get('kim.handlungsfeld')
+    rng = ctx.random
+    today = real_today(ctx)
+    clock = dt.date.today()
+    all_hfs = [h.id for h in Handlungsfeld.search([], order=[('id', 'ASC')])]
+    orgs = organisation_infos(ctx)
+    by_type = {}
+    for org_id, (type_, _) in orgs.items():
+        by_type.setdefault(type_, []).append(org_id)
+    common = [o for t in CONSENT_TYPES for o in by_type.get(t, [])]
+    statutory = {}
+    for org_id, (type_, is_statutory) in orgs.items():
+        if is_statutory:
+            statutory.setdefault(type_, []).append(org_id)
+
+    # external handovers of a part of the cases closed "Übergabe"
+    for story in stories:
+        story.handover = None
+        story.handed_over = False
+        if (story.state == 'closed' and not story.short
+                and story.closing and story.closing[1] == 'UEBERGABE'
+                and story.assessments and statutory
+                and rng.random() < 0.6):
+            hfs = story_handlungsfelder(story) or all_hfs[:1]
+            codes = {h.code for _, _, n, _ in story.assessments for h in n}
+            type_ = ('jugendamt' if codes & {'FAMILIE', 'BILDUNG'}
+                and 'jugendamt' in statutory and rng.random() < 0.4
+                else 'jobcenter' if 'jobcenter' in statutory
+                else rng.choice(sorted(statutory)))
+            story.handover = (rng.choice(statutory[type_]),
+                rng.sample(hfs, min(len(hfs), rng.randint(1, 2))))
+
+    plans = []
+    for story in stories:
+        if story.state == 'intake':
+            if story.short or rng.random() > 0.6:
+                continue
+            # a form handed out at the intake, not yet signed
+            plans.append(ConsentPlan(story=story, state='draft',
+                    purposes=['case_management', 'transfer'],
+                    recipients=set(rng.sample(common, min(2, len(common)))),
+                    handlungsfelder=set(rng.sample(all_hfs, 2))))
+            continue
+        if not in_cm(story):
+            continue
+        if story.handover is None and rng.random() > (
+                0.6 if story.state == 'cancelled' else 0.88):
+            continue
+        signed = min(story.opened + dt.timedelta(days=rng.randint(0, 14)),
+            story.end, today)
+        purposes = ['case_management']
+        if rng.random() < 0.95 or story.handover:
+            purposes.append('transfer')
+        if rng.random() < 0.6:
+            purposes.append('case_conference')
+        if rng.random() < 0.4:
+            purposes.append('network')
+        hfs = story_handlungsfelder(story) or rng.sample(all_hfs, 3)
+        if len(hfs) > 1 and rng.random() < 0.15:
+            # the client left one topic out
+            hfs = hfs[:-1]
+        hfs = set(hfs)
+        recipients = {m.organisation for m in story.measures}
+        recipients.update(rng.sample(common, min(len(common),
+                    rng.randint(1, 3))))
+        if recipients and len(recipients) > 2 and rng.random() < 0.1:
+            recipients.discard(rng.choice(sorted(recipients)))
+        if story.handover:
+            recipients.add(story.handover[0])
+            hfs.update(story.handover[1])
+        valid_until = None
+        if rng.random() < 0.35:
+            valid_until = signed + dt.timedelta(days=rng.choice([365, 730]))
+        plan = ConsentPlan(story=story, state='given', purposes=purposes,
+            recipients=recipients, handlungsfelder=hfs, signed=signed,
+            valid_until=valid_until)
+        if (not story.handover and valid_until is None
+                and (today - signed).days > 60 and rng.random() < 0.06):
+            plan.revoked = _date_between(rng,
+                signed + dt.timedelta(days=30), min(story.end, today))
+            plan.reason = rng.choice(REVOCATION_REASONS)
+        plans.append(plan)
+    for plan in plans:
+        plan.story.consents.append(plan)
+        plan.values = {
+            'client': plan.story.client.id,
+            'purposes': plan.purposes,
+            'recipients': [('add', sorted(plan.recipients))],
+            'handlungsfelder': [('add', sorted(plan.handlungsfelder))],
+            'language': plan.story.language,
+            'signed_date': plan.signed,
+            # a validity that ends before the clock's today is set once the
+            # referrals are sent, which check the consent in force today
+            'valid_until': (plan.valid_until
+                if plan.valid_until and plan.valid_until >= clock else None),
+            'notes': ("Formular in der Herkunftssprache und auf Deutsch "
+                "ausgehändigt und erklärt." if plan.story.language else None),
+            }
+    records = create(Consent, [p.values for p in plans])
+    for plan, record in zip(plans, records):
+        plan.record = record
+    given = [p for p in plans if p.state == 'given']
+    # nearly every signed form is scanned (one stored file for all)
+    scanned = [p for p in given if rng.random() < 0.92]
+    create(Attachment, [{
+                'name': 'Schweigepflichtentbindung-%s.pdf' % p.signed,
+                'resource': str(p.record),
+                'type': 'data',
+                'data': SCAN,
+                'description': "Unterschriebenes Formular (Scan)",
+                } for p in scanned])
+    for chunk in batches([p.record for p in given]):
+        Consent.give(Consent.browse([c.id for c in chunk]))
+    ctx.log('%d consents (%d given, %d drafts), %d scans attached' % (
+            len(plans), len(given), len(plans) - len(given), len(scanned)))
+
+
+def organisation_infos(ctx):
+    "{organisation id: (type key, statutory case management)}"
+    type_of = {}
+    for key, records in (ctx.registry.get('organisations_by_type')
+            or {}).items():
+        for record in records:
+            type_of[record.id] = key
+    ki = ctx.registry.get('ki')
+    result = {}
+    for org in fresh(ctx.registry.get('organisations')):
+        if ki and org.id == ki.id:
+            continue
+        result[org.id] = (type_of.get(org.id),
+            bool(org.kim_statutory_case_management))
+    return result
+
+
+def covering(story, purpose, organisation, handlungsfeld, date, today):
+    "The consent plan of story in force on date for the transfer, or None"
+    for plan in reversed(story.consents):
+        if (plan.covers(purpose, organisation, handlungsfeld)
+                and plan.signed <= date <= plan.last_day(today)):
+            return plan
+
+
+def create_referrals(ctx, stories):
+    """Referrals of the partner measures of the Hilfepläne to their
+    organisation: sent (Referral.send) where a consent covers the
+    organisation and Handlungsfeld, then answered and completed with feedback
+    by their age; drafts where no consent covers yet, and a few sent by the
+    Fachaufsicht without consent, with a written reason."""
+    pool = ctx.pool
+    Referral = pool.get('kim.case.referral')
+    User = pool.get('res.user')
+    from trytond.transaction import Transaction
+    rng = ctx.random
+    today = real_today(ctx)
+    contacts = {}
+    for contact in fresh(ctx.registry.get('contacts')):
+        contacts.setdefault(contact.organisation.id, []).append(contact.id)
+    open_states = {'assessment', 'planning', 'implementation', 'closing'}
+    n_overrides = max(2, len(stories) // 150)
+
+    vlist, finals, uncovered = [], [], []
+    for story in stories:
+        if story.state == 'cancelled':
+            continue
+        horizon = min(story.end, today)
+        for measure in story.measures:
+            if measure.status == 'cancelled' or rng.random() > 0.45:
+                continue
+            start = measure.agreed + dt.timedelta(days=rng.randint(0, 10))
+            if measure.plan_state == 'draft' or start > horizon:
+                sent, plan = None, None
+            else:
+                sent = _date_between(rng, start, min(horizon,
+                        start + dt.timedelta(days=60)))
+                plan = covering(story, 'transfer', measure.organisation,
+                    measure.handlungsfeld, sent, today)
+                if plan:
+                    sent = max(sent, plan.signed)
+            values = {
+                'case': story.case.id,
+                'measure': measure.id,
+                'service': measure.service,
+                'organisation': measure.organisation,
+                'contact': (rng.choice(contacts[measure.organisation])
+                    if contacts.get(measure.organisation)
+                    and rng.random() < 0.7 else None),
+                'handlungsfeld': measure.handlungsfeld,
+                'purpose': measure.name,
+                'description': rng.choice(REFERRAL_TEXTS),
+                'case_manager': story.manager,
+                }
+            if plan:
+                # the consent must cover until the organisation answered
+                last = min(horizon, plan.last_day(today))
+                state = referral_outcome(rng, story, (today - sent).days)
+                answer = completed = None
+                if state in {'accepted', 'rejected', 'completed'}:
+                    answer = min(sent + dt.timedelta(
+                            days=rng.randint(1, 21)), last)
+                    if answer < sent:
+                        answer = sent
+                if state == 'completed':
+                    completed = max(answer, min(answer + dt.timedelta(
+                                days=rng.randint(14, 180)), horizon))
+                values.update({
+                        'sent_date': sent,
+                        'answer_date': answer,
+                        'completed_date': completed,
+                        'feedback': (rng.choice(FEEDBACKS)
+                            if state == 'completed' else None),
+                        'rejection_reason': (rng.choice(REJECTIONS)
+                            if state == 'rejected' else None),
+                        })
+                vlist.append(values)
+                finals.append(state)
+            elif story.state in open_states and (
+                    sent is None or rng.random() < 0.5):
+                vlist.append(values)
+                finals.append('draft')
+                if sent is not None and story.state in {
+                        'implementation', 'closing'}:
+                    uncovered.append(len(vlist) - 1)
+    # a few sent without consent by the Fachaufsicht
+    overrides = set(rng.sample(uncovered, min(n_overrides, len(uncovered))))
+    for index in overrides:
+        finals[index] = 'override'
+        vlist[index]['sent_date'] = today - dt.timedelta(
+            days=rng.randint(0, 20))
+    referrals = create(Referral, vlist, SMALL_BATCH)
+    by_state = {}
+    for referral, state in zip(referrals, finals):
+        by_state.setdefault(state, []).append(referral.id)
+
+    def run(method, states):
+        ids = [i for s in states for i in by_state.get(s, [])]
+        # sending logs an event per referral, which clears the cache of the
+        # records read: small chunks keep the re-reads small
+        for chunk in batches(ids, SEND_BATCH):
+            method(Referral.browse(chunk))
+    # sent as root: the warnings on missing cooperation agreements are the
+    # case manager's to skip
+    run(Referral.send, ['sent', 'accepted', 'rejected', 'completed',
+            'cancelled'])
+    supervisors = User.search([('login', '=', 'fachaufsicht')], limit=1)
+    user = supervisors[0].id if supervisors else 0
+    with Transaction().set_user(user), \
+            Transaction().set_context(_skip_warnings=True):
+        for index, reason in zip(sorted(overrides),
+                rng.choices(OVERRIDE_REASONS, k=len(overrides))):
+            Referral.send_with_override(
+                Referral.browse([referrals[index].id]), reason)
+    run(Referral.accept, ['accepted', 'completed'])
+    run(Referral.reject, ['rejected'])
+    run(Referral.complete, ['completed'])
+    run(Referral.cancel, ['cancelled'])
+    ctx.log('%d referrals (%s)' % (len(referrals), ', '.join(
+                '%d %s' % (len(by_state[s]), s) for s in sorted(by_state))))
+
+
+def referral_outcome(rng, story, age):
+    "The state of a referral sent age days ago"
+    if story.state in {'closed', 'closing'}:
+        return pick(rng, [('completed', 65), ('rejected', 12),
+                ('accepted', 8), ('cancelled', 10), ('sent', 0)])
+    if age < 14:
+        return pick(rng, [('sent', 7), ('accepted', 3)])
+    if age < 60:
+        return pick(rng, [('sent', 2), ('accepted', 5), ('rejected', 1),
+                ('completed', 2)])
+    return pick(rng, [('completed', 55), ('accepted', 25), ('rejected', 12),
+            ('cancelled', 8)])
+
+
+def create_conferences(ctx, stories):
+    """Fallkonferenzen of a part of the cases whose client consented to
+    them: held ones with participants, results and agreed tasks, cancelled
+    ones, and planned or confirmed ones in the coming weeks"""
+    pool = ctx.pool
+    Conference = pool.get('kim.case.conference')
+    rng = ctx.random
+    today = real_today(ctx)
+    now = dt.datetime.combine(today, dt.time(0, 0))
+    orgs = {o.id: o.name for o in fresh(ctx.registry.get('organisations'))}
+    vlist, finals = [], []
+    for story in stories:
+        if story.state not in {'implementation', 'closing', 'closed'} or (
+                story.short or rng.random() > (
+                    0.25 if story.state == 'implementation' else 0.12)):
+            continue
+        plans = [p for p in story.consents if p.covers('case_conference')]
+        if not plans:
+            continue
+        plan = plans[-1]
+        start = story.opened + dt.timedelta(days=rng.randint(40, 120))
+        last = min(story.end, plan.last_day(today)) - dt.timedelta(days=1)
+        future = story.state == 'implementation' and rng.random() < 0.5
+        if future:
+            day = today + dt.timedelta(days=rng.randint(2, 25))
+            if plan.last_day(today) < today:
+                continue
+        elif start > last:
+            continue
+        else:
+            day = _date_between(rng, start, last)
+        if day.weekday() >= 5:
+            day -= dt.timedelta(days=day.weekday() - 4)
+        at = dt.datetime.combine(day, dt.time(rng.choice([9, 10, 13, 14]),
+                rng.choice([0, 30])))
+        if not future and at >= now:
+            continue
+        if future:
+            state = 'confirmed' if rng.random() < 0.5 else 'planned'
+        else:
+            state = 'cancelled' if rng.random() < 0.12 else 'held'
+        externals = sorted(plan.recipients & ({m.organisation
+                    for m in story.measures} or plan.recipients)) or sorted(
+            plan.recipients)
+        externals = rng.sample(externals, min(len(externals),
+                rng.randint(1, 3)))
+        participants = [{
+                'external': False,
+                'employee': story.manager,
+                'role': "Fallmanagement (Moderation)",
+                }]
+        for org in externals:
+            participants.append({
+                    'external': True,
+                    'organisation': org,
+                    'person': '%s %s' % ctx.names.person(),
+                    'role': "Fachkraft",
+                    'attended': state != 'held' or rng.random() < 0.9,
+                    })
+        if story.language:
+            participants.append({
+                    'external': True,
+                    'person': '%s %s' % ctx.names.person(),
+                    'role': "Sprachmittlung",
+                    })
+        values = {
+            'case': story.case.id,
+            'subject': rng.choice(CONFERENCE_SUBJECTS),
+            'start': at,
+            'duration': rng.choice([60, 90, 90, 120]),
+            'channel': pick(rng, [('in_person', 6), ('hybrid', 2),
+                    ('video', 2), ('phone', 1)]),
+            'place': "Anlaufstelle %s" % story.client.kommune_name,
+            'organiser': story.manager,
+            'client_present': rng.random() < 0.85,
+            'participants': [('create', participants)],
+            }
+        if state == 'held':
+            who = [orgs.get(o, "Netzwerkpartner") for o in externals] + [
+                "Klient*in", "Fallmanagement"]
+            values['results'] = ("Lage gemeinsam eingeschätzt; Zuständigkeiten "
+                "geklärt und im Hilfeplan übernommen.")
+            values['tasks'] = [('create', [{
+                            'sequence': i,
+                            'name': name,
+                            'who': rng.choice(who),
+                            'due_date': day + dt.timedelta(
+                                days=rng.randint(14, 60)),
+                            'done': (day + dt.timedelta(days=60) < today
+                                and rng.random() < 0.85),
+                            } for i, name in enumerate(rng.sample(
+                                CONFERENCE_TASKS, rng.randint(2, 4)), 1)])]
+        vlist.append(values)
+        finals.append(state)
+    conferences = create(Conference, vlist, SMALL_BATCH)
+    by_state = {}
+    for conference, state in zip(conferences, finals):
+        by_state.setdefault(state, []).append(conference.id)
+    for state, method in [('confirmed', Conference.confirm),
+            ('held', Conference.hold), ('cancelled', Conference.cancel)]:
+        for chunk in batches(by_state.get(state, []), SEND_BATCH):
+            method(Conference.browse(chunk))
+    ctx.log('%d case conferences (%s)' % (len(conferences), ', '.join(
+                '%d %s' % (len(by_state[s]), s) for s in sorted(by_state))))
+
+
+def create_handovers(ctx, stories, teams):
+    """Handovers: to a colleague of the team for a few open cases (the case
+    manager changes), to the statutory case management of the Jobcenter or
+    Jugendamt for a part of the cases closed "Übergabe" (which closes them),
+    and a few drafts planned for the coming weeks"""
+    pool = ctx.pool
+    Handover = pool.get('kim.case.handover')
+    Event = pool.get('kim.case.event')
+    from trytond.transaction import Transaction
+    rng = ctx.random
+    today = real_today(ctx)
+    members = {t.id: [m.id for m in t.members] for t in teams}
+    jobcenters = [o for o, (type_, statutory)
+        in sorted(organisation_infos(ctx).items())
+        if type_ == 'jobcenter' and statutory]
+
+    def person():
+        return '%s %s' % ctx.names.person()
+    vlist, finals, stories_of = [], [], []
+    for story in stories:
+        if story.handover:
+            org, hfs = story.handover
+            vlist.append({
+                    'case': story.case.id,
+                    'kind': 'external',
+                    'date': story.end,
+                    'organisation': org,
+                    'contact_person': person(),
+                    'handlungsfelder': [('add', hfs)],
+                    'warm': rng.random() < 0.8,
+                    'client_present': rng.random() < 0.9,
+                    'participants': "Klient*in, Fallmanagement, "
+                    "Fallmanagement der übernehmenden Stelle",
+                    'reason': "Die übernehmende Stelle führt das "
+                    "Fallmanagement in eigener Zuständigkeit fort; "
+                    "Hilfeplan und Unterlagen übergeben, Rückmeldung nach "
+                    "drei Monaten vereinbart.",
+                    })
+            finals.append('done')
+            stories_of.append(story)
+            continue
+        if story.short or story.state not in {'planning', 'implementation'}:
+            continue
+        colleagues = [m for m in members.get(story.team, [])
+            if m != story.manager]
+        if colleagues and rng.random() < 0.05:
+            date = max(story.opened, today - dt.timedelta(
+                    days=rng.randint(3, 60)))
+            vlist.append({
+                    'case': story.case.id,
+                    'kind': 'internal',
+                    'date': date,
+                    'to_case_manager': rng.choice(colleagues),
+                    'warm': rng.random() < 0.7,
+                    'client_present': rng.random() < 0.7,
+                    'reason': rng.choice([
+                            "Elternzeit der bisherigen Fallmanagerin.",
+                            "Umzug der Klientin/des Klienten in eine Kommune "
+                            "des anderen Teams.",
+                            "Ausgleich der Fallzahlen im Team.",
+                            "Wunsch der Klientin/des Klienten nach einem "
+                            "Wechsel."]),
+                    })
+            finals.append('cancelled' if rng.random() < 0.1 else 'done')
+            stories_of.append(story)
+        elif story.state == 'implementation' and rng.random() < 0.01:
+            vlist.append({
+                    'case': story.case.id,
+                    'kind': 'external',
+                    'date': today + dt.timedelta(days=rng.randint(7, 21)),
+                    'organisation': (rng.choice(jobcenters)
+                        if jobcenters else None),
+                    'warm': True,
+                    'client_present': True,
+                    'reason': "Übergabe an das Fallmanagement des "
+                    "Jobcenters geplant; gemeinsames Gespräch vereinbart.",
+                    })
+            finals.append('draft')
+            stories_of.append(story)
+    handovers = create(Handover, vlist, SMALL_BATCH)
+    by_state = {}
+    for handover, state, story in zip(handovers, finals, stories_of):
+        by_state.setdefault(state, []).append(handover.id)
+        if state == 'done':
+            if story.handover:
+                story.handed_over = True
+            else:
+                story.manager = next(v['to_case_manager'] for v in vlist
+                    if v['case'] == story.case.id)
+    for chunk in batches(by_state.get('done', []), SEND_BATCH):
+        Handover.do(Handover.browse(chunk))
+    for chunk in batches(by_state.get('cancelled', []), SMALL_BATCH):
+        Handover.cancel(Handover.browse(chunk))
+    # the close by the handover logged its state changes today: on the day
+    event = Event.__table__()
+    cursor = Transaction().connection.cursor()
+    clock = dt.date.today()
+    for story in stories:
+        if story.handed_over:
+            cursor.execute(*event.update([event.date], [story.end],
+                    where=(event.case == story.case.id)
+                    & (event.type == 'state_change')
+                    & (event.date == clock)))
+    ctx.log('%d handovers (%s)' % (len(handovers), ', '.join(
+                '%d %s' % (len(by_state[s]), s) for s in sorted(by_state))))
+
+
+def create_notes(ctx, stories):
+    """Notes of the case managers on their cases, some confidential (for the
+    case manager in charge and the Fachaufsicht only)"""
+    Note = ctx.pool.get('kim.case.note')
+    rng = ctx.random
+    today = real_today(ctx)
+    vlist = []
+    for story in stories:
+        count = (rng.choice([0, 0, 0, 1]) if story.short
+            else rng.choice([0, 1, 1, 2, 3]))
+        for _ in range(count):
+            day = _date_between(rng, story.opened, min(story.end, today))
+            at = dt.datetime.combine(day, dt.time(rng.randint(8, 16),
+                    rng.choice([0, 10, 20, 30, 40, 50])))
+            if not story.short and rng.random() < 0.15:
+                subject, text = rng.choice(CONFIDENTIAL_SUBJECTS)
+                confidential = True
+            else:
+                subject = rng.choice(NOTE_SUBJECTS)
+                text = "Kurz festgehalten; nächste Schritte im Hilfeplan."
+                confidential = False
+            vlist.append({
+                    'case': story.case.id,
+                    'date': at,
+                    'author': story.manager,
+                    'subject': subject,
+                    'text': text,
+                    'confidential': confidential,
+                    })
+    create(Note, vlist)
+    ctx.log('%d notes (%d confidential)' % (len(vlist),
+            len([v for v in vlist if v['confidential']])))
+
+
+def finish_consents(ctx, stories):
+    """The revocations (Consent.do_revoke with the client's reason), the
+    validity of the consents that ended (Consent.expire) and renewed consents
+    of the open cases whose consent expired"""
+    pool = ctx.pool
+    Consent = pool.get('kim.consent')
+    Attachment = pool.get('ir.attachment')
+    from trytond.transaction import Transaction
+    rng = ctx.random
+    today = real_today(ctx)
+    clock = dt.date.today()
+    plans = [p for s in stories for p in s.consents]
+    revoked = [p for p in plans if p.revoked]
+    for plan in revoked:
+        Consent.do_revoke([Consent(plan.record.id)], plan.reason,
+            date=plan.revoked)
+    ended = [p for p in plans if p.state == 'given' and p.valid_until
+        and p.valid_until < clock]
+    table = Consent.__table__()
+    cursor = Transaction().connection.cursor()
+    for plan in ended:
+        cursor.execute(*table.update([table.valid_until], [plan.valid_until],
+                where=table.id == plan.record.id))
+    expired = Consent.expire(today)
+    # open cases: the client signed again shortly before the end
+    renewals = []
+    for plan in ended:
+        story = plan.story
+        if (plan.valid_until < today and story.state in {
+                    'assessment', 'planning', 'implementation'}
+                and rng.random() < 0.7):
+            values = dict(plan.values)
+            values['signed_date'] = max(plan.signed, plan.valid_until
+                - dt.timedelta(days=rng.randint(0, 20)))
+            values['valid_until'] = None
+            renewals.append(values)
+    records = create(Consent, renewals)
+    create(Attachment, [{
+                'name': 'Schweigepflichtentbindung-%s.pdf' % (
+                    v['signed_date']),
+                'resource': str(r),
+                'type': 'data',
+                'data': SCAN,
+                'description': "Unterschriebenes Formular (Scan)",
+                } for r, v in zip(records, renewals)])
+    for chunk in batches(records):
+        Consent.give(Consent.browse([c.id for c in chunk]))
+    ctx.log('%d consents revoked, %d expired, %d renewed' % (
+            len(revoked), len(expired), len(records)))

@@ -162,4 +162,128 @@ class DemoDataTestCase(unittest.TestCase):
                             'fallmanager', 'fachaufsicht', 'finanzen'])]), 3)
 
 
-del argparse, Transaction
+class DemoCaseDataTestCase(unittest.TestCase):
+    "Demo data of kim_case: the network work of the case managers"
+
+    @classmethod
+    def setUpClass(cls):
+        drop_db()
+        activate_module(['kim_network', 'kim_case'])
+        cls.plugins = [(m, generate.import_plugin(m, p))
+            for m, p in generate.plugin_files()]
+
+    @classmethod
+    def tearDownClass(cls):
+        drop_db()
+
+    @with_transaction(user=0)
+    def test_case_network_work(self):
+        "Consents, referrals, conferences, handovers and notes of the cases"
+        pool = Pool()
+        Consent = pool.get('kim.consent')
+        Referral = pool.get('kim.case.referral')
+        Conference = pool.get('kim.case.conference')
+        Handover = pool.get('kim.case.handover')
+        Note = pool.get('kim.case.note')
+        Case = pool.get('kim.case')
+        Module = pool.get('ir.module')
+        args = generate.parse_args(['--today', TODAY.isoformat(),
+                '--scale', '0.2', '--cases', '300'], self.plugins)
+        activated = {m.name for m in Module.search(
+                [('state', '=', 'activated')])}
+        ctx = generate.Context(args, pool, activated)
+        ctx.log = lambda msg: None
+        plugins = dict(self.plugins)
+        for name in ['kim_network', 'kim_case']:
+            ctx.for_plugin(name)
+            with Transaction().set_context(language='de'):
+                plugins[name].generate(ctx)
+        self.assertTrue(plugins['kim_case'].is_loaded(ctx))
+
+        def count(Model, state):
+            return Model.search_count([('state', '=', state)])
+        for state in ['draft', 'given', 'revoked', 'expired']:
+            self.assertGreater(count(Consent, state), 0, state)
+        for state in ['draft', 'sent', 'accepted', 'rejected', 'completed']:
+            self.assertGreater(count(Referral, state), 0, state)
+        self.assertGreater(count(Conference, 'held'), 0)
+        self.assertTrue(Conference.search(
+                [('state', 'in', ['planned', 'confirmed'])]))
+        self.assertGreater(count(Handover, 'done'), 0)
+        self.assertTrue(Handover.search([
+                    ('state', '=', 'done'), ('kind', '=', 'external')]))
+        self.assertTrue(Handover.search([
+                    ('state', '=', 'done'), ('kind', '=', 'internal')]))
+        self.assertGreater(Note.search_count([]), 0)
+        self.assertGreater(Note.search_count(
+                [('confidential', '=', True)]), 0)
+
+        # given consents are signed and scanned; revoked ones have a reason
+        for consent in Consent.search([('state', '!=', 'draft')]):
+            self.assertTrue(consent.signed_date)
+            self.assertTrue(consent.purposes)
+        Attachment = pool.get('ir.attachment')
+        self.assertGreater(Attachment.search_count(
+                [('resource', 'like', 'kim.consent,%')]), 0)
+        for consent in Consent.search([('state', '=', 'revoked')]):
+            self.assertTrue((consent.revocation_reason or '').strip())
+            self.assertGreaterEqual(consent.revoked_date,
+                consent.signed_date)
+        for consent in Consent.search([('state', '=', 'expired')]):
+            self.assertLess(consent.valid_until, consent.expired_date)
+
+        # every sent referral was covered by a consent in force on the day
+        # it was sent, or the Fachaufsicht sent it with a written reason
+        sent = Referral.search([('sent_date', '!=', None),
+                ('state', '!=', 'draft')])
+        self.assertTrue(sent)
+        overrides = 0
+        for referral in sent:
+            consent = referral.consent
+            if not consent:
+                self.assertTrue((referral.override_reason or '').strip())
+                self.assertTrue(referral.override_by)
+                overrides += 1
+                continue
+            self.assertEqual(consent.client, referral.case.client)
+            self.assertIn('transfer', consent.purposes)
+            self.assertIn(referral.organisation, consent.recipients)
+            self.assertIn(referral.handlungsfeld, consent.handlungsfelder)
+            self.assertLessEqual(consent.signed_date, referral.sent_date)
+            if consent.valid_until:
+                self.assertGreaterEqual(consent.valid_until,
+                    referral.sent_date)
+            if consent.revoked_date:
+                self.assertGreater(consent.revoked_date, referral.sent_date)
+            for date in [referral.answer_date, referral.completed_date]:
+                if date:
+                    self.assertGreaterEqual(date, referral.sent_date)
+        self.assertGreater(overrides, 0)
+        for referral in Referral.search([('state', '=', 'completed')]):
+            self.assertTrue(referral.feedback)
+
+        # held conferences: participants, agreed tasks, covered by consent
+        for conference in Conference.search([('state', '=', 'held')]):
+            self.assertTrue(conference.participants)
+            self.assertTrue(conference.tasks)
+            self.assertLessEqual(conference.start.date(), TODAY)
+        # an external handover closed its case "Übergabe"
+        for handover in Handover.search([
+                    ('state', '=', 'done'), ('kind', '=', 'external')]):
+            self.assertEqual(handover.case.state, 'closed')
+            self.assertEqual(handover.case.closing_date, handover.date)
+            self.assertTrue(handover.consent)
+            self.assertTrue(handover.case.closing_reason.handover)
+        for handover in Handover.search([
+                    ('state', '=', 'done'), ('kind', '=', 'internal')]):
+            self.assertEqual(handover.case.case_manager,
+                handover.to_case_manager)
+        # no case event or note in the future
+        Event = pool.get('kim.case.event')
+        self.assertFalse(Event.search([('date', '>', dt.date.today())]))
+        self.assertFalse(Note.search(
+                [('date', '>', dt.datetime.combine(TODAY, dt.time.max))]))
+        self.assertTrue(Case.search([('state', '=', 'closed')]))
+
+
+del argparse
