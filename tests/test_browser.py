@@ -4,8 +4,10 @@ demo database served by trytond.
 It builds (or reuses) the database kim_browser in var/browser-test with
 tools/demo.sh build at a small scale, serves it on a free port of 127.0.0.1,
 logs in through the login dialog, opens KIM > Directory > Organisations from
-the menu and looks for an organisation the generator always creates; as admin
-and as the demo user koordination.
+the menu and looks for an organisation the generator always creates, as admin
+and as the demo user koordination; the case manager opens KIM > Cases > Cases
+and sees case numbers, the coordination has no Cases menu and the server
+refuses it the cases.
 
 Skipped (with the reason) when KIM_BROWSER_TEST=skip, when Chromium or its
 driver (Debian: chromium, chromium-driver) is missing, when the web client is
@@ -41,6 +43,13 @@ MENU_PATH = [
     ('kim_network.menu_organisation_form', ['Organisationen',
             'Organisations']),
     ]
+CASE_MENU_PATH = [
+    ('kim_network.menu_kim', ['KIM']),
+    ('kim_case.menu_cases', ['Fälle', 'Cases']),
+    ('kim_case.menu_case_form', ['Fälle', 'Cases']),
+    ]
+# the numbers of the cases (KIM-YYYY-NNNNN)
+CASE_NUMBER = 'KIM-20'
 CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu',
     '--disable-quic', '--no-first-run', '--disable-background-networking',
     '--disable-component-update', '--disable-sync',
@@ -220,7 +229,7 @@ def _visible(driver, selector):
         if e.is_displayed()]
 
 
-def menu_labels(url, login):
+def menu_labels(url, login, path=MENU_PATH):
     """The labels of the menu path in the user's language, as the server
     translates them (the German translation may change)"""
     labels = []
@@ -230,7 +239,7 @@ def menu_labels(url, login):
         language = rpc.call('model.res.user.get_preferences', True, {}).get(
             'language')
         context = {'language': language} if language else {}
-        for xml_id, fallback in MENU_PATH:
+        for xml_id, fallback in path:
             module, fs_id = xml_id.split('.')
             data = rpc.call('model.ir.model.data.search_read', [
                     ('module', '=', module), ('fs_id', '=', fs_id)],
@@ -239,7 +248,7 @@ def menu_labels(url, login):
                 ['name'], context)
             labels.append([menu['name']] + fallback)
     except Exception:
-        labels = [fallback for _, fallback in MENU_PATH]
+        labels = [fallback for _, fallback in path]
     return labels
 
 
@@ -283,26 +292,29 @@ def close_dialogs(driver, wait=1.5):
 
 def open_menu(driver, labels):
     "Click the menu entries one after the other, each by one of its labels"
+    clicked = []
     for names in labels:
         def entry(d):
+            # a submenu may carry the name of its parent: never click a
+            # parent twice
             for element in _visible(d, '#menu div.column-char'):
-                if element.text.strip() in names:
+                if element.text.strip() in names and element not in clicked:
                     return element
         element = _wait(driver, entry, 'no menu entry %s; the menu shows %s'
             % (' / '.join(names), [e.text for e in _visible(
                         driver, '#menu div.column-char')]))
+        clicked.append(element)
         element.click()
 
 
-def check_directory(driver, url, user):
+def check_list(driver, url, user, path=MENU_PATH, text=ORGANISATION):
+    "Open the list of the menu path as user and look for text in it"
     from selenium.webdriver.common.by import By
     try:
         login(driver, url, user)
-        open_menu(driver, menu_labels(url, user))
-        _wait(driver, lambda d: ORGANISATION in d.find_element(
-                By.ID, 'tabs').text,
-            'the organisation list of %s does not show %r'
-            % (user, ORGANISATION))
+        open_menu(driver, menu_labels(url, user, path))
+        _wait(driver, lambda d: text in d.find_element(By.ID, 'tabs').text,
+            'the list of %s does not show %r' % (user, text))
     except Exception as e:
         driver.save_screenshot(driver.kim_screenshot)
         raise AssertionError('%s\n(screenshot: %s)'
@@ -310,8 +322,38 @@ def check_directory(driver, url, user):
 
 
 def test_admin_sees_directory(server, browser):
-    check_directory(browser, server, 'admin')
+    check_list(browser, server, 'admin')
 
 
 def test_koordination_sees_directory(server, browser):
-    check_directory(browser, server, 'koordination')
+    check_list(browser, server, 'koordination')
+
+
+def test_fallmanager_sees_cases(server, browser):
+    check_list(browser, server, 'fallmanager', CASE_MENU_PATH, CASE_NUMBER)
+
+
+def test_koordination_sees_no_cases(server, browser):
+    "Coordination: no Cases menu, and the server refuses the cases"
+    try:
+        login(browser, server, 'koordination')
+        kim, cases, _ = menu_labels(server, 'koordination', CASE_MENU_PATH)
+        _, directory, _ = menu_labels(server, 'koordination')
+        open_menu(browser, [kim])
+
+        def kim_entries(d):
+            entries = [e.text.strip()
+                for e in _visible(d, '#menu div.column-char')]
+            if set(directory) & set(entries):
+                return entries
+        entries = _wait(browser, kim_entries,
+            'the KIM menu of koordination does not open')
+        assert not set(cases) & set(entries), entries
+    except Exception as e:
+        browser.save_screenshot(browser.kim_screenshot)
+        raise AssertionError('%s\n(screenshot: %s)'
+            % (e, browser.kim_screenshot)) from e
+    rpc = RPC(server)
+    rpc.login('koordination', PASSWORD)
+    with pytest.raises(RuntimeError, match='(?i)access|zugriff'):
+        rpc.call('model.kim.case.search', [], 0, 10, None, {})
