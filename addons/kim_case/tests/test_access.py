@@ -38,6 +38,7 @@ CASE = ('rcw', 'rcw', '', '', '')
 CASE_D = ('rcwd', 'rcw', '', '', '')
 CASE_RO = ('r', 'r', '', '', '')
 CLIENT = ('rcwd', 'rcwd', '', '', '')
+CLIENT_D = ('rcwd', 'rcw', '', '', '')
 CODES = ('r', 'r', 'r', 'rcwd', 'r')
 OPEN = ('rcwd',) * 5
 EXPECTED = {
@@ -52,10 +53,10 @@ EXPECTED = {
     'kim.case.plan.goal': CASE,
     'kim.case.plan.measure': CASE,
     'kim.case.contact': CASE,
-    'kim.client.language': CLIENT,
-    'kim.client.household': CLIENT,
-    'kim.client.residence_status': CLIENT,
-    'kim.client.rechtskreis': CLIENT,
+    'kim.client.language': CLIENT_D,
+    'kim.client.household': CLIENT_D,
+    'kim.client.residence_status': CLIENT_D,
+    'kim.client.rechtskreis': CLIENT_D,
     'kim.residence_status_type': CODES,
     'kim.access_channel': CODES,
     'kim.closing_reason': CODES,
@@ -256,6 +257,33 @@ class AccessTestCase(unittest.TestCase):
             self.assertEqual(
                 set(Party.search([('kim_client', '=', True)])),
                 {self.client_a, self.client_b})
+
+    @with_transaction()
+    def test_supervisor_deletes_no_client(self):
+        "The Fachaufsicht deletes no client or household member"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Household = pool.get('kim.client.household')
+        self.setup_cases()
+        new_client, child = Party.create([
+                {'name': "Client N", 'kim_client': True},
+                {'name': "Child A"}])
+        line, = Household.create(
+            [{'client': self.client_a.id, 'member': child.id}])
+        sup = self.user(SUP, self.company, login='sup')
+        with as_user(sup):
+            for party in [new_client, child, self.client_a]:
+                with self.subTest(party=party.name), \
+                        self.assertRaises(AccessError):
+                    Party.delete([party])
+            with self.assertRaises(AccessError):
+                Household.delete([line])
+            Party.delete([self.organisation])
+        self.assertEqual(
+            set(Party.search([('id', 'in', [new_client.id, child.id])])),
+            {new_client, child})
+        self.assertEqual(
+            Party.search([('id', '=', self.organisation.id)]), [])
 
     @with_transaction()
     def test_supervisor_deletes_nothing(self):
