@@ -53,7 +53,10 @@ CASE_NUMBER = 'KIM-20'
 CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu',
     '--disable-quic', '--no-first-run', '--disable-background-networking',
     '--disable-component-update', '--disable-sync',
-    '--disable-dev-shm-usage', '--window-size=1400,1000']
+    '--disable-dev-shm-usage']
+DESKTOP = '1400,1000'
+# a phone held upright (CSS pixels)
+PHONE = '390,844'
 TIMEOUT = 30
 
 
@@ -189,7 +192,9 @@ def browser(request):
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     profile = tempfile.mkdtemp(prefix='kim-chromium-')
-    for flag in CHROMIUM_FLAGS + ['--user-data-dir=' + profile]:
+    size = getattr(request, 'param', DESKTOP)
+    for flag in CHROMIUM_FLAGS + [
+            '--window-size=' + size, '--user-data-dir=' + profile]:
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(TIMEOUT)
@@ -357,3 +362,9 @@ def test_koordination_sees_no_cases(server, browser):
     rpc.login('koordination', PASSWORD)
     with pytest.raises(RuntimeError, match='(?i)access|zugriff'):
         rpc.call('model.kim.case.search', [], 0, 10, None, {})
+
+
+@pytest.mark.parametrize('browser', [PHONE], indirect=True)
+def test_fallmanager_sees_cases_on_phone(server, browser):
+    "The case manager works on a phone: the same menu and list"
+    check_list(browser, server, 'fallmanager', CASE_MENU_PATH, CASE_NUMBER)
