@@ -382,6 +382,9 @@ def generate(ctx):
         finish_consents(ctx, stories)
         ctx.log(took())
         close_cases(ctx, stories)
+        # last, so that the data above stays as it was for the same seed
+        create_households(ctx, stories)
+        ctx.log(took())
         Case = ctx.pool.get('kim.case')
         with Transaction().set_context(date=real_today(ctx)):
             flagged = Case.flag_due(real_today(ctx))
@@ -1693,6 +1696,75 @@ def create_handovers(ctx, stories, teams):
                     & (event.date == clock)))
     ctx.log('%d handovers (%s)' % (len(handovers), ', '.join(
                 '%d %s' % (len(by_state[s]), s) for s in sorted(by_state))))
+
+
+def create_households(ctx, stories):
+    """Families of about a third of the clients: a partner and children in
+    the household, some relatives abroad waiting for family reunification;
+    half of those cases cover the household members living with the
+    client. The members are no clients: they are seen only with their
+    client's cases."""
+    pool = ctx.pool
+    Party = pool.get('party.party')
+    Household = pool.get('kim.client.household')
+    CaseMember = pool.get('kim.case-party.party.household')
+    rng = ctx.random
+    today = real_today(ctx)
+    clients = {r['id']: r for r in Party.read(
+            [s.client.id for s in stories], ['name', 'kim_birth_date'])}
+    members, lines, covered = [], [], []
+    for story in stories:
+        if rng.random() > 0.35:
+            continue
+        client = clients[story.client.id]
+        last = client['name'].rsplit(' ', 1)[-1]
+        birth = client['kim_birth_date'] or today - dt.timedelta(
+            days=30 * 365)
+        family = []
+        if rng.random() < 0.6:
+            family.append(('spouse', birth + dt.timedelta(
+                        days=rng.randint(-6 * 365, 6 * 365))))
+        for _ in range(rng.choice([0, 1, 1, 2, 2, 3, 4])):
+            start = max(birth + dt.timedelta(days=18 * 365),
+                today - dt.timedelta(days=17 * 365))
+            if start >= today:
+                break
+            family.append(('child', start + dt.timedelta(
+                        days=rng.randint(0, (today - start).days))))
+        if rng.random() < 0.1:
+            family.append(('parent', birth - dt.timedelta(
+                        days=rng.randint(22 * 365, 35 * 365))))
+        abroad = rng.random() < 0.15
+        for i, (relation, born) in enumerate(family):
+            first, _ = ctx.names.person()
+            away = abroad and i == 0
+            members.append({
+                    'name': '%s %s' % (first, last),
+                    'kim_birth_date': min(born, today),
+                    })
+            lines.append({
+                    'client': client['id'],
+                    'relation': relation,
+                    'same_household': not away,
+                    'family_reunification': (
+                        pick(rng, [('planned', 2), ('applied', 2),
+                                ('done', 1)]) if away else None),
+                    })
+            covered.append(story.case.id
+                if not away and rng.random() < 0.5 else None)
+    sequence = Party._code_sequence()
+    if sequence and members:
+        for values, code in zip(members, sequence.get_many(len(members))):
+            values['code'] = code
+    parties = create(Party, members)
+    for values, party in zip(lines, parties):
+        values['member'] = party.id
+    create(Household, lines)
+    create(CaseMember, [{'case': case, 'party': party.id}
+            for case, party in zip(covered, parties) if case])
+    ctx.log('%d household and family members of %d clients, %d covered by '
+        'the case' % (len(parties), len({l['client'] for l in lines}),
+            sum(1 for c in covered if c)))
 
 
 def create_notes(ctx, stories):

@@ -285,5 +285,26 @@ class DemoCaseDataTestCase(unittest.TestCase):
                 [('date', '>', dt.datetime.combine(TODAY, dt.time.max))]))
         self.assertTrue(Case.search([('state', '=', 'closed')]))
 
+        # families: members who are no clients, some covered by the case,
+        # some abroad waiting for family reunification
+        Household = pool.get('kim.client.household')
+        Party = pool.get('party.party')
+        lines = Household.search([])
+        self.assertGreater(len(lines), 0)
+        self.assertFalse([l for l in lines if l.member.kim_client])
+        self.assertTrue([l for l in lines if l.relation == 'child'])
+        for line in lines:
+            if line.same_household:
+                self.assertIsNone(line.family_reunification)
+            else:
+                self.assertTrue(line.family_reunification)
+        self.assertTrue(Case.search([('household_members', '!=', None)]))
+        for case in Case.search([('household_members', '!=', None)]):
+            for member in case.household_members:
+                self.assertEqual(
+                    Household.search_count([('client', '=', case.client),
+                            ('member', '=', member)]), 1)
+        self.assertFalse(Party.search([('kim_birth_date', '>', TODAY)]))
+
 
 del argparse
