@@ -614,7 +614,6 @@ def load(ctx):
 
 
 def generate(ctx):
-    rng = ctx.random
     pool = ctx.pool
     today = ctx.today
     n_orgs = max(1, ctx.size('organisations', 60))

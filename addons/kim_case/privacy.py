@@ -624,7 +624,6 @@ class Erase(metaclass=PoolMeta):
         """Run to_erase tuples as party.erase does: deactivate, overwrite
         the columns in the table and its history, delete the resources"""
         from trytond.model.modelsql import convert_from
-        pool = Pool()
         cursor = Transaction().connection.cursor()
         resources = self.get_resources()
         for Model, domain, resource, columns, values in to_erase:

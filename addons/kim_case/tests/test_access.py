@@ -105,19 +105,8 @@ class AccessTestCase(unittest.TestCase):
         drop_db()
 
     def user(self, role, company=None, employees=(), login=None):
-        pool = Pool()
-        User = pool.get('res.user')
-        user = create_user(login or role, GROUPS[role])
-        values = {}
-        if company:
-            values['companies'] = [('add', [company.id])]
-            values['company'] = company.id
-        if employees:
-            values['employees'] = [('add', [e.id for e in employees])]
-            values['employee'] = employees[0].id
-        if values:
-            User.write([user], values)
-        return user
+        return create_user(
+            login or role, GROUPS[role], company=company, employees=employees)
 
     def setup_cases(self):
         """Two teams of one company: Eva and Ben in team A, Carla in

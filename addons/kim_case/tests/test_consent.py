@@ -75,7 +75,6 @@ class ConsentTestCase(unittest.TestCase):
     def make_case_manager(self, login='consent_cm'):
         "A case manager user with a case of the client"
         pool = Pool()
-        User = pool.get('res.user')
         Kommune = pool.get('kim.kommune')
         Case = pool.get('kim.case')
         self.company = create_company()
@@ -85,14 +84,8 @@ class ConsentTestCase(unittest.TestCase):
         Case(company=self.company, client=self.client, kommune=kommune,
             case_manager=employee, depth='case_management',
             state='intake').save()
-        user = create_user(login, [('kim_case', 'group_case_manager')])
-        User.write([user], {
-                'companies': [('add', [self.company.id])],
-                'company': self.company.id,
-                'employees': [('add', [employee.id])],
-                'employee': employee.id,
-                })
-        return user
+        return create_user(login, [('kim_case', 'group_case_manager')],
+            company=self.company, employees=[employee])
 
     def attach(self, consent):
         pool = Pool()
@@ -395,15 +388,10 @@ class ConsentTestCase(unittest.TestCase):
         "The Fachaufsicht cannot delete even a draft consent"
         pool = Pool()
         Consent = pool.get('kim.consent')
-        User = pool.get('res.user')
         self.setup_data()
         case_manager = self.make_case_manager()
         supervisor = create_user('consent_sup', [
-                ('kim_case', 'group_case_supervisor')])
-        User.write([supervisor], {
-                'companies': [('add', [self.company.id])],
-                'company': self.company.id,
-                })
+                ('kim_case', 'group_case_supervisor')], company=self.company)
         draft = self.create_consent(give=False)
         other = self.create_consent(give=False)
         with as_user(supervisor):

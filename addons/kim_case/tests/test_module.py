@@ -585,12 +585,12 @@ class KimCaseTestCase(
                 return self.case(client=self.client(name),
                     case_manager=manager.id, kommune=kommune.id,
                     opened_date=opened, **values)
-            overdue = case("A Overdue", next_review=date - DAY)
+            case("A Overdue", next_review=date - DAY)
             today_ = case("B Today", next_review=date)
             edge = case("C Edge", next_review=date + 14 * DAY)
             later = case("D Later", next_review=date + 15 * DAY)
             none = case("E None")
-            bens = case("F Ben", manager=ben, next_review=date + 3 * DAY)
+            case("F Ben", manager=ben, next_review=date + 3 * DAY)
             closed = case("G Closed", next_review=date,
                 closing_reason=reason.id)
             Case.to_close([closed])

@@ -101,16 +101,8 @@ class ReferralTestCase(unittest.TestCase):
         return referral
 
     def make_user(self, login, group, employee):
-        pool = Pool()
-        User = pool.get('res.user')
-        user = create_user(login, [('kim_case', group)])
-        User.write([user], {
-                'companies': [('add', [self.company.id])],
-                'company': self.company.id,
-                'employees': [('add', [employee.id])],
-                'employee': employee.id,
-                })
-        return user
+        return create_user(login, [('kim_case', group)],
+            company=self.company, employees=[employee])
 
     def skip_warning(self, exception):
         pool = Pool()

@@ -252,7 +252,6 @@ class KimNetworkTestCase(ModuleTestCase):
         "Sign, evaluate, terminate and renew an agreement"
         pool = Pool()
         Agreement = pool.get('kim.cooperation_agreement')
-        Warning = pool.get('res.user.warning')
         jobcenter = create_organisation('Jobcenter', 'JOBCENTER')
         wohnen, arbeit = codes('kim.handlungsfeld', 'WOHNEN', 'ARBEIT')
         agreement = self.agreement([jobcenter],
@@ -305,7 +304,7 @@ class KimNetworkTestCase(ModuleTestCase):
         self.assertEqual(agreement.valid_to, dt.date(2026, 12, 31)
             if TODAY > dt.date(2026, 12, 31) else TODAY)
 
-        action, = [Agreement.renew([agreement])]
+        Agreement.renew([agreement])
         successor, = agreement.successors
         self.assertEqual(successor.state, 'draft')
         self.assertEqual(successor.predecessor, agreement)

@@ -9,17 +9,24 @@ from trytond.pool import Pool
 from trytond.transaction import Transaction
 
 
-def create_user(login, groups):
-    """Create a user in the groups given by (module, xml id) pairs"""
+def create_user(login, groups, company=None, employees=()):
+    """Create a user in the groups given by (module, xml id) pairs, working
+    for the company and as the employees (the first is the current one)"""
     pool = Pool()
     User = pool.get('res.user')
     ModelData = pool.get('ir.model.data')
-    user, = User.create([{
-                'login': login,
-                'name': login,
-                'groups': [('add', [
-                            ModelData.get_id(m, x) for m, x in groups])],
-                }])
+    values = {
+        'login': login,
+        'name': login,
+        'groups': [('add', [ModelData.get_id(m, x) for m, x in groups])],
+        }
+    if company:
+        values['companies'] = [('add', [company.id])]
+        values['company'] = company.id
+    if employees:
+        values['employees'] = [('add', [e.id for e in employees])]
+        values['employee'] = employees[0].id
+    user, = User.create([values])
     return user
 
 

@@ -361,20 +361,15 @@ class KimIndicatorTestCase(unittest.TestCase):
         Case = pool.get('kim.case')
         Report = pool.get('kim.indicator.report')
         Line = pool.get('kim.indicator.report.line')
-        User = pool.get('res.user')
         company, employee = self.setup()
         with set_company(company):
             create_dataset(company, employee)
         finance = create_user('finance', [
                 ('kim_network', 'group_kim_user'),
-                ('kim_reporting', 'group_finance')])
+                ('kim_reporting', 'group_finance')], company=company)
         coordination = create_user('coordination', [
-                ('kim_network', 'group_kim_coordination')])
+                ('kim_network', 'group_kim_coordination')], company=company)
         for user in [finance, coordination]:
-            User.write([user], {
-                    'companies': [('add', [company.id])],
-                    'company': company.id,
-                    })
             with as_user(user), Transaction().set_context(
                     company=company.id, companies=[company.id]):
                 with self.assertRaises(AccessError):

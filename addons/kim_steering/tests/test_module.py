@@ -137,17 +137,9 @@ class KimSteeringTestCase(CompanyTestMixin, ModuleTestCase):
                         }])
         return company, employee, client, case
 
-    def user(self, login, groups, company=None, **values):
-        User = Pool().get('res.user')
-        user = create_user(login, groups)
-        if company:
-            values.update({
-                    'companies': [('add', [company.id])],
-                    'company': company.id,
-                    })
-        if values:
-            User.write([user], values)
-        return user
+    def user(self, login, groups, company=None, employees=()):
+        return create_user(login, groups, company=company,
+            employees=employees)
 
     def assertMessage(self, cm, pattern):
         self.assertRegex(cm.exception.message, pattern)
@@ -266,7 +258,7 @@ class KimSteeringTestCase(CompanyTestMixin, ModuleTestCase):
         Meeting = pool.get('kim.committee.meeting')
         lg = self.committee(rhythm='quarterly',
             start_date=dt.date(2025, 1, 1))
-        ag = self.committee(name="AG Sprache", code='AGS',
+        self.committee(name="AG Sprache", code='AGS',
             type='arbeitsgruppe', rhythm='monthly',
             start_date=dt.date(2025, 5, 1))
         self.committee(name="Forum", code='AF', type='austauschforum',
@@ -715,7 +707,7 @@ class KimSteeringTestCase(CompanyTestMixin, ModuleTestCase):
         company, employee, client, case = self.case_setup()
         manager = self.user('fallmanager',
             [('kim_case', 'group_case_manager')], company,
-            employees=[('add', [employee.id])], employee=employee.id)
+            employees=[employee])
         wohnen, = codes('kim.handlungsfeld', 'WOHNEN')
         topic, = Topic.create([{'name': "Wohnraum", 'state': 'collected'}])
         report, = Report.create([{
