@@ -9,9 +9,10 @@ from trytond.pool import Pool
 from trytond.transaction import Transaction
 
 
-def create_user(login, groups, company=None, employees=()):
+def create_user(login, groups, company=None, employees=(), **values):
     """Create a user in the groups given by (module, xml id) pairs, working
-    for the company and as the employees (the first is the current one)"""
+    for the company and as the employees (the first is the current one),
+    with the other values of res.user given"""
     pool = Pool()
     User = pool.get('res.user')
     ModelData = pool.get('ir.model.data')
@@ -19,6 +20,7 @@ def create_user(login, groups, company=None, employees=()):
         'login': login,
         'name': login,
         'groups': [('add', [ModelData.get_id(m, x) for m, x in groups])],
+        **values,
         }
     if company:
         values['companies'] = [('add', [company.id])]

@@ -137,9 +137,9 @@ class KimSteeringTestCase(CompanyTestMixin, ModuleTestCase):
                         }])
         return company, employee, client, case
 
-    def user(self, login, groups, company=None, employees=()):
+    def user(self, login, groups, company=None, employees=(), **values):
         return create_user(login, groups, company=company,
-            employees=employees)
+            employees=employees, **values)
 
     def assertMessage(self, cm, pattern):
         self.assertRegex(cm.exception.message, pattern)
