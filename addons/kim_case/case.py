@@ -570,6 +570,13 @@ class Case(NumberedMixin, Workflow, ModelSQL, ModelView):
         default.setdefault('short_case', False)
         default.setdefault('predecessor', None)
         default.setdefault('successors', None)
+        # the referrals, handovers and conferences (CaseLinkMixin) of other
+        # modules stay with the original case
+        pool = Pool()
+        for name, field in cls._fields.items():
+            if (isinstance(field, fields.One2Many)
+                    and issubclass(pool.get(field.model_name), CaseLinkMixin)):
+                default.setdefault(name, None)
         return super().copy(cases, default=default)
 
     @classmethod

@@ -405,9 +405,3 @@ class Case(metaclass=PoolMeta):
         states={
             'readonly': Eval('state') == 'closed',
             })
-
-    @classmethod
-    def copy(cls, cases, default=None):
-        default = default.copy() if default is not None else {}
-        default.setdefault('conferences', None)
-        return super().copy(cases, default=default)

@@ -543,6 +543,28 @@ class ReferralTestCase(unittest.TestCase):
         return conference
 
     @with_transaction()
+    def test_case_copy_without_links(self):
+        "A copied case has none of the referrals, handovers, conferences"
+        pool = Pool()
+        Case = pool.get('kim.case')
+        Handover = pool.get('kim.case.handover')
+        self.setup_case()
+        self.create_referral()
+        self.create_conference()
+        Handover(case=self.case, kind='internal', to_case_manager=self.eva,
+            participants="Eva").save()
+        case = Case(self.case.id)
+        self.assertTrue(case.referrals and case.conferences
+            and case.handovers)
+        copy, = Case.copy([case])
+        self.assertEqual(
+            (copy.referrals, copy.conferences, copy.handovers), ((), (), ()))
+        case = Case(self.case.id)
+        self.assertEqual(
+            (len(case.referrals), len(case.conferences), len(case.handovers)),
+            (1, 1, 1))
+
+    @with_transaction()
     def test_conference_needs_consent_for_external(self):
         "Every external organisation needs the client's consent"
         pool = Pool()
