@@ -10,7 +10,8 @@ the logging, and prints the medians and their ratio.
 
     DB_NAME=:memory: TRYTOND_DATABASE_URI=sqlite:// \\
         .venv/bin/python bench/bench_access_log.py
-    DB_NAME=bench_access TRYTOND_DATABASE_URI=postgresql://postgres@127.0.0.1:5432/ \\
+    DB_NAME=bench_access \\
+    TRYTOND_DATABASE_URI=postgresql://postgres@127.0.0.1:5432/ \\
         .venv/bin/python bench/bench_access_log.py    (trytond creates it)
 
 Environment: KIM_BENCH_REPEAT (default 50), KIM_BENCH_CASES (default 80).

@@ -25,6 +25,8 @@ import time
 from collections import namedtuple
 from decimal import Decimal
 
+from sql import Null
+
 MODULE = 'kim_case'
 BATCH = 1000
 # Records whose relation fields have domains depending on the record are
@@ -324,7 +326,7 @@ def create(Model, vlist, size=BATCH):
     return records
 
 
-# --- the plugin ---------------------------------------------------------------
+# --- the plugin ---------------------------------------------------------
 def is_loaded(ctx):
     Case = ctx.pool.get('kim.case')
     return bool(Case.search([], limit=1))
@@ -803,7 +805,7 @@ def create_assessments(ctx, stories):
     table = Assessment.__table__()
     cursor = Transaction().connection.cursor()
     cursor.execute(*table.update([table.signed_date], [table.date],
-            where=(table.state == 'done') & (table.signed_date == None)))
+            where=(table.state == 'done') & (table.signed_date == Null)))
     ctx.log('%d assessments (%d signed), %d lines' % (
             len(assessments), len(done), len(line_values)))
 
@@ -1565,7 +1567,8 @@ def create_conferences(ctx, stories):
         if state == 'held':
             who = [orgs.get(o, "Netzwerkpartner") for o in externals] + [
                 "Klient*in", "Fallmanagement"]
-            values['results'] = ("Lage gemeinsam eingeschätzt; Zuständigkeiten "
+            values['results'] = (
+                "Lage gemeinsam eingeschätzt; Zuständigkeiten "
                 "geklärt und im Hilfeplan übernommen.")
             values['tasks'] = [('create', [{
                             'sequence': i,

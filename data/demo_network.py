@@ -239,7 +239,7 @@ POSITIONS = {
     'other': ['Verwaltung', 'Ehrenamtskoordination'],
     }
 
-# --- services ------------------------------------------------------------------
+# --- services -----------------------------------------------------------
 # By organisation type: (title, Handlungsfelder, target groups, description,
 #  min age, max age, appointment only, cost, waiting days range)
 HF, TG = 'handlungsfeld_', 'target_group_'
@@ -253,7 +253,8 @@ SERVICES = {
         ('Case Management im Kommunalen Integrationsmanagement',
             ['aufenthalt', 'arbeit', 'wohnen', 'existenz'],
             ['drittstaat', 'schutz', 'geduldet'], "Rechtskreisübergreifendes "
-            "Case Management für Menschen mit mehreren Unterstützungsbedarfen; "
+            "Case Management für Menschen mit mehreren "
+            "Unterstützungsbedarfen; "
             "Hilfeplanung gemeinsam mit den Regeldiensten.",
             18, None, True, 'free', (5, 30)),
         ('Koordination der Sprachkursangebote', ['sprache'], [],
@@ -500,7 +501,7 @@ OPENING_PATTERNS = [
     [('1', 14, 19), ('5', 10, 13)],
     ]
 
-# --- agreements ---------------------------------------------------------------
+# --- agreements ---------------------------------------------------------
 AGREEMENT_TEXTS = {
     'statutory_cm': (
         "Kooperationsvereinbarung Case Management – %s",
@@ -534,7 +535,8 @@ AGREEMENT_TEXTS = {
         ['aufenthalt', 'arbeit'],
         "Regelung der Übermittlung personenbezogener Daten zwischen KI und "
         "%s auf Grundlage einer Einwilligung.",
-        "Übermittlung nur mit schriftlicher Einwilligung; Widerruf jederzeit."),
+        "Übermittlung nur mit schriftlicher Einwilligung; "
+        "Widerruf jederzeit."),
     }
 AGREEMENT_TYPE_BY_ORG = {
     'jobcenter': 'statutory_cm', 'aa': 'statutory_cm',
@@ -566,7 +568,7 @@ def months_ago(today, months, day=1):
     return dt.date(year, month, min(day, 28))
 
 
-# --- the plugin ----------------------------------------------------------------
+# --- the plugin ---------------------------------------------------------
 def is_loaded(ctx):
     Party = ctx.pool.get('party.party')
     return bool(Party.search([

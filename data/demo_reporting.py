@@ -193,13 +193,13 @@ def _generate(ctx, company):
     costs = []
     for baustein, items in [
             (b1, [('event', 'Fachtag Integration', 3400),
-                    ('interface', 'Workshop Schnittstellen Jobcenter', 1200),
-                    ('software', 'Digitales Integrationsmanagement', 4800),
-                    ('publication', 'Wegweiser in sechs Sprachen', 2100)]),
+                  ('interface', 'Workshop Schnittstellen Jobcenter', 1200),
+                  ('software', 'Digitales Integrationsmanagement', 4800),
+                  ('publication', 'Wegweiser in sechs Sprachen', 2100)]),
             (b2, [('workplace', 'Arbeitsplatzausstattung', 5200),
-                    ('material', 'Dolmetschkosten', 7400),
-                    ('material', 'Fahrtkosten aufsuchende Arbeit', 1900),
-                    ('event', 'Fallkonferenzen', 600)])]:
+                  ('material', 'Dolmetschkosten', 7400),
+                  ('material', 'Fahrtkosten aufsuchende Arbeit', 1900),
+                  ('event', 'Fallkonferenzen', 600)])]:
         for category, description, amount in items:
             costs.append({
                     'company': company.id, 'baustein': baustein.id,

@@ -527,7 +527,8 @@ def generate(ctx):
                             "veröffentlichen",
                             'due_date': (lg_starts[3] - dt.timedelta(
                                     days=20)).date(),
-                            }]), (TOPICS[1][0], {
+                            }]),
+                (TOPICS[1][0], {
                         'type': 'decision',
                         'text': "Sozialamt und Jobcenter stellen die "
                         "Mietbescheinigung innerhalb von zehn Tagen aus.",

@@ -171,8 +171,9 @@ def server():
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
                     log.flush()
+                    serve_log = DB_PATH / ('%s.serve.log' % DB)
                     raise AssertionError('the server did not start:\n'
-                        + (DB_PATH / ('%s.serve.log' % DB)).read_text()[-3000:])
+                        + serve_log.read_text()[-3000:])
                 time.sleep(0.2)
         yield url
     finally:

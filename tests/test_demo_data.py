@@ -8,7 +8,8 @@ import unittest
 from pathlib import Path
 
 from trytond.pool import Pool
-from trytond.tests.test_tryton import activate_module, drop_db, with_transaction
+from trytond.tests.test_tryton import (
+    activate_module, drop_db, with_transaction)
 from trytond.transaction import Transaction
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -118,7 +119,8 @@ class DemoDataTestCase(unittest.TestCase):
 
     @with_transaction(user=0)
     def test_full_size(self):
-        "The default sizes: about 60 organisations, 200 services, 30 agreements"
+        """The default sizes: about 60 organisations, 200 services,
+        30 agreements"""
         pool = Pool()
         Party = pool.get('party.party')
         Service = pool.get('kim.service')

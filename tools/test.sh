@@ -25,6 +25,15 @@ run() {  # run LABEL -- env assignments...
     rm -f "$out"
 }
 
+# Lint first, with Tryton's own flake8 configuration (.flake8)
+echo "== flake8 =="
+if "$py" -m flake8 addons data tests tools bench; then
+    summary+=("flake8: clean")
+else
+    summary+=("flake8: findings (see above)")
+    status=1
+fi
+
 run SQLite TRYTOND_DATABASE_URI=sqlite:// DB_NAME=:memory: DB_CACHE="$PWD/var/test-cache/sqlite"
 
 pg_uri=$(tools/postgres.sh find)

@@ -38,7 +38,7 @@ KINDS = [
 
 
 class AccessLog(ModelSQL, ModelView):
-    "Access Log"
+    __string__ = "Access Log"
     __name__ = 'kim.access_log'
     date = fields.Timestamp("Date", readonly=True)
     user = fields.Many2One('res.user', "User", readonly=True,

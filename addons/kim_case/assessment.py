@@ -44,7 +44,7 @@ def check_case_open(cases):
 
 
 class Assessment(Workflow, ModelSQL, ModelView):
-    "Assessment"
+    __string__ = "Assessment"
     __name__ = 'kim.case.assessment'
     case = fields.Many2One('kim.case', "Case", required=True,
         ondelete='CASCADE', states=DRAFT_ONLY)
@@ -265,7 +265,7 @@ class Assessment(Workflow, ModelSQL, ModelView):
 
 
 class AssessmentLine(ModelSQL, ModelView):
-    "Assessment Line"
+    __string__ = "Assessment Line"
     __name__ = 'kim.case.assessment.line'
     assessment = fields.Many2One('kim.case.assessment', "Assessment",
         required=True, ondelete='CASCADE',
@@ -518,4 +518,3 @@ class Case(metaclass=PoolMeta):
         default = default.copy() if default is not None else {}
         default.setdefault('assessments', None)
         return super().copy(cases, default=default)
-

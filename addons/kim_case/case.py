@@ -3,7 +3,7 @@
 "The case of a client and its case-management cycle."
 import datetime
 
-from sql import Cast, Literal, Union
+from sql import Cast, Literal, Null, Union
 
 from trytond.i18n import gettext
 from trytond.model import (
@@ -50,7 +50,7 @@ def _employee():
 
 
 class Team(DeactivableMixin, ModelSQL, ModelView):
-    "Case Team"
+    __string__ = "Case Team"
     __name__ = 'kim.case.team'
     name = fields.Char("Name", required=True)
     company = fields.Many2One('company.company', "Company", required=True,
@@ -84,7 +84,7 @@ TeamEmployee = relation('TeamEmployee', 'kim.case.team-company.employee',
 
 
 class Case(NumberedMixin, Workflow, ModelSQL, ModelView):
-    "KIM Case"
+    __string__ = "KIM Case"
     __name__ = 'kim.case'
     _rec_name = 'number'
     _history = True
@@ -464,7 +464,7 @@ class Case(NumberedMixin, Workflow, ModelSQL, ModelView):
             case.id.as_('case'),
             Literal('review').as_('kind'),
             case.next_review.as_('date'),
-            where=(case.next_review != None)
+            where=(case.next_review != Null)
             & case.state.in_(OPEN_STATES))
         document = status.join(case2,
             condition=status.client == case2.client
@@ -473,8 +473,8 @@ class Case(NumberedMixin, Workflow, ModelSQL, ModelView):
             case2.id.as_('case'),
             Literal('residence_document').as_('kind'),
             status.document_expiry.as_('date'),
-            where=(status.document_expiry != None)
-            & ((status.valid_to == None) | (status.valid_to >= date))
+            where=(status.document_expiry != Null)
+            & ((status.valid_to == Null) | (status.valid_to >= date))
             & case2.state.in_(OPEN_STATES))
         since = date - datetime.timedelta(
             days=config.get_rechtskreis_change_days())
@@ -760,7 +760,7 @@ CaseRechtskreis = relation('CaseRechtskreis', 'kim.case-kim.rechtskreis',
 
 
 class CaseEvent(ModelSQL, ModelView):
-    "Case Event"
+    __string__ = "Case Event"
     __name__ = 'kim.case.event'
     case = fields.Many2One('kim.case', "Case", required=True,
         ondelete='CASCADE')
@@ -833,7 +833,7 @@ class CaseEvent(ModelSQL, ModelView):
 
 
 class CaseDue(ModelSQL, ModelView):
-    "Case Wiedervorlage"
+    __string__ = "Case Wiedervorlage"
     __name__ = 'kim.case.due'
     case = fields.Many2One('kim.case', "Case", readonly=True)
     client = fields.Many2One('party.party', "Client", readonly=True,

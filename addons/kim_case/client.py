@@ -207,7 +207,7 @@ PartyNationality = relation('PartyNationality',
 
 
 class ClientLanguage(ModelSQL, ModelView):
-    "Client Language"
+    __string__ = "Client Language"
     __name__ = 'kim.client.language'
     client = fields.Many2One('party.party', "Client", required=True,
         ondelete='CASCADE')
@@ -234,7 +234,7 @@ class ClientLanguage(ModelSQL, ModelView):
 
 
 class ClientHousehold(ModelSQL, ModelView):
-    "Client Household Member"
+    __string__ = "Client Household Member"
     __name__ = 'kim.client.household'
     client = fields.Many2One('party.party', "Client", required=True,
         ondelete='CASCADE')
@@ -313,7 +313,7 @@ class _ClientPeriod(PeriodMixin):
 
 
 class ClientResidenceStatus(_ClientPeriod, ModelSQL, ModelView):
-    "Client Residence Status"
+    __string__ = "Client Residence Status"
     __name__ = 'kim.client.residence_status'
     _history = True
     client = fields.Many2One('party.party', "Client", required=True,
@@ -368,7 +368,7 @@ class ClientResidenceStatus(_ClientPeriod, ModelSQL, ModelView):
 
 
 class ClientRechtskreis(_ClientPeriod, ModelSQL, ModelView):
-    "Client Rechtskreis"
+    __string__ = "Client Rechtskreis"
     __name__ = 'kim.client.rechtskreis'
     _history = True
     client = fields.Many2One('party.party', "Client", required=True,
@@ -454,7 +454,7 @@ class ClientRechtskreis(_ClientPeriod, ModelSQL, ModelView):
 
 
 class Erase(metaclass=PoolMeta):
-    "Erase the personal data of a client with the party"
+    __string__ = "Erase the personal data of a client with the party"
     __name__ = 'party.erase'
 
     def check_erase(self, party):

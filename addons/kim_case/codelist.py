@@ -5,7 +5,7 @@ from trytond.modules.kim_network.common import CodeListMixin
 
 
 class ResidenceStatusType(CodeListMixin):
-    "Residence Status Type"
+    __string__ = "Residence Status Type"
     __name__ = 'kim.residence_status_type'
     legal_basis = fields.Char("Legal Basis", translate=True,
         help="The provision of the Aufenthaltsgesetz (or other law) that "
@@ -16,12 +16,12 @@ class ResidenceStatusType(CodeListMixin):
 
 
 class AccessChannel(CodeListMixin):
-    "Access Channel"
+    __string__ = "Access Channel"
     __name__ = 'kim.access_channel'
 
 
 class ClosingReason(CodeListMixin):
-    "Closing Reason"
+    __string__ = "Closing Reason"
     __name__ = 'kim.closing_reason'
     short_case = fields.Boolean("Short Case",
         help="The reason closes an Erstberatung that ended with information "

@@ -33,7 +33,7 @@ HELD_WRITABLE_FIELDS = {'state', 'results', 'tasks', 'client_present'}
 
 
 class Conference(CaseLinkMixin, Workflow, ModelSQL, ModelView):
-    "Fallkonferenz"
+    __string__ = "Fallkonferenz"
     __name__ = 'kim.case.conference'
     _history = True
     case = fields.Many2One('kim.case', "Case", required=True,
@@ -258,7 +258,7 @@ class Conference(CaseLinkMixin, Workflow, ModelSQL, ModelView):
 
 
 class ConferenceParticipant(ModelSQL, ModelView):
-    "Fallkonferenz Participant"
+    __string__ = "Fallkonferenz Participant"
     __name__ = 'kim.case.conference.participant'
     conference = fields.Many2One('kim.case.conference', "Case Conference",
         required=True, ondelete='CASCADE', states=CONFERENCE_PLANNED)
@@ -370,7 +370,7 @@ class ConferenceParticipant(ModelSQL, ModelView):
 
 
 class ConferenceTask(sequence_ordered(), ModelSQL, ModelView):
-    "Fallkonferenz Task"
+    __string__ = "Fallkonferenz Task"
     __name__ = 'kim.case.conference.task'
     conference = fields.Many2One('kim.case.conference', "Case Conference",
         required=True, ondelete='CASCADE')

@@ -46,8 +46,6 @@ GIVEN_WRITABLE_FIELDS = {'state', 'revoked_date', 'revocation_reason',
     'expired_date'}
 
 
-
-
 def load_form_texts():
     """The fixed texts of the consent form per language code, German 'de'
     first; kept in report/consent_texts.json"""
@@ -471,7 +469,7 @@ class ConsentRevokeStart(ModelView):
 
 
 class ConsentRevoke(Wizard):
-    "Revoke Consent"
+    __string__ = "Revoke Consent"
     __name__ = 'kim.consent.revoke'
     start = StateView('kim.consent.revoke.start',
         'kim_case.consent_revoke_start_view_form', [
@@ -488,7 +486,7 @@ class ConsentRevoke(Wizard):
 
 
 class ConsentReport(Report):
-    "Schweigepflichtentbindung"
+    __string__ = "Schweigepflichtentbindung"
     __name__ = 'kim.consent'
 
     @classmethod

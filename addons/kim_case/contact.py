@@ -34,7 +34,7 @@ READONLY_DONE = {
 
 
 class Contact(Workflow, ModelSQL, ModelView):
-    "Beratungskontakt"
+    __string__ = "Beratungskontakt"
     __name__ = 'kim.case.contact'
     case = fields.Many2One('kim.case', "Case", required=True,
         ondelete='CASCADE', states=READONLY_DONE)
@@ -91,7 +91,8 @@ class Contact(Workflow, ModelSQL, ModelView):
         cls.__access__.add('case')
         t = cls.__table__()
         cls._sql_indexes.update({
-                Index(t, (t.case, Index.Equality()), (t.state, Index.Equality())),
+                Index(t, (t.case, Index.Equality()),
+                      (t.state, Index.Equality())),
                 Index(t,
                     (t.case_manager, Index.Equality()),
                     (t.start, Index.Range())),
@@ -268,4 +269,3 @@ class Case(metaclass=PoolMeta):
         default = default.copy() if default is not None else {}
         default.setdefault('contacts', None)
         return super().copy(cases, default=default)
-

@@ -26,7 +26,7 @@ _EXTERNAL = Eval('kind') == 'external'
 
 
 class Handover(CaseLinkMixin, Workflow, ModelSQL, ModelView):
-    "Übergabe der Fallverantwortung"
+    __string__ = "Übergabe der Fallverantwortung"
     __name__ = 'kim.case.handover'
     _history = True
     case = fields.Many2One('kim.case', "Case", required=True,

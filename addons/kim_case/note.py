@@ -15,7 +15,7 @@ from .exceptions import CaseClosedError
 
 
 class Note(AccessLogMixin, ModelSQL, ModelView):
-    "Case Note"
+    __string__ = "Case Note"
     __name__ = 'kim.case.note'
     _history = True
     case = fields.Many2One('kim.case', "Case", required=True,

@@ -57,7 +57,7 @@ PLAN_REVIEW = {
 
 
 class Plan(Workflow, ModelSQL, ModelView):
-    "Hilfeplan"
+    __string__ = "Hilfeplan"
     __name__ = 'kim.case.plan'
     _history = True
     case = fields.Many2One('kim.case', "Case", required=True,
@@ -302,7 +302,8 @@ class Plan(Workflow, ModelSQL, ModelView):
     def check_agreement(self):
         if not self.main_goal:
             raise PlanError(gettext(
-                    'kim_case.msg_plan_main_goal_required', plan=self.rec_name))
+                    'kim_case.msg_plan_main_goal_required',
+                    plan=self.rec_name))
         if not self.agreement_date:
             raise PlanError(gettext(
                     'kim_case.msg_plan_agreement_date_required',
@@ -354,7 +355,7 @@ class Plan(Workflow, ModelSQL, ModelView):
 
 
 class PlanGoal(sequence_ordered(), ModelSQL, ModelView):
-    "Hilfeplan Goal"
+    __string__ = "Hilfeplan Goal"
     __name__ = 'kim.case.plan.goal'
     _history = True
     plan = fields.Many2One('kim.case.plan', "Hilfeplan", required=True,
@@ -450,7 +451,7 @@ class PlanGoal(sequence_ordered(), ModelSQL, ModelView):
 
 
 class PlanMeasure(sequence_ordered(), ModelSQL, ModelView):
-    "Hilfeplan Measure"
+    __string__ = "Hilfeplan Measure"
     __name__ = 'kim.case.plan.measure'
     goal = fields.Many2One('kim.case.plan.goal', "Goal", required=True,
         ondelete='CASCADE', states=PLAN_DRAFT_ONLY)
@@ -557,7 +558,7 @@ class PlanMeasure(sequence_ordered(), ModelSQL, ModelView):
 
 
 class PlanReport(Report):
-    "Hilfeplan"
+    __string__ = "Hilfeplan"
     __name__ = 'kim.case.plan'
 
     @classmethod
@@ -637,4 +638,3 @@ class Case(metaclass=PoolMeta):
         default = default.copy() if default is not None else {}
         default.setdefault('plans', None)
         return super().copy(cases, default=default)
-

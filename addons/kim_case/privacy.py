@@ -573,7 +573,7 @@ def _merge_domains(domains):
 
 
 class Erase(metaclass=PoolMeta):
-    "Erase (anonymise) the data of a client with the KIM rules"
+    __string__ = "Erase (anonymise) the data of a client with the KIM rules"
     __name__ = 'party.erase'
 
     def to_erase(self, party_id):
@@ -693,12 +693,12 @@ class SubjectAccessMixin:
 
 
 class SubjectAccessReport(SubjectAccessMixin, Report):
-    "Data-Subject Access Report (PDF)"
+    __string__ = "Data-Subject Access Report (PDF)"
     __name__ = 'kim.client.subject_access'
 
 
 class SubjectAccessJSON(SubjectAccessMixin, Report):
-    "Data-Subject Access Report (JSON)"
+    __string__ = "Data-Subject Access Report (JSON)"
     __name__ = 'kim.client.subject_access.json'
 
     @classmethod

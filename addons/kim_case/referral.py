@@ -9,6 +9,8 @@ reason; every such override is kept on the referral (with its history) and
 listed for the Fachaufsicht."""
 import datetime as dt
 
+from sql import Null
+
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.kim_network.common import today, rec_name_domain
@@ -93,7 +95,7 @@ def names(records):
 
 
 class Referral(CaseLinkMixin, Workflow, ModelSQL, ModelView):
-    "Referral"
+    __string__ = "Referral"
     __name__ = 'kim.case.referral'
     _history = True
     case = fields.Many2One('kim.case', "Case", required=True,
@@ -212,7 +214,7 @@ class Referral(CaseLinkMixin, Workflow, ModelSQL, ModelView):
                 Index(t, (t.state, Index.Equality()),
                     where=t.state.in_(['draft', 'sent', 'accepted'])),
                 Index(t, (t.override_date, Index.Range()),
-                    where=t.override_date != None),  # noqa: E711
+                    where=t.override_date != Null),
                 })
         cls._order = [
             ('sent_date', 'DESC NULLS FIRST'),
@@ -583,7 +585,7 @@ class Referral(CaseLinkMixin, Workflow, ModelSQL, ModelView):
 
 
 class ReferralSendOverrideStart(ModelView):
-    "Send Referral without Consent"
+    __string__ = "Send Referral without Consent"
     __name__ = 'kim.case.referral.send_override.start'
     referrals = fields.Many2Many('kim.case.referral', None, None,
         "Referrals", readonly=True)
@@ -594,7 +596,7 @@ class ReferralSendOverrideStart(ModelView):
 
 
 class ReferralSendOverride(Wizard):
-    "Send Referral without Consent"
+    __string__ = "Send Referral without Consent"
     __name__ = 'kim.case.referral.send_override'
     start = StateView('kim.case.referral.send_override.start',
         'kim_case.referral_send_override_start_view_form', [

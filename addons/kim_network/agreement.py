@@ -25,7 +25,7 @@ _CLOSED = Eval('state').in_(['signed', 'terminated'])
 
 class CooperationAgreement(
         NumberedMixin, PeriodMixin, Workflow, ModelSQL, ModelView):
-    "Cooperation Agreement"
+    __string__ = "Cooperation Agreement"
     __name__ = 'kim.cooperation_agreement'
     _rec_name = 'number'
     _history = True

@@ -13,12 +13,12 @@ AGS_PATTERN = re.compile(r'^[0-9]{8}$')
 
 
 class Handlungsfeld(CodeListMixin):
-    "Handlungsfeld"
+    __string__ = "Handlungsfeld"
     __name__ = 'kim.handlungsfeld'
 
 
 class Rechtskreis(CodeListMixin):
-    "Rechtskreis"
+    __string__ = "Rechtskreis"
     __name__ = 'kim.rechtskreis'
     legal_basis = fields.Char("Legal Basis", translate=True,
         help="The law that defines this benefit domain, e.g. "
@@ -26,12 +26,12 @@ class Rechtskreis(CodeListMixin):
 
 
 class TargetGroup(CodeListMixin):
-    "Target Group"
+    __string__ = "Target Group"
     __name__ = 'kim.target_group'
 
 
 class OrganisationType(CodeListMixin):
-    "Organisation Type"
+    __string__ = "Organisation Type"
     __name__ = 'kim.organisation_type'
     statutory_case_management = fields.Boolean(
         "Statutory Case Management",
@@ -40,13 +40,13 @@ class OrganisationType(CodeListMixin):
 
 
 class Language(CodeListMixin):
-    "Language"
+    __string__ = "Language"
     __name__ = 'kim.language'
     right_to_left = fields.Boolean("Right to Left")
 
 
 class Kommune(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
-    "Kommune"
+    __string__ = "Kommune"
     __name__ = 'kim.kommune'
     name = fields.Char("Name", required=True)
     ags = fields.Char("AGS", required=True, strip=True,

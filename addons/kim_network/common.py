@@ -52,7 +52,7 @@ def relation(class_name, model_name, description,
                 })
 
     Relation = type(class_name, (ModelSQL,), {
-            '__doc__': description,
+            '__string__': description,
             '__name__': model_name,
             '__module__': __name__,
             origin: fields.Many2One(origin_model, origin.replace('_', ' ')

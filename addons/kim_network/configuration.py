@@ -6,7 +6,7 @@ from trytond.pyson import Id
 
 
 class Configuration(ModelSingleton, ModelSQL, ModelView):
-    "KIM Configuration"
+    __string__ = "KIM Configuration"
     __name__ = 'kim.configuration'
     kim_office = fields.Many2One('party.party', "KIM Office",
         domain=[('kim_organisation_type', '!=', None)],

@@ -92,7 +92,7 @@ class Address(metaclass=PoolMeta):
 
 
 class OrganisationContact(DeactivableMixin, ModelSQL, ModelView):
-    "Organisation Contact Person"
+    __string__ = "Organisation Contact Person"
     __name__ = 'kim.organisation.contact'
     organisation = fields.Many2One('party.party', "Organisation",
         required=True, ondelete='CASCADE',

@@ -22,7 +22,7 @@ WEEKDAYS = [
 
 
 class Service(DeactivableMixin, PeriodMixin, ModelSQL, ModelView):
-    "Service (Angebot)"
+    __string__ = "Service (Angebot)"
     __name__ = 'kim.service'
     name = fields.Char("Title", required=True)
     organisation = fields.Many2One('party.party', "Organisation",
@@ -198,7 +198,7 @@ ServiceKommune = relation('ServiceKommune',
 
 
 class ServiceOpeningHour(ModelSQL, ModelView):
-    "Service Opening Hour"
+    __string__ = "Service Opening Hour"
     __name__ = 'kim.service.opening_hour'
     service = fields.Many2One('kim.service', "Service", required=True,
         ondelete='CASCADE')
@@ -225,7 +225,7 @@ class ServiceOpeningHour(ModelSQL, ModelView):
 
 
 class FindServiceStart(ModelView):
-    "Find Services"
+    __string__ = "Find Services"
     __name__ = 'kim.service.find.start'
     handlungsfeld = fields.Many2One('kim.handlungsfeld', "Handlungsfeld")
     kommune = fields.Many2One('kim.kommune', "Kommune")
@@ -241,7 +241,7 @@ class FindServiceStart(ModelView):
 
 
 class FindService(Wizard):
-    "Find Services"
+    __string__ = "Find Services"
     __name__ = 'kim.service.find'
     start = StateView('kim.service.find.start',
         'kim_network.service_find_start_view_form', [

@@ -25,7 +25,7 @@ COST_KINDS = [
 
 
 class CostCategory(CodeListMixin):
-    "Cost Category"
+    __string__ = "Cost Category"
     __name__ = 'kim.funding.cost_category'
     kind = fields.Selection(COST_KINDS, "Kind", required=True)
 
@@ -35,7 +35,7 @@ class CostCategory(CodeListMixin):
 
 
 class Cost(CompanyMixin, ModelSQL, ModelView):
-    "Funding Cost"
+    __string__ = "Funding Cost"
     __name__ = 'kim.funding.cost'
     baustein = fields.Many2One('kim.funding.baustein', "Baustein",
         required=True, ondelete='RESTRICT')
@@ -77,7 +77,7 @@ class Cost(CompanyMixin, ModelSQL, ModelView):
 
 
 class AdviceDay(CompanyMixin, ModelSQL, ModelView):
-    "External Process Advice Day"
+    __string__ = "External Process Advice Day"
     __name__ = 'kim.funding.advice_day'
     baustein = fields.Many2One('kim.funding.baustein', "Baustein",
         required=True, ondelete='RESTRICT',
@@ -163,7 +163,7 @@ class AdviceDay(CompanyMixin, ModelSQL, ModelView):
 
 
 class Forwarding(CompanyMixin, Workflow, ModelSQL, ModelView):
-    "Weiterleitung"
+    __string__ = "Weiterleitung"
     __name__ = 'kim.funding.forwarding'
     decision = fields.Many2One('kim.funding.decision', "Förderbescheid",
         required=True, ondelete='RESTRICT',
@@ -375,4 +375,3 @@ class Forwarding(CompanyMixin, Workflow, ModelSQL, ModelView):
                 forwarding.repayment_amount = None
             forwarding.check_date = today()
         cls.save(forwardings)
-

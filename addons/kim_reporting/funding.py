@@ -60,7 +60,7 @@ class CompanyMixin:
 
 
 class Programme(DeactivableMixin, ModelSQL, ModelView):
-    "Funding Programme"
+    __string__ = "Funding Programme"
     __name__ = 'kim.funding.programme'
     code = fields.Char("Code", required=True, strip=True)
     name = fields.Char("Name", required=True, translate=True)
@@ -82,7 +82,7 @@ class Programme(DeactivableMixin, ModelSQL, ModelView):
 
 
 class Baustein(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
-    "Baustein"
+    __string__ = "Baustein"
     __name__ = 'kim.funding.baustein'
     programme = fields.Many2One('kim.funding.programme', "Programme",
         required=True, ondelete='CASCADE')
@@ -142,7 +142,7 @@ class Baustein(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
 
 
 class Rate(ModelSQL, ModelView):
-    "Funding Rate"
+    __string__ = "Funding Rate"
     __name__ = 'kim.funding.rate'
     baustein = fields.Many2One('kim.funding.baustein', "Baustein",
         required=True, ondelete='CASCADE')
@@ -177,7 +177,7 @@ class Rate(ModelSQL, ModelView):
 
 
 class Decision(CompanyMixin, Workflow, ModelSQL, ModelView):
-    "Förderbescheid"
+    __string__ = "Förderbescheid"
     __name__ = 'kim.funding.decision'
     _rec_name = 'file_number'
     baustein = fields.Many2One('kim.funding.baustein', "Baustein",
@@ -336,7 +336,7 @@ class Decision(CompanyMixin, Workflow, ModelSQL, ModelView):
 
 
 class DecisionPayment(ModelSQL, ModelView):
-    "Förderbescheid Payment"
+    __string__ = "Förderbescheid Payment"
     __name__ = 'kim.funding.decision.payment'
     decision = fields.Many2One('kim.funding.decision', "Förderbescheid",
         required=True, ondelete='CASCADE')

@@ -516,7 +516,7 @@ def suppress(kind, value, base, minimum):
 
 
 class IndicatorReport(Workflow, ModelSQL, ModelView):
-    "Indicator Report"
+    __string__ = "Indicator Report"
     __name__ = 'kim.indicator.report'
     name = fields.Char("Name", required=True,
         states={'readonly': Eval('state') == 'done'})
@@ -830,7 +830,7 @@ INDICATOR_SELECTION = ([(c, n) for c, (n, _, _) in INDICATORS.items()]
 
 
 class IndicatorLine(ModelSQL, ModelView):
-    "Indicator Report Line"
+    __string__ = "Indicator Report Line"
     __name__ = 'kim.indicator.report.line'
     report = fields.Many2One('kim.indicator.report', "Report",
         required=True, ondelete='CASCADE', readonly=True)
@@ -865,7 +865,7 @@ class IndicatorLine(ModelSQL, ModelView):
 
 
 class IndicatorPDF(Report):
-    "Indicator Report"
+    __string__ = "Indicator Report"
     __name__ = 'kim.indicator.report'
 
     @classmethod
@@ -878,7 +878,7 @@ class IndicatorPDF(Report):
 
 
 class IndicatorCSV(Report):
-    "Indicator Report (CSV)"
+    __string__ = "Indicator Report (CSV)"
     __name__ = 'kim.indicator.report.csv'
 
     @classmethod
@@ -893,7 +893,7 @@ class IndicatorCSV(Report):
 
 
 class StateExportStart(ModelView):
-    "State Export"
+    __string__ = "State Export"
     __name__ = 'kim.indicator.state_export.start'
     company = fields.Many2One('company.company', "Company", required=True)
     year = fields.Integer("Year", required=True)
@@ -908,7 +908,7 @@ class StateExportStart(ModelView):
 
 
 class StateExport(Wizard):
-    "State Export"
+    __string__ = "State Export"
     __name__ = 'kim.indicator.state_export'
     start = StateView('kim.indicator.state_export.start',
         'kim_reporting.state_export_start_view_form', [
@@ -931,4 +931,3 @@ class StateExport(Wizard):
         report.save()
         Report.compute([report])
         return action, {'res_id': [report.id]}
-

@@ -33,7 +33,7 @@ def fmt(value):
 
 
 class Stellenplan(CompanyMixin, Workflow, ModelSQL, ModelView):
-    "Stellenplan"
+    __string__ = "Stellenplan"
     __name__ = 'kim.funding.stellenplan'
     name = fields.Char("Name", required=True,
         states={'readonly': Eval('state') != 'draft'})
@@ -206,7 +206,7 @@ class Stellenplan(CompanyMixin, Workflow, ModelSQL, ModelView):
 
 
 class Position(ModelSQL, ModelView):
-    "Position"
+    __string__ = "Position"
     __name__ = 'kim.funding.position'
     stellenplan = fields.Many2One('kim.funding.stellenplan', "Stellenplan",
         required=True, ondelete='CASCADE', states=_PLAN_DRAFT)
@@ -347,7 +347,7 @@ class Position(ModelSQL, ModelView):
 
 
 class Occupancy(ModelSQL, ModelView):
-    "Position Occupancy"
+    __string__ = "Position Occupancy"
     __name__ = 'kim.funding.occupancy'
     position = fields.Many2One('kim.funding.position', "Position",
         required=True, ondelete='CASCADE')
@@ -420,4 +420,3 @@ class Occupancy(ModelSQL, ModelView):
                 raise FundingValidationError(gettext(
                         'kim_reporting.msg_amount_negative',
                         record=occupancy.rec_name))
-

@@ -46,7 +46,7 @@ def _decimal(value):
 
 
 class Proof(CompanyMixin, Workflow, ModelSQL, ModelView):
-    "Verwendungsnachweis"
+    __string__ = "Verwendungsnachweis"
     __name__ = 'kim.funding.proof'
     number = fields.Char("Number", readonly=True,
         help="Assigned from the sequence of the KIM configuration when "
@@ -422,7 +422,7 @@ class Proof(CompanyMixin, Workflow, ModelSQL, ModelView):
 
 
 class ProofLine(ModelSQL, ModelView):
-    "Verwendungsnachweis Line"
+    __string__ = "Verwendungsnachweis Line"
     __name__ = 'kim.funding.proof.line'
     proof = fields.Many2One('kim.funding.proof', "Verwendungsnachweis",
         required=True, ondelete='CASCADE', readonly=True)
@@ -450,7 +450,7 @@ class ProofLine(ModelSQL, ModelView):
 
 
 class ProofReport(Report):
-    "Verwendungsnachweis"
+    __string__ = "Verwendungsnachweis"
     __name__ = 'kim.funding.proof'
 
     @classmethod
@@ -462,7 +462,7 @@ class ProofReport(Report):
 
 
 class ProofSpreadsheet(Report):
-    "Verwendungsnachweis (Spreadsheet)"
+    __string__ = "Verwendungsnachweis (Spreadsheet)"
     __name__ = 'kim.funding.proof.xlsx'
 
     @classmethod

@@ -48,7 +48,7 @@ def contains_identifying(text, case):
 
 
 class BarrierReport(NumberedMixin, Workflow, ModelSQL, ModelView):
-    "Barrier Report (Meldebogen)"
+    __string__ = "Barrier Report (Meldebogen)"
     __name__ = 'kim.barrier_report'
     _rec_name = 'number'
     _history = True
@@ -301,10 +301,9 @@ BarrierReportRechtskreis = relation('BarrierReportRechtskreis',
 
 
 class BarrierReportCase(ModelSQL):
-    """Barrier Report - Case
-
-    The only place that knows which case a barrier report comes from.
+    """The only place that knows which case a barrier report comes from.
     Readable by case management (own reports) and Fachaufsicht only."""
+    __string__ = "Barrier Report - Case"
     __name__ = 'kim.barrier_report.case'
     report = fields.Many2One('kim.barrier_report', "Barrier Report",
         required=True, ondelete='CASCADE')
@@ -329,7 +328,7 @@ class BarrierReportCase(ModelSQL):
 
 
 class BarrierReportFromCaseStart(ModelView):
-    "Report a Barrier from a Case"
+    __string__ = "Report a Barrier from a Case"
     __name__ = 'kim.barrier_report.from_case.start'
     description = fields.Text("Description", required=True,
         help="Describe the barrier without the name, address, dates of "
@@ -346,7 +345,7 @@ class BarrierReportFromCaseStart(ModelView):
 
 
 class BarrierReportFromCase(Wizard):
-    "Report a Barrier from a Case"
+    __string__ = "Report a Barrier from a Case"
     __name__ = 'kim.barrier_report.from_case'
     start = StateView('kim.barrier_report.from_case.start',
         'kim_steering.barrier_report_from_case_start_view_form', [

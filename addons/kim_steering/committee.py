@@ -5,7 +5,7 @@ organisations they represent, standing agenda items and the meeting rhythm."""
 import datetime as dt
 
 from dateutil.relativedelta import relativedelta
-from sql import Cast, Literal, Union
+from sql import Cast, Literal, Null, Union
 from sql.aggregate import Count, Max, Sum
 from sql.conditionals import Case as SqlCase
 from sql.conditionals import Coalesce
@@ -98,7 +98,7 @@ def to_datetime(value):
 
 
 class Committee(Workflow, ModelSQL, ModelView):
-    "Committee (Gremium)"
+    __string__ = "Committee (Gremium)"
     __name__ = 'kim.committee'
     _history = True
 
@@ -444,7 +444,7 @@ class Committee(Workflow, ModelSQL, ModelView):
 
 
 class CommitteeMember(PeriodMixin, ModelSQL, ModelView):
-    "Committee Member"
+    __string__ = "Committee Member"
     __name__ = 'kim.committee.member'
     _history = True
 
@@ -592,7 +592,7 @@ class CommitteeMember(PeriodMixin, ModelSQL, ModelView):
 
 
 class StandingItem(sequence_ordered(), ModelSQL, ModelView):
-    "Standing Agenda Item"
+    __string__ = "Standing Agenda Item"
     __name__ = 'kim.committee.standing_item'
     committee = fields.Many2One('kim.committee', "Committee", required=True,
         ondelete='CASCADE')
@@ -652,7 +652,7 @@ class StandingItem(sequence_ordered(), ModelSQL, ModelView):
 
 
 class RhythmContext(ModelView):
-    "Committee Rhythm Context"
+    __string__ = "Committee Rhythm Context"
     __name__ = 'kim.committee.rhythm.context'
     date = fields.Date("Date", required=True,
         help="The date on which the rhythm is checked.")
@@ -671,11 +671,10 @@ DIMENSIONS = [
 
 
 class Representation(ModelSQL, ModelView):
-    """Committee Representation
-
-    The members valid on the date of the context (guests left out), counted
+    """The members valid on the date of the context (guests left out), counted
     per organisation type, size class of the represented Kommune, gender and
     role in one SQL query."""
+    __string__ = "Committee Representation"
     __name__ = 'kim.committee.representation'
     committee = fields.Many2One('kim.committee', "Committee", required=True,
         readonly=True)
@@ -715,9 +714,9 @@ class Representation(ModelSQL, ModelView):
 
         def query(index, table, key, key_int, column, member):
             where = ((member.role != 'guest')
-                & ((member.valid_from == None)
+                & ((member.valid_from == Null)
                     | (member.valid_from <= date))
-                & ((member.valid_to == None)
+                & ((member.valid_to == Null)
                     | (member.valid_to >= date)))
             return table.select(
                 ((Cast(member.committee, bigint) * 8 + index) * 1000000

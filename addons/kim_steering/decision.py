@@ -45,7 +45,7 @@ DECISION_LATE_FIELDS = {'created_committee', 'topic'}
 
 
 class Decision(ModelSQL, ModelView):
-    "Decision (Beschluss)"
+    __string__ = "Decision (Beschluss)"
     __name__ = 'kim.committee.decision'
     _rec_name = 'number'
     _history = True
@@ -324,7 +324,7 @@ class Decision(ModelSQL, ModelView):
 
 
 class Task(Workflow, ModelSQL, ModelView):
-    "Task"
+    __string__ = "Task"
     __name__ = 'kim.committee.task'
     _history = True
 

@@ -5,7 +5,7 @@ from trytond.transaction import Transaction
 
 
 class Rule(metaclass=PoolMeta):
-    "Record rules may use the user id and the parties the user is"
+    __string__ = "Record rules may use the user id and the parties the user is"
     __name__ = 'ir.rule'
 
     @classmethod

@@ -67,7 +67,7 @@ def from_address():
 
 
 class Meeting(Workflow, ModelSQL, ModelView):
-    "Committee Meeting"
+    __string__ = "Committee Meeting"
     __name__ = 'kim.committee.meeting'
     committee = fields.Many2One('kim.committee', "Committee", required=True,
         ondelete='RESTRICT',
@@ -565,7 +565,7 @@ class _MeetingLockMixin:
 
 class AgendaItem(
         _MeetingLockMixin, sequence_ordered(), ModelSQL, ModelView):
-    "Agenda Item (TOP)"
+    __string__ = "Agenda Item (TOP)"
     __name__ = 'kim.committee.agenda_item'
     meeting = fields.Many2One('kim.committee.meeting', "Meeting",
         required=True, ondelete='CASCADE')
@@ -667,7 +667,7 @@ class AgendaItem(
 
 
 class Attendance(_MeetingLockMixin, ModelSQL, ModelView):
-    "Attendance"
+    __string__ = "Attendance"
     __name__ = 'kim.committee.attendance'
     meeting = fields.Many2One('kim.committee.meeting', "Meeting",
         required=True, ondelete='CASCADE')
@@ -718,7 +718,7 @@ class Attendance(_MeetingLockMixin, ModelSQL, ModelView):
 
 
 class MinutesReport(Report):
-    "Minutes"
+    __string__ = "Minutes"
     __name__ = 'kim.committee.meeting.minutes'
 
     @classmethod

@@ -31,7 +31,7 @@ def _selection_label(Model, field, value):
 
 
 class CaseReconstruction(NumberedMixin, Workflow, ModelSQL, ModelView):
-    "Fallrekonstruktion"
+    __string__ = "Fallrekonstruktion"
     __name__ = 'kim.case_reconstruction'
     _rec_name = 'number'
     _history = True
@@ -294,10 +294,9 @@ def timeline(case):
 
 
 class ReconstructionCase(ModelSQL):
-    """Fallrekonstruktion - Case
-
-    The case a reconstruction is built from; readable by case management
+    """The case a reconstruction is built from; readable by case management
     and Fachaufsicht only."""
+    __string__ = "Fallrekonstruktion - Case"
     __name__ = 'kim.case_reconstruction.case'
     reconstruction = fields.Many2One('kim.case_reconstruction',
         "Fallrekonstruktion", required=True, ondelete='CASCADE')
@@ -316,7 +315,7 @@ class ReconstructionCase(ModelSQL):
 
 
 class ReconstructionStep(sequence_ordered(), ModelSQL, ModelView):
-    "Fallrekonstruktion Step"
+    __string__ = "Fallrekonstruktion Step"
     __name__ = 'kim.case_reconstruction.step'
     reconstruction = fields.Many2One('kim.case_reconstruction',
         "Fallrekonstruktion", required=True, ondelete='CASCADE')
@@ -338,7 +337,7 @@ class ReconstructionStep(sequence_ordered(), ModelSQL, ModelView):
 
 
 class ReconstructionTheme(ModelSQL, ModelView):
-    "Fallrekonstruktion Theme"
+    __string__ = "Fallrekonstruktion Theme"
     __name__ = 'kim.case_reconstruction.theme'
     reconstruction = fields.Many2One('kim.case_reconstruction',
         "Fallrekonstruktion", required=True, ondelete='CASCADE')

@@ -41,7 +41,7 @@ TOPIC_STATES = [
 
 
 class Topic(NumberedMixin, Workflow, ModelSQL, ModelView):
-    "Topic (Themenspeicher)"
+    __string__ = "Topic (Themenspeicher)"
     __name__ = 'kim.topic'
     _history = True
 

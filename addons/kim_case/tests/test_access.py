@@ -22,7 +22,8 @@ ADMIN = 'admin'
 NONE = 'none'
 ROLES = [CM, SUP, COORD, ADMIN, NONE]
 GROUPS = {
-    CM: [('kim_network', 'group_kim_user'), ('kim_case', 'group_case_manager')],
+    CM: [('kim_network', 'group_kim_user'),
+        ('kim_case', 'group_case_manager')],
     SUP: [('kim_network', 'group_kim_user'),
         ('kim_case', 'group_case_supervisor')],
     COORD: [('kim_network', 'group_kim_coordination')],

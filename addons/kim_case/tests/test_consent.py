@@ -311,8 +311,9 @@ class ConsentTestCase(unittest.TestCase):
         signed = self.today - 10 * DAY
         until = self.today + 10 * DAY
         consent = self.create_consent(signed=signed, valid_until=until)
-        covers = lambda date: Consent.covers(
-            self.client, self.jobcenter, date=date)
+
+        def covers(date):
+            return Consent.covers(self.client, self.jobcenter, date=date)
         self.assertFalse(covers(signed - DAY))
         self.assertTrue(covers(signed))
         self.assertTrue(covers(self.today))

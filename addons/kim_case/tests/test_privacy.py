@@ -98,7 +98,8 @@ class PrivacyTestCase(unittest.TestCase):
                                     'type': None,
                                     'code': '%s-ID' % secret}])],
                     'addresses': [('create', [{
-                                    'street_unstructured': '%s Straße 1' % secret,
+                                    'street_unstructured': (
+                                        '%s Straße 1' % secret),
                                     'postal_code': '12345',
                                     'city': '%s Stadt' % secret}])],
                     'contact_mechanisms': [('create', [{
@@ -207,8 +208,10 @@ class PrivacyTestCase(unittest.TestCase):
                                         'measures': [('create', [{
                                                         'name': '%s measure'
                                                         % secret,
-                                                        'responsible': 'partner',
-                                                        'organisation': office.id,
+                                                        'responsible': (
+                                                            'partner'),
+                                                        'organisation': (
+                                                            office.id),
                                                         'due_date': opened,
                                                         'feedback': '%s fb'
                                                         % secret,

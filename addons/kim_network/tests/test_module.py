@@ -155,7 +155,8 @@ class KimNetworkTestCase(ModuleTestCase):
                 ({'valid_from': TODAY, 'valid_to': TODAY - dt.timedelta(1)},
                     "before it starts"),
                 ({'opening_hours': [('create', [{'weekday': '0',
-                                    'start': dt.time(12), 'end': dt.time(9)}])]},
+                                    'start': dt.time(12),
+                                    'end': dt.time(9)}])]},
                     "before it starts"),
                 ]:
             with self.subTest(values=values):

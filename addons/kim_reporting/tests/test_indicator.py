@@ -391,7 +391,6 @@ class KimIndicatorTestCase(unittest.TestCase):
                     Line.write(lines, {'value': 99})
 
 
-
 class KimSteeringIndicatorTestCase(unittest.TestCase):
     "Test the steering Kennzahlen (kim_steering)"
 
