@@ -9,6 +9,8 @@ Fachaufsicht (``kim_case_supervisor``) besides the ``groups`` and
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
+from .gate import is_supervisor
+
 # Prefixes of the models whose rules depend on the user, not only on the
 # groups: the domain cache of their rules is kept per user.
 _USER_RULE_PREFIXES = ('kim.case', 'kim.client', 'kim.consent',
@@ -21,17 +23,8 @@ def _user_rules(model_names):
         for n in model_names)
 
 
-def is_case_supervisor():
-    "Return if the user of the transaction is in the Fachaufsicht"
-    pool = Pool()
-    User = pool.get('res.user')
-    ModelData = pool.get('ir.model.data')
-    try:
-        group_id = ModelData.get_id('kim_case', 'group_case_supervisor')
-    except KeyError:
-        # While kim_case is being activated
-        return False
-    return group_id in User.get_groups()
+# the one "is Fachaufsicht" of the suite
+is_case_supervisor = is_supervisor
 
 
 class Rule(metaclass=PoolMeta):

@@ -9,13 +9,15 @@ from sql.operators import Exists
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, Workflow, fields
+from trytond.modules.kim_network.workflow import WorkflowGuard
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
 from trytond.transaction import Transaction
 
+from .case import check_case_open
 from .exceptions import (
     AssessmentError, AssessmentReadOnlyError, AssessmentValidationError,
-    CaseClosedError, CaseWorkflowError)
+    CaseWorkflowError)
 
 NEEDS = [
     ('none', "No Need"),
@@ -35,17 +37,10 @@ DRAFT_ONLY = {
     }
 
 
-def check_case_open(cases):
-    "Refuse changes to the records of closed cases"
-    for case in cases:
-        if case.state == 'closed':
-            raise CaseClosedError(gettext(
-                    'kim_case.msg_case_closed_readonly', case=case.rec_name))
-
-
-class Assessment(Workflow, ModelSQL, ModelView):
+class Assessment(WorkflowGuard, Workflow, ModelSQL, ModelView):
     __string__ = "Assessment"
     __name__ = 'kim.case.assessment'
+    _history = True
     case = fields.Many2One('kim.case', "Case", required=True,
         ondelete='CASCADE', states=DRAFT_ONLY)
     date = fields.Date("Date", required=True, states=DRAFT_ONLY,
@@ -78,6 +73,9 @@ class Assessment(Workflow, ModelSQL, ModelView):
     next_assessment_date = fields.Date("Next Assessment",
         states=DRAFT_ONLY,
         help="When the re-assessment is planned (Wiedervorlage).")
+    predecessor = fields.Many2One('kim.case.assessment', "Predecessor",
+        readonly=True, ondelete='RESTRICT',
+        help="The signed assessment this re-assessment continues.")
     signed_by = fields.Many2One('res.user', "Signed by", readonly=True,
         ondelete='RESTRICT')
     signed_date = fields.Date("Signed on", readonly=True)
@@ -101,6 +99,10 @@ class Assessment(Workflow, ModelSQL, ModelView):
                     where=t.state == 'done'),
                 })
         cls._order = [('date', 'DESC'), ('id', 'DESC')]
+        cls._guard(initial='draft',
+            protected={'signed_by', 'signed_date', 'predecessor'},
+            final={'done': set()},
+            final_message='kim_case.msg_assessment_done_readonly')
         cls._transitions |= {
             ('draft', 'done'),
             }
@@ -192,15 +194,16 @@ class Assessment(Workflow, ModelSQL, ModelView):
             external=False):
         super().check_modification(
             mode, assessments, values=values, external=external)
-        if mode == 'write' and not (set(values) - {'state'}):
-            # the workflow changes the state
+        if mode == 'write' and not (
+                set(values) - {'state'} - cls._guard_protected):
+            # the workflow moves on
             return
-        for assessment in assessments:
-            if mode != 'create' and assessment.state == 'done':
-                raise AssessmentReadOnlyError(gettext(
-                        'kim_case.msg_assessment_done_'
-                        + ('delete' if mode == 'delete' else 'readonly'),
-                        assessment=assessment.rec_name))
+        if mode == 'delete':
+            for assessment in assessments:
+                if assessment.state == 'done':
+                    raise AssessmentReadOnlyError(gettext(
+                            'kim_case.msg_assessment_done_delete',
+                            assessment=assessment.rec_name))
         check_case_open({a.case for a in assessments})
 
     @classmethod
@@ -210,8 +213,6 @@ class Assessment(Workflow, ModelSQL, ModelView):
         default = default.copy() if default is not None else {}
         default.setdefault('date', Date.today())
         default.setdefault('next_assessment_date', None)
-        default.setdefault('signed_by', None)
-        default.setdefault('signed_date', None)
         return super().copy(assessments, default=default)
 
     @classmethod
@@ -257,6 +258,7 @@ class Assessment(Workflow, ModelSQL, ModelView):
             if assessment.state != 'done':
                 continue
             values = dict(default or {})
+            values['predecessor'] = assessment.id
             case_manager = getattr(assessment.case, 'case_manager', None)
             if isinstance(case_manager, Employee):
                 values.setdefault('case_manager', case_manager.id)
@@ -267,6 +269,7 @@ class Assessment(Workflow, ModelSQL, ModelView):
 class AssessmentLine(ModelSQL, ModelView):
     __string__ = "Assessment Line"
     __name__ = 'kim.case.assessment.line'
+    _history = True
     assessment = fields.Many2One('kim.case.assessment', "Assessment",
         required=True, ondelete='CASCADE',
         states={
@@ -383,7 +386,7 @@ class AssessmentLine(ModelSQL, ModelView):
             if assessment.state == 'done':
                 raise AssessmentReadOnlyError(gettext(
                         'kim_case.msg_assessment_done_readonly',
-                        assessment=assessment.rec_name))
+                        record=assessment.rec_name))
         check_case_open({a.case for a in assessments})
 
 

@@ -10,6 +10,7 @@ from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Workflow, fields)
 from trytond.modules.kim_network.common import (
     NumberedMixin, rec_name_domain, relation, today)
+from trytond.modules.kim_network.workflow import WorkflowGuard
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction
@@ -47,6 +48,14 @@ DUE_KINDS = {
 
 def _employee():
     return Transaction().context.get('employee')
+
+
+def check_case_open(cases):
+    "Refuse changes to the records of closed cases"
+    for case in cases:
+        if case.state == 'closed':
+            raise CaseClosedError(gettext(
+                    'kim_case.msg_case_closed_readonly', record=case.rec_name))
 
 
 class Team(DeactivableMixin, ModelSQL, ModelView):
@@ -258,6 +267,10 @@ class Case(NumberedMixin, Workflow, ModelSQL, ModelView):
                 Index(t, (t.next_review, Index.Range()),
                     where=t.state.in_(OPEN_STATES)),
                 })
+        cls._guard(initial='intake',
+            protected={'predecessor', 'short_case', 'followup_due'},
+            final={'closed': set()},
+            final_message='kim_case.msg_case_closed_readonly')
         cls._transitions |= {
             ('intake', 'assessment'),
             ('assessment', 'planning'),
@@ -419,7 +432,10 @@ class Case(NumberedMixin, Workflow, ModelSQL, ModelView):
                     language.id if language else None)
         return result
 
-    # Hooks for extensions (assessment and Hilfeplan)
+    # Hooks for extensions (consent, assessment and Hilfeplan)
+    def check_can_assess(self):
+        "Raise a UserError if the case cannot leave intake for assessment"
+
     def check_can_plan(self):
         "Raise a UserError if the case cannot move to planning"
 
@@ -536,13 +552,8 @@ class Case(NumberedMixin, Workflow, ModelSQL, ModelView):
     def check_modification(cls, mode, cases, values=None, external=False):
         super().check_modification(
             mode, cases, values=values, external=external)
-        if mode in {'write', 'delete'}:
-            for case in cases:
-                if case.state == 'closed':
-                    raise CaseClosedError(gettext(
-                            'kim_case.msg_case_closed_readonly',
-                            case=case.rec_name))
         if mode == 'delete':
+            check_case_open(cases)
             for case in cases:
                 if case.state not in {'intake', 'cancelled'}:
                     raise CaseWorkflowError(gettext(
@@ -559,7 +570,6 @@ class Case(NumberedMixin, Workflow, ModelSQL, ModelView):
         default.setdefault('events', None)
         default.setdefault('opened_date', today())
         default.setdefault('next_review', None)
-        default.setdefault('followup_due', False)
         for name in ['complex_needs', 'several_providers',
                 'standard_routes_fail', 'lacks_resources', 'voluntary',
                 'decision', 'decided_by', 'date', 'reason']:
@@ -567,8 +577,6 @@ class Case(NumberedMixin, Workflow, ModelSQL, ModelView):
         default.setdefault('closing_reason', None)
         default.setdefault('closing_date', None)
         default.setdefault('closing_evaluation', None)
-        default.setdefault('short_case', False)
-        default.setdefault('predecessor', None)
         default.setdefault('successors', None)
         # the referrals, handovers and conferences (CaseLinkMixin) of other
         # modules stay with the original case
@@ -606,6 +614,7 @@ class Case(NumberedMixin, Workflow, ModelSQL, ModelView):
                 raise CaseWorkflowError(gettext(
                         'kim_case.msg_case_no_case_manager',
                         case=case.rec_name))
+            case.check_can_assess()
             case.depth = 'case_management'
         cls.save(cases)
         cls._log_state(cases, 'assessment')
@@ -759,7 +768,7 @@ CaseRechtskreis = relation('CaseRechtskreis', 'kim.case-kim.rechtskreis',
     "Case - Rechtskreis", 'case', 'kim.case', 'rechtskreis', 'kim.rechtskreis')
 
 
-class CaseEvent(ModelSQL, ModelView):
+class CaseEvent(WorkflowGuard, ModelSQL, ModelView):
     __string__ = "Case Event"
     __name__ = 'kim.case.event'
     case = fields.Many2One('kim.case', "Case", required=True,
@@ -796,6 +805,8 @@ class CaseEvent(ModelSQL, ModelView):
                 Index(t, (t.date, Index.Range()),
                     where=t.type == 'rechtskreis_change'),
                 })
+        # only the system records automatic events
+        cls._guard(protected={'automatic'})
 
     @classmethod
     def default_date(cls):
@@ -821,11 +832,8 @@ class CaseEvent(ModelSQL, ModelView):
     def check_modification(cls, mode, events, values=None, external=False):
         super().check_modification(
             mode, events, values=values, external=external)
+        check_case_open({e.case for e in events})
         for event in events:
-            if event.case.state == 'closed':
-                raise CaseClosedError(gettext(
-                        'kim_case.msg_case_closed_readonly',
-                        case=event.case.rec_name))
             if external and mode != 'create' and event.automatic:
                 raise CaseWorkflowError(gettext(
                         'kim_case.msg_event_automatic',

@@ -35,6 +35,8 @@ OPEN_CASE_STATES = ['intake', 'assessment', 'planning', 'implementation',
 
 class Party(metaclass=PoolMeta):
     __name__ = 'party.party'
+    # the client data changes over the years: keep every revision
+    _history = True
 
     kim_client = fields.Boolean("KIM Client",
         help="The person is (or was) a client of the integration "
@@ -203,12 +205,13 @@ class Party(metaclass=PoolMeta):
 
 PartyNationality = relation('PartyNationality',
     'party.party-country.country.kim_nationality', "Client - Nationality",
-    'party', 'party.party', 'country', 'country.country')
+    'party', 'party.party', 'country', 'country.country', history=True)
 
 
 class ClientLanguage(ModelSQL, ModelView):
     __string__ = "Client Language"
     __name__ = 'kim.client.language'
+    _history = True
     client = fields.Many2One('party.party', "Client", required=True,
         ondelete='CASCADE')
     language = fields.Many2One('kim.language', "Language", required=True,
@@ -236,6 +239,7 @@ class ClientLanguage(ModelSQL, ModelView):
 class ClientHousehold(ModelSQL, ModelView):
     __string__ = "Client Household Member"
     __name__ = 'kim.client.household'
+    _history = True
     client = fields.Many2One('party.party', "Client", required=True,
         ondelete='CASCADE')
     member = fields.Many2One('party.party', "Member", required=True,
@@ -391,12 +395,6 @@ class ClientRechtskreis(_ClientPeriod, ModelSQL, ModelView):
         return self.rechtskreis.rec_name
 
     @classmethod
-    def create(cls, vlist):
-        records = super().create(vlist)
-        cls._close_previous(records)
-        return records
-
-    @classmethod
     def _close_previous(cls, records):
         "End the open period a new period of the client follows"
         to_save = []
@@ -451,6 +449,7 @@ class ClientRechtskreis(_ClientPeriod, ModelSQL, ModelView):
                             type='rechtskreis_change',
                             description=description))
             Event.save(events)
+            cls._close_previous(records)
 
 
 class Erase(metaclass=PoolMeta):

@@ -9,15 +9,14 @@ from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Workflow, fields, sequence_ordered)
 from trytond.modules.kim_network.common import rec_name_domain
+from trytond.modules.kim_network.workflow import WorkflowGuard
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
 from trytond.transaction import Transaction
 
-from .assessment import check_case_open
-from .case import OPEN_STATES
-from .case import CaseLinkMixin
+from .case import OPEN_STATES, CaseLinkMixin, check_case_open
 from .exceptions import ConferenceError, ConferenceValidationError
-from .referral import names
+from .gate import covering, names
 
 PLANNED = {
     'readonly': ~Eval('state').in_(['planned', 'confirmed']),
@@ -29,10 +28,11 @@ CONFERENCE_OPEN = {
     'readonly': Eval('conference_state') == 'cancelled',
     }
 # What may still change once the conference is held
-HELD_WRITABLE_FIELDS = {'state', 'results', 'tasks', 'client_present'}
+HELD_WRITABLE_FIELDS = {'results', 'tasks', 'client_present'}
 
 
-class Conference(CaseLinkMixin, Workflow, ModelSQL, ModelView):
+class Conference(CaseLinkMixin, WorkflowGuard, Workflow, ModelSQL,
+        ModelView):
     __string__ = "Fallkonferenz"
     __name__ = 'kim.case.conference'
     _history = True
@@ -86,6 +86,9 @@ class Conference(CaseLinkMixin, Workflow, ModelSQL, ModelView):
                 Index(t, (t.start, Index.Range())),
                 })
         cls._order = [('start', 'DESC'), ('id', 'DESC')]
+        cls._guard(initial='planned',
+            final={'held': HELD_WRITABLE_FIELDS},
+            final_message='kim_case.msg_conference_held_readonly')
         cls._transitions |= {
             ('planned', 'confirmed'),
             ('confirmed', 'planned'),
@@ -150,28 +153,16 @@ class Conference(CaseLinkMixin, Workflow, ModelSQL, ModelView):
         return rec_name_domain(clause, 'subject', 'case.rec_name')
 
     @classmethod
-    def validate_fields(cls, conferences, field_names):
-        super().validate_fields(conferences, field_names)
-        if field_names is None or 'duration' in field_names:
-            for conference in conferences:
-                if conference.duration is not None and (
-                        conference.duration < 0):
-                    raise ConferenceValidationError(gettext(
-                            'kim_case.msg_conference_duration_negative',
-                            conference=conference.rec_name))
-
-    @classmethod
     def check_modification(cls, mode, conferences, values=None,
             external=False):
         super().check_modification(
             mode, conferences, values=values, external=external)
-        if mode in {'write', 'delete'}:
+        if mode == 'delete':
             for conference in conferences:
-                if conference.state == 'held' and (mode == 'delete'
-                        or set(values) - HELD_WRITABLE_FIELDS):
+                if conference.state == 'held':
                     raise ConferenceError(gettext(
                             'kim_case.msg_conference_held_readonly',
-                            conference=conference.rec_name))
+                            record=conference.rec_name))
         check_case_open({c.case for c in conferences})
 
     @classmethod
@@ -198,7 +189,14 @@ class Conference(CaseLinkMixin, Workflow, ModelSQL, ModelView):
         return missing
 
     def check_consents(self):
-        "Raise a ConferenceError naming the organisations without consent"
+        """Raise a ConferenceError unless the client consented to the
+        communication in the network and to each external organisation"""
+        if any(p.external for p in self.participants) and not covering(
+                self.case.client, 'network'):
+            raise ConferenceError(gettext(
+                    'kim_case.msg_conference_no_network_consent',
+                    conference=self.rec_name,
+                    client=self.case.client.rec_name))
         missing = self.missing_consents()
         if missing:
             raise ConferenceError(gettext(
@@ -365,7 +363,7 @@ class ConferenceParticipant(ModelSQL, ModelView):
                     mode != 'write' or set(values) - {'attended'}):
                 raise ConferenceError(gettext(
                         'kim_case.msg_conference_held_readonly',
-                        conference=conference.rec_name))
+                        record=conference.rec_name))
         check_case_open({p.conference.case for p in participants})
 
 

@@ -24,6 +24,12 @@ class Configuration(metaclass=PoolMeta):
         "Show Rechtskreis Changes (Days)",
         help="How many days a change of Rechtskreis stays in the "
         "Wiedervorlage list.")
+    case_management_consent = fields.Boolean(
+        "Consent Required for Case Management",
+        help="A case goes from the intake into the assessment only while a "
+        "consent of the client to taking part in case management is in "
+        "force. Switch it off where the office documents that consent "
+        "elsewhere.")
 
     @classmethod
     def default_case_sequence(cls):
@@ -32,6 +38,10 @@ class Configuration(metaclass=PoolMeta):
                 'kim_case', 'sequence_case')
         except KeyError:
             return None
+
+    @classmethod
+    def default_case_management_consent(cls):
+        return True
 
     @classmethod
     def default_due_horizon(cls):
@@ -45,6 +55,12 @@ class Configuration(metaclass=PoolMeta):
         if self.case_sequence:
             return self.case_sequence
         return Pool().get('ir.sequence')(self.default_case_sequence())
+
+    def get_case_management_consent(self):
+        "Whether leaving the intake needs a consent to case management"
+        if self.case_management_consent is None:
+            return True
+        return bool(self.case_management_consent)
 
     def get_due_horizon(self):
         if self.due_horizon is None:

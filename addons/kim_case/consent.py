@@ -16,6 +16,8 @@ import unicodedata
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.kim_network.common import relation, today
+from trytond.modules.kim_network.workflow import (
+    ScannedSignatureMixin, WorkflowGuard)
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.report import Report
@@ -24,7 +26,9 @@ from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .exceptions import (
-    ConsentReadOnlyError, ConsentValidationError, ConsentWarning)
+    CaseWorkflowError, ConsentReadOnlyError, ConsentValidationError,
+    ConsentWarning)
+from .gate import covering
 
 PURPOSES = [
     ('case_management', "Taking Part in Case Management"),
@@ -41,9 +45,6 @@ STATES = [
 DRAFT_ONLY = {
     'readonly': Eval('state') != 'draft',
     }
-# What may still change once a consent is given (by revoke and expire)
-GIVEN_WRITABLE_FIELDS = {'state', 'revoked_date', 'revocation_reason',
-    'expired_date'}
 
 
 def load_form_texts():
@@ -91,7 +92,8 @@ def text_direction(text):
     return 'ltr'
 
 
-class Consent(Workflow, ModelSQL, ModelView):
+class Consent(ScannedSignatureMixin, WorkflowGuard, Workflow, ModelSQL,
+        ModelView):
     """Schweigepflichtentbindung
 
     A consent of a client (party.party) given on a signed form.
@@ -164,10 +166,6 @@ class Consent(Workflow, ModelSQL, ModelView):
             'invisible': Eval('state') != 'expired',
             })
     notes = fields.Text("Notes", states=DRAFT_ONLY)
-    attachment_count = fields.Function(fields.Integer("Attachments",
-            help="The number of attached documents, e.g. the scanned "
-            "signed form."),
-        'get_attachment_count')
     state = fields.Selection(STATES, "State", readonly=True, required=True,
         sort=False)
     state_string = state.translated('state')
@@ -190,6 +188,16 @@ class Consent(Workflow, ModelSQL, ModelView):
                     result=lambda consent: consent.id if consent else None),
                 'covers': RPC(decorator=_check_read_access),
                 })
+        # given, a consent changes only by revocation or expiry (protected
+        # fields of the wizard and the scheduled job)
+        cls._guard(initial='draft',
+            protected={'revoked_date', 'revocation_reason', 'expired_date'},
+            final={
+                'given': set(),
+                'revoked': set(),
+                'expired': set(),
+                },
+            final_message='kim_case.msg_consent_readonly')
         cls._transitions |= {
             ('draft', 'given'),
             ('given', 'revoked'),
@@ -217,17 +225,6 @@ class Consent(Workflow, ModelSQL, ModelView):
     @classmethod
     def default_client(cls):
         return Transaction().context.get('client')
-
-    @classmethod
-    def get_attachment_count(cls, consents, name):
-        pool = Pool()
-        Attachment = pool.get('ir.attachment')
-        result = {c.id: 0 for c in consents}
-        for attachment in Attachment.search([
-                    ('resource', 'in', [str(c) for c in consents]),
-                    ]):
-            result[attachment.resource.id] += 1
-        return result
 
     def get_rec_name(self, name):
         return ' '.join(filter(None, [
@@ -340,13 +337,7 @@ class Consent(Workflow, ModelSQL, ModelView):
     def check_modification(cls, mode, consents, values=None, external=False):
         super().check_modification(
             mode, consents, values=values, external=external)
-        if mode == 'write' and set(values) - GIVEN_WRITABLE_FIELDS:
-            for consent in consents:
-                if consent.state != 'draft':
-                    raise ConsentReadOnlyError(gettext(
-                            'kim_case.msg_consent_readonly',
-                            consent=consent.rec_name))
-        elif mode == 'delete':
+        if mode == 'delete':
             for consent in consents:
                 if consent.state != 'draft':
                     raise ConsentReadOnlyError(gettext(
@@ -356,10 +347,7 @@ class Consent(Workflow, ModelSQL, ModelView):
     @classmethod
     def copy(cls, consents, default=None):
         default = default.copy() if default is not None else {}
-        for name in ['signed_date', 'revoked_date', 'revocation_reason',
-                'expired_date']:
-            default.setdefault(name, None)
-        default.setdefault('state', 'draft')
+        default.setdefault('signed_date', None)
         return super().copy(consents, default=default)
 
     # --- workflow ----------------------------------------------------------
@@ -368,17 +356,10 @@ class Consent(Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('given')
     def give(cls, consents):
-        pool = Pool()
-        Warning = pool.get('res.user.warning')
         for consent in consents:
             consent.check_give()
-        missing = [c for c in consents if not c.attachment_count]
-        if missing:
-            key = Warning.format('kim_consent_no_attachment', missing)
-            if Warning.check(key):
-                raise ConsentWarning(key, gettext(
-                        'kim_case.msg_consent_no_attachment',
-                        consent=missing[0].rec_name))
+        cls.check_scanned(consents, 'kim_consent_no_attachment',
+            'kim_case.msg_consent_no_attachment', exception=ConsentWarning)
 
     def check_give(self):
         if not self.signed_date:
@@ -502,6 +483,21 @@ class ConsentReport(Report):
         company_id = Transaction().context.get('company')
         context['company'] = Company(company_id) if company_id else None
         return context
+
+
+class Case(metaclass=PoolMeta):
+    __name__ = 'kim.case'
+
+    def check_can_assess(self):
+        "Case management needs the client's consent to it (configurable)"
+        pool = Pool()
+        Configuration = pool.get('kim.configuration')
+        super().check_can_assess()
+        if (Configuration(1).get_case_management_consent()
+                and not covering(self.client, 'case_management')):
+            raise CaseWorkflowError(gettext(
+                    'kim_case.msg_case_no_case_management_consent',
+                    case=self.rec_name, client=self.client.rec_name))
 
 
 class Party(metaclass=PoolMeta):

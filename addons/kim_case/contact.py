@@ -12,11 +12,12 @@ from sql.conditionals import Coalesce
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.kim_network.common import relation, rec_name_domain
+from trytond.modules.kim_network.workflow import WorkflowGuard
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
 from trytond.transaction import Transaction
 
-from .assessment import check_case_open
+from .case import check_case_open
 from .exceptions import ContactValidationError
 
 CHANNELS = [
@@ -33,9 +34,10 @@ READONLY_DONE = {
     }
 
 
-class Contact(Workflow, ModelSQL, ModelView):
+class Contact(WorkflowGuard, Workflow, ModelSQL, ModelView):
     __string__ = "Beratungskontakt"
     __name__ = 'kim.case.contact'
+    _history = True
     case = fields.Many2One('kim.case', "Case", required=True,
         ondelete='CASCADE', states=READONLY_DONE)
     case_manager = fields.Many2One('company.employee', "Case Manager",
@@ -98,6 +100,7 @@ class Contact(Workflow, ModelSQL, ModelView):
                     (t.start, Index.Range())),
                 })
         cls._order = [('start', 'DESC'), ('id', 'DESC')]
+        cls._guard(initial='planned')
         cls._transitions |= {
             ('planned', 'done'),
             ('planned', 'cancelled'),
@@ -165,19 +168,15 @@ class Contact(Workflow, ModelSQL, ModelView):
         "Moving the end in the calendar changes the duration"
         if not value:
             return
+        to_write = []
         for contact in contacts:
             minutes = int((value - contact.start).total_seconds() // 60)
-            cls.write([contact], {'duration': minutes})
+            to_write.extend(([contact], {'duration': minutes}))
+        cls.write(*to_write)
 
     @classmethod
     def validate_fields(cls, contacts, field_names):
         super().validate_fields(contacts, field_names)
-        if field_names is None or 'duration' in field_names:
-            for contact in contacts:
-                if contact.duration is not None and contact.duration < 0:
-                    raise ContactValidationError(gettext(
-                            'kim_case.msg_contact_duration_negative',
-                            contact=contact.rec_name))
         if field_names is None or field_names & {'start', 'state'}:
             cls.check_done_start(contacts)
 

@@ -53,6 +53,10 @@ class PlanError(UserError):
     pass
 
 
+class PlanWarning(UserWarning):
+    pass
+
+
 class ContactValidationError(ValidationError):
     pass
 

@@ -7,16 +7,15 @@ client present."""
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.kim_network.common import relation, today, rec_name_domain
+from trytond.modules.kim_network.workflow import WorkflowGuard
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
-from .assessment import check_case_open
-from .case import OPEN_STATES
-from .case import CaseLinkMixin
+from .case import OPEN_STATES, CaseLinkMixin, check_case_open
 from .exceptions import (
     HandoverError, HandoverValidationError, HandoverWarning)
-from .referral import check_agreement, check_transfer, names
+from .gate import check_agreement, check_transfer, names
 
 DRAFT_ONLY = {
     'readonly': Eval('state') != 'draft',
@@ -25,7 +24,7 @@ _INTERNAL = Eval('kind') == 'internal'
 _EXTERNAL = Eval('kind') == 'external'
 
 
-class Handover(CaseLinkMixin, Workflow, ModelSQL, ModelView):
+class Handover(CaseLinkMixin, WorkflowGuard, Workflow, ModelSQL, ModelView):
     __string__ = "Übergabe der Fallverantwortung"
     __name__ = 'kim.case.handover'
     _history = True
@@ -124,6 +123,10 @@ class Handover(CaseLinkMixin, Workflow, ModelSQL, ModelView):
                     (t.date, Index.Range())),
                 })
         cls._order = [('date', 'DESC'), ('id', 'DESC')]
+        cls._guard(initial='draft',
+            protected={'from_case_manager', 'consent', 'agreement'},
+            final={'done': set()},
+            final_message='kim_case.msg_handover_done_readonly')
         cls._transitions |= {
             ('draft', 'done'),
             ('draft', 'cancelled'),
@@ -193,20 +196,17 @@ class Handover(CaseLinkMixin, Workflow, ModelSQL, ModelView):
     def check_modification(cls, mode, handovers, values=None, external=False):
         super().check_modification(
             mode, handovers, values=values, external=external)
-        if mode in {'write', 'delete'}:
+        if mode == 'delete':
             for handover in handovers:
-                if handover.state == 'done' and (
-                        mode == 'delete' or set(values) - {'state'}):
+                if handover.state == 'done':
                     raise HandoverError(gettext(
                             'kim_case.msg_handover_done_readonly',
-                            handover=handover.rec_name))
+                            record=handover.rec_name))
         check_case_open({h.case for h in handovers})
 
     @classmethod
     def copy(cls, handovers, default=None):
         default = default.copy() if default is not None else {}
-        for name in ['from_case_manager', 'consent', 'agreement']:
-            default.setdefault(name, None)
         default.setdefault('date', today())
         return super().copy(handovers, default=default)
 

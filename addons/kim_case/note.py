@@ -4,14 +4,13 @@
 and the Fachaufsicht only (record rule in access.xml)."""
 import datetime
 
-from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from .access_log import AccessLogMixin
-from .exceptions import CaseClosedError
+from .case import check_case_open
 
 
 class Note(AccessLogMixin, ModelSQL, ModelView):
@@ -57,11 +56,7 @@ class Note(AccessLogMixin, ModelSQL, ModelView):
     def check_modification(cls, mode, notes, values=None, external=False):
         super().check_modification(
             mode, notes, values=values, external=external)
-        for note in notes:
-            if note.case.state == 'closed':
-                raise CaseClosedError(gettext(
-                        'kim_case.msg_case_closed_readonly',
-                        case=note.case.rec_name))
+        check_case_open({n.case for n in notes})
 
 
 class Case(metaclass=PoolMeta):

@@ -11,14 +11,17 @@ from sql.aggregate import Max
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Workflow, fields, sequence_ordered)
+from trytond.modules.kim_network.workflow import (
+    ScannedSignatureMixin, WorkflowGuard)
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
 from trytond.report import Report
 from trytond.transaction import Transaction
 
-from .assessment import check_case_open
+from .case import check_case_open
 from .exceptions import (
-    CaseWorkflowError, PlanError, PlanReadOnlyError, PlanValidationError)
+    CaseWorkflowError, PlanError, PlanReadOnlyError, PlanValidationError,
+    PlanWarning)
 
 GOAL_STATUSES = [
     ('open', "Open"),
@@ -41,7 +44,7 @@ RESPONSIBLES = [
     ('partner', "Network Partner"),
     ]
 # What may still change once a plan is agreed (monitoring and review)
-PLAN_REVIEW_FIELDS = {'state', 'goals', 'review_date', 'review_note'}
+PLAN_REVIEW_FIELDS = {'goals', 'review_date', 'review_note'}
 GOAL_REVIEW_FIELDS = {'status', 'attainment', 'review_note', 'measures'}
 MEASURE_REVIEW_FIELDS = {'status', 'feedback'}
 
@@ -56,7 +59,8 @@ PLAN_REVIEW = {
     }
 
 
-class Plan(Workflow, ModelSQL, ModelView):
+class Plan(ScannedSignatureMixin, WorkflowGuard, Workflow, ModelSQL,
+        ModelView):
     __string__ = "Hilfeplan"
     __name__ = 'kim.case.plan'
     _history = True
@@ -95,7 +99,8 @@ class Plan(Workflow, ModelSQL, ModelView):
             'readonly': Eval('state') != 'draft',
             'required': Eval('state') != 'draft',
             },
-        help="The day the client agreed to and signed the plan.")
+        help="The day the client agreed to and signed the plan; attach the "
+        "scan of the signed plan.")
     interpreter_used = fields.Boolean("Interpreter Used", states=DRAFT_ONLY)
     interpreter_language = fields.Many2One('kim.language',
         "Interpreter Language", ondelete='RESTRICT',
@@ -144,6 +149,14 @@ class Plan(Workflow, ModelSQL, ModelView):
                 Index(t, (t.predecessor, Index.Equality())),
                 })
         cls._order = [('case', 'ASC'), ('version', 'DESC'), ('id', 'DESC')]
+        cls._guard(initial='draft',
+            protected={'predecessor'},
+            assigned={'version'},
+            final={
+                'agreed': PLAN_REVIEW_FIELDS,
+                'superseded': set(),
+                },
+            final_message='kim_case.msg_plan_readonly')
         cls._transitions |= {
             ('draft', 'agreed'),
             ('agreed', 'superseded'),
@@ -253,47 +266,32 @@ class Plan(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def check_modification(cls, mode, plans, values=None, external=False):
-        "Refuse changes to agreed plans beyond review fields"
         super().check_modification(
             mode, plans, values=values, external=external)
-        for plan in plans:
-            if mode == 'create' or plan.state == 'draft':
-                continue
-            if mode == 'delete':
-                raise PlanReadOnlyError(gettext(
-                        'kim_case.msg_plan_delete', plan=plan.rec_name))
-            allowed = PLAN_REVIEW_FIELDS if plan.state == 'agreed' else {
-                'state'}
-            if set(values) - allowed:
-                raise PlanReadOnlyError(gettext(
-                        'kim_case.msg_plan_readonly', plan=plan.rec_name))
+        if mode == 'delete':
+            for plan in plans:
+                if plan.state != 'draft':
+                    raise PlanReadOnlyError(gettext(
+                            'kim_case.msg_plan_delete', plan=plan.rec_name))
         check_case_open({p.case for p in plans})
 
     @classmethod
-    def create(cls, vlist):
-        plan = cls.__table__()
-        cursor = Transaction().connection.cursor()
-        vlist = [v.copy() for v in vlist]
-        case_ids = {v['case'] for v in vlist if v.get('case')}
-        versions = defaultdict(int)
-        if case_ids:
-            cursor.execute(*plan.select(plan.case, Max(plan.version),
-                    where=plan.case.in_(list(case_ids)),
-                    group_by=[plan.case]))
-            versions.update({c: v or 0 for c, v in cursor})
-        for values in vlist:
-            if not values.get('version') and values.get('case'):
-                versions[values['case']] += 1
-                values['version'] = versions[values['case']]
-        # refuse a second current plan before anything is written
-        cls.check_current([], new=vlist)
-        return super().create(vlist)
+    def preprocess_values(cls, mode, values):
+        "Number the version and refuse a second current plan, before writing"
+        values = super().preprocess_values(mode, values)
+        if mode == 'create' and values.get('case'):
+            if not values.get('version'):
+                plan = cls.__table__()
+                cursor = Transaction().connection.cursor()
+                cursor.execute(*plan.select(Max(plan.version),
+                        where=plan.case == values['case']))
+                values['version'] = (cursor.fetchone()[0] or 0) + 1
+            cls.check_current([], new=[values])
+        return values
 
     @classmethod
     def copy(cls, plans, default=None):
         default = default.copy() if default is not None else {}
-        default.setdefault('version', None)
-        default.setdefault('predecessor', None)
         default.setdefault('agreement_date', None)
         default.setdefault('revision_reason', None)
         default.setdefault('review_note', None)
@@ -319,6 +317,8 @@ class Plan(Workflow, ModelSQL, ModelView):
         "The client agreed to the plan: it replaces the previous version"
         for plan in plans:
             plan.check_agreement()
+        cls.check_scanned(plans, 'kim_plan_no_scan',
+            'kim_case.msg_plan_no_scan', exception=PlanWarning)
         cls.validate_fields(plans, {'agreement_date'})
         to_supersede = cls.search([
                 ('case', 'in', [p.case.id for p in plans]),
@@ -441,7 +441,7 @@ class PlanGoal(sequence_ordered(), ModelSQL, ModelView):
                 continue
             if mode == 'create':
                 raise PlanReadOnlyError(gettext(
-                        'kim_case.msg_plan_readonly', plan=plan.rec_name))
+                        'kim_case.msg_plan_readonly', record=plan.rec_name))
             allowed = GOAL_REVIEW_FIELDS if plan.state == 'agreed' else set()
             if mode == 'delete' or set(values) - allowed:
                 raise PlanReadOnlyError(gettext(
@@ -453,6 +453,7 @@ class PlanGoal(sequence_ordered(), ModelSQL, ModelView):
 class PlanMeasure(sequence_ordered(), ModelSQL, ModelView):
     __string__ = "Hilfeplan Measure"
     __name__ = 'kim.case.plan.measure'
+    _history = True
     goal = fields.Many2One('kim.case.plan.goal', "Goal", required=True,
         ondelete='CASCADE', states=PLAN_DRAFT_ONLY)
     plan_state = fields.Function(fields.Selection(
@@ -547,7 +548,7 @@ class PlanMeasure(sequence_ordered(), ModelSQL, ModelView):
                 continue
             if mode == 'create':
                 raise PlanReadOnlyError(gettext(
-                        'kim_case.msg_plan_readonly', plan=plan.rec_name))
+                        'kim_case.msg_plan_readonly', record=plan.rec_name))
             allowed = (MEASURE_REVIEW_FIELDS if plan.state == 'agreed'
                 else set())
             if mode == 'delete' or set(values) - allowed:

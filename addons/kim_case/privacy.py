@@ -126,8 +126,7 @@ class Party(metaclass=PoolMeta):
         """Return the list of (model name, path to the client) of the
         models holding personal data of a client.
 
-        Modules add their models by extending this method; models not in
-        the pool are skipped, so the list may name optional models."""
+        Modules add their models by extending this method."""
         return [
             ('party.party', 'id'),
             # party.erase misses the compact copies of code and value
@@ -190,10 +189,7 @@ class Party(metaclass=PoolMeta):
         "Yield (Model, client path, columns, values) of the installed models"
         pool = Pool()
         for model_name, path in cls._kim_privacy_models():
-            try:
-                Model = pool.get(model_name)
-            except KeyError:
-                continue
+            Model = pool.get(model_name)
             if not issubclass(Model, ModelSQL) or callable(Model.table_query):
                 continue
             if path.split('.', 1)[0] not in Model._fields and path != 'id':
@@ -427,11 +423,7 @@ class _SubjectAccess:
 
     def access_log(self):
         "Return the section of the access log entries of the records shown"
-        pool = self.pool
-        try:
-            AccessLog = pool.get('kim.access_log')
-        except KeyError:
-            return []
+        AccessLog = self.pool.get('kim.access_log')
         by_model = {}
         for model, id_ in self.seen:
             by_model.setdefault(model, []).append(id_)

@@ -14,17 +14,17 @@ from sql import Null
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.kim_network.common import today, rec_name_domain
+from trytond.modules.kim_network.workflow import WorkflowGuard
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
-from .assessment import check_case_open
-from .case import OPEN_STATES
-from .case import CaseLinkMixin
+from .case import OPEN_STATES, CaseLinkMixin, check_case_open
 from .exceptions import (
     ReferralError, ReferralOverrideError, ReferralValidationError,
     ReferralWarning)
+from .gate import check_agreement, check_transfer, is_supervisor, names
 
 STATES = [
     ('draft', "Draft"),
@@ -37,64 +37,9 @@ STATES = [
 DRAFT_ONLY = {
     'readonly': Eval('state') != 'draft',
     }
-# What may still change once a referral is sent
-SENT_WRITABLE_FIELDS = {
-    'state', 'sent_date', 'answer_date', 'completed_date', 'feedback',
-    'rejection_reason', 'consent', 'agreement',
-    'override_by', 'override_reason', 'override_date',
-    }
 
 
-def is_supervisor():
-    "Whether the current user belongs to the Fachaufsicht"
-    pool = Pool()
-    User = pool.get('res.user')
-    ModelData = pool.get('ir.model.data')
-    if Transaction().user == 0:
-        return True
-    return ModelData.get_id('kim_case', 'group_case_supervisor') in (
-        User.get_groups())
-
-
-def check_transfer(client, organisation, handlungsfelder, date=None):
-    """Return (consent, missing): the consent in force for the transfer of
-    the client's data on each Handlungsfeld to the organisation (purpose
-    'transfer') and the Handlungsfelder no consent covers."""
-    pool = Pool()
-    Consent = pool.get('kim.consent')
-    consent, missing = None, []
-    for handlungsfeld in handlungsfelder:
-        found = Consent.find_covering(client, organisation,
-            handlungsfeld=handlungsfeld, purpose='transfer', date=date)
-        if found:
-            consent = consent or found
-        else:
-            missing.append(handlungsfeld)
-    return consent, missing
-
-
-def check_agreement(organisation, handlungsfelder, date=None):
-    """Return (agreement, refused): the cooperation agreement with the
-    organisation in force on date (or None) and the Handlungsfelder it does
-    not allow to share."""
-    pool = Pool()
-    Agreement = pool.get('kim.cooperation_agreement')
-    agreement, refused = None, []
-    for handlungsfeld in handlungsfelder:
-        found, allowed = Agreement.allows_sharing(
-            organisation, handlungsfeld, date)
-        if found and (allowed or not agreement):
-            agreement = found
-        if not allowed:
-            refused.append(handlungsfeld)
-    return agreement, refused
-
-
-def names(records):
-    return ', '.join('"%s"' % r.rec_name for r in records)
-
-
-class Referral(CaseLinkMixin, Workflow, ModelSQL, ModelView):
+class Referral(CaseLinkMixin, WorkflowGuard, Workflow, ModelSQL, ModelView):
     __string__ = "Referral"
     __name__ = 'kim.case.referral'
     _history = True
@@ -138,11 +83,11 @@ class Referral(CaseLinkMixin, Workflow, ModelSQL, ModelView):
         help="The information passed to the organisation.")
     case_manager = fields.Many2One('company.employee', "Case Manager",
         ondelete='RESTRICT', states=DRAFT_ONLY)
-    sent_date = fields.Date("Sent on",
+    sent_date = fields.Date("Sent on", readonly=True,
         states={
-            'readonly': Eval('state') != 'draft',
             'required': ~Eval('state').in_(['draft', 'cancelled']),
-            })
+            },
+        help="The day the referral was sent.")
     answer_date = fields.Date("Answered on",
         states={
             'readonly': ~Eval('state').in_(['sent', 'accepted', 'rejected']),
@@ -220,6 +165,19 @@ class Referral(CaseLinkMixin, Workflow, ModelSQL, ModelView):
             ('sent_date', 'DESC NULLS FIRST'),
             ('id', 'DESC'),
             ]
+        # sent, a referral keeps what was passed on and to whom, under which
+        # consent and agreement; only the answer and feedback follow
+        cls._guard(initial='draft',
+            protected={'sent_date', 'consent', 'agreement',
+                'override_by', 'override_date', 'override_reason'},
+            final={
+                'sent': {'answer_date', 'feedback', 'rejection_reason'},
+                'accepted': {'answer_date', 'completed_date', 'feedback'},
+                'rejected': {'answer_date', 'feedback'},
+                'completed': {'completed_date', 'feedback'},
+                'cancelled': set(),
+                },
+            final_message='kim_case.msg_referral_readonly')
         cls._transitions |= {
             ('draft', 'sent'),
             ('sent', 'accepted'),
@@ -368,14 +326,7 @@ class Referral(CaseLinkMixin, Workflow, ModelSQL, ModelView):
     def check_modification(cls, mode, referrals, values=None, external=False):
         super().check_modification(
             mode, referrals, values=values, external=external)
-        if mode == 'write' and set(values) - SENT_WRITABLE_FIELDS:
-            for referral in referrals:
-                if referral.state != 'draft':
-                    raise ReferralError(gettext(
-                            'kim_case.msg_referral_readonly',
-                            referral=referral.rec_name,
-                            state=referral.state_string))
-        elif mode == 'delete':
+        if mode == 'delete':
             for referral in referrals:
                 if referral.state not in {'draft', 'cancelled'} or (
                         referral.sent_date):
@@ -387,11 +338,9 @@ class Referral(CaseLinkMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def copy(cls, referrals, default=None):
         default = default.copy() if default is not None else {}
-        for name in ['sent_date', 'answer_date', 'completed_date',
-                'rejection_reason', 'feedback', 'consent', 'agreement',
-                'override_by', 'override_date', 'override_reason']:
+        for name in ['answer_date', 'completed_date', 'rejection_reason',
+                'feedback']:
             default.setdefault(name, None)
-        default.setdefault('state', 'draft')
         return super().copy(referrals, default=default)
 
     # --- sending -----------------------------------------------------------

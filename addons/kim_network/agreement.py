@@ -89,8 +89,8 @@ class CooperationAgreement(
     notes = fields.Text("Notes")
 
     predecessor = fields.Many2One('kim.cooperation_agreement', "Predecessor",
-        ondelete='SET NULL', states={'readonly': _CLOSED},
-        domain=[('id', '!=', Eval('id', -1))])
+        ondelete='SET NULL', readonly=True,
+        help="The agreement this one renews (set by the renewal).")
     successors = fields.One2Many('kim.cooperation_agreement', 'predecessor',
         "Successors", readonly=True)
     in_force = fields.Function(fields.Boolean("In Force"),
@@ -106,6 +106,13 @@ class CooperationAgreement(
                     where=t.state.in_(['draft', 'negotiation', 'signed'])),
                 Index(t, (t.next_evaluation, Index.Range()),
                     where=t.state == 'signed'),
+                })
+        cls._guard(initial='draft',
+            protected={'evaluation_due', 'predecessor'},
+            final={
+                'signed': {'terminated_date', 'valid_to', 'last_evaluation',
+                    'next_evaluation', 'evaluation_interval', 'notes'},
+                'terminated': {'notes'},
                 })
         cls._transitions |= {
             ('draft', 'negotiation'),
@@ -266,7 +273,6 @@ class CooperationAgreement(
         default.setdefault('terminated_date', None)
         default.setdefault('last_evaluation', None)
         default.setdefault('next_evaluation', None)
-        default.setdefault('evaluation_due', False)
         return super().copy(agreements, default=default)
 
     @classmethod

@@ -84,12 +84,6 @@ class Kommune(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
         if field_names is None or 'ags' in field_names:
             for kommune in kommunen:
                 kommune.check_ags()
-        if field_names is None or 'population' in field_names:
-            for kommune in kommunen:
-                if kommune.population is not None and kommune.population < 0:
-                    raise KommuneValidationError(gettext(
-                            'kim_network.msg_population_negative',
-                            kommune=kommune.rec_name))
 
     def check_ags(self):
         if not AGS_PATTERN.match(self.ags or ''):

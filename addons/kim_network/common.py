@@ -8,6 +8,7 @@ from trytond.model import (
 from trytond.pool import Pool
 
 from .exceptions import PeriodError
+from .workflow import WorkflowGuard
 
 
 class CodeListMixin(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
@@ -37,9 +38,10 @@ class CodeListMixin(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
 
 
 def relation(class_name, model_name, description,
-        origin, origin_model, target, target_model):
+        origin, origin_model, target, target_model, history=False):
     """Return the ModelSQL class of a Many2Many relation table with the two
-    required, cascading foreign keys and an index for searching by target."""
+    required, cascading foreign keys and an index for searching by target;
+    with history, every revision is kept (_history)."""
 
     @classmethod
     def __setup__(cls):
@@ -55,6 +57,7 @@ def relation(class_name, model_name, description,
             '__string__': description,
             '__name__': model_name,
             '__module__': __name__,
+            '_history': history,
             origin: fields.Many2One(origin_model, origin.replace('_', ' ')
                 .title(), required=True, ondelete='CASCADE'),
             target: fields.Many2One(target_model, target.replace('_', ' ')
@@ -99,30 +102,28 @@ class PeriodMixin:
             ]
 
 
-class NumberedMixin:
+class NumberedMixin(WorkflowGuard):
     """Number the records from a sequence of the KIM configuration when they
-    are created without a number; a copy gets a new number.
-    Implement _number_sequence(config) returning the ir.sequence."""
+    are created; the number is assigned (see WorkflowGuard), a copy gets a
+    new one. Implement _number_sequence(config) returning the ir.sequence."""
     __slots__ = ()
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._guard(assigned={'number'})
 
     @classmethod
     def _number_sequence(cls, config):
         raise NotImplementedError
 
     @classmethod
-    def create(cls, vlist):
-        config = Pool().get('kim.configuration')(1)
-        vlist = [v.copy() for v in vlist]
-        for values in vlist:
-            if not values.get('number'):
-                values['number'] = cls._number_sequence(config).get()
-        return super().create(vlist)
-
-    @classmethod
-    def copy(cls, records, default=None):
-        default = default.copy() if default is not None else {}
-        default.setdefault('number', None)
-        return super().copy(records, default=default)
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        if mode == 'create' and not values.get('number'):
+            config = Pool().get('kim.configuration')(1)
+            values['number'] = cls._number_sequence(config).get()
+        return values
 
 
 def today():

@@ -1,7 +1,7 @@
 # This file is part of the KIM Suite. See COPYRIGHT and LICENSE at the
 # top level of this repository.
 from trytond.exceptions import UserError, UserWarning
-from trytond.model.exceptions import ValidationError
+from trytond.model.exceptions import AccessError, ValidationError
 
 
 class KommuneValidationError(ValidationError):
@@ -29,4 +29,16 @@ class AgreementError(UserError):
 
 
 class AgreementWarning(UserWarning):
+    pass
+
+
+class WorkflowError(AccessError):
+    "A client tried to move a workflow or set a field its buttons set"
+
+
+class InputValidationError(ValidationError):
+    "A value no user can mean"
+
+
+class SignatureWarning(UserWarning):
     pass

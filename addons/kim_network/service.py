@@ -119,16 +119,7 @@ class Service(DeactivableMixin, PeriodMixin, ModelSQL, ModelView):
             service.check_numbers(field_names)
 
     def check_numbers(self, field_names=None):
-        def check(name, value):
-            if (field_names is None or name in field_names) and (
-                    value is not None and value < 0):
-                raise ServiceValidationError(gettext(
-                        'kim_network.msg_service_negative',
-                        service=self.rec_name,
-                        field=self.__names__(name)['field']))
-        check('min_age', self.min_age)
-        check('max_age', self.max_age)
-        check('waiting_days', self.waiting_days)
+        "Negative numbers are refused by the InputGuard of kim_network"
         if (self.min_age is not None and self.max_age is not None
                 and self.min_age > self.max_age):
             raise ServiceValidationError(gettext(

@@ -11,6 +11,7 @@ from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.currency.fields import Monetary
 from trytond.modules.kim_network.common import CodeListMixin, today
+from trytond.modules.kim_network.workflow import WorkflowGuard
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction
 
@@ -162,7 +163,7 @@ class AdviceDay(CompanyMixin, ModelSQL, ModelView):
                         year=year, count=count, limit=limit))
 
 
-class Forwarding(CompanyMixin, Workflow, ModelSQL, ModelView):
+class Forwarding(CompanyMixin, WorkflowGuard, Workflow, ModelSQL, ModelView):
     __string__ = "Weiterleitung"
     __name__ = 'kim.funding.forwarding'
     decision = fields.Many2One('kim.funding.decision', "Förderbescheid",
@@ -252,6 +253,7 @@ class Forwarding(CompanyMixin, Workflow, ModelSQL, ModelView):
         t = cls.__table__()
         cls._sql_indexes.add(Index(t, (t.decision, Index.Equality())))
         cls._order = [('payment_date', 'DESC NULLS FIRST'), ('id', 'DESC')]
+        cls._guard(initial='draft', protected={'check_date'})
         cls._transitions |= {
             ('draft', 'paid'),
             ('paid', 'draft'),

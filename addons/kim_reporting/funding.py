@@ -13,6 +13,7 @@ from trytond.model import (
     sequence_ordered)
 from trytond.modules.currency.fields import Monetary
 from trytond.modules.kim_network.common import rec_name_domain
+from trytond.modules.kim_network.workflow import WorkflowGuard
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
@@ -176,7 +177,7 @@ class Rate(ModelSQL, ModelView):
         return '%s %s' % (self.baustein.rec_name, self.year)
 
 
-class Decision(CompanyMixin, Workflow, ModelSQL, ModelView):
+class Decision(CompanyMixin, WorkflowGuard, Workflow, ModelSQL, ModelView):
     __string__ = "Förderbescheid"
     __name__ = 'kim.funding.decision'
     _rec_name = 'file_number'
@@ -224,6 +225,7 @@ class Decision(CompanyMixin, Workflow, ModelSQL, ModelView):
         cls._sql_indexes.add(Index(t,
                 (t.baustein, Index.Equality()), (t.year, Index.Equality())))
         cls._order = [('year', 'DESC'), ('baustein', 'ASC'), ('id', 'DESC')]
+        cls._guard(initial='draft')
         cls._transitions |= {
             ('draft', 'granted'),
             ('granted', 'draft'),

@@ -23,6 +23,7 @@ from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Workflow, fields)
+from trytond.modules.kim_network.workflow import WorkflowGuard
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.report import Report
@@ -464,16 +465,12 @@ class IndicatorEngine:
     def compute_structure(self):
         """Return {code: value} of the steering indicators (kim_steering):
         barrier reports submitted with a date in the period, topics taken
-        up in the period, committee meetings held and their decisions.
-        Left out when kim_steering is not activated."""
+        up in the period, committee meetings held and their decisions."""
         pool = Pool()
-        try:
-            Barrier = pool.get('kim.barrier_report')
-            Topic = pool.get('kim.topic')
-            Meeting = pool.get('kim.committee.meeting')
-            Decision = pool.get('kim.committee.decision')
-        except KeyError:
-            return {}
+        Barrier = pool.get('kim.barrier_report')
+        Topic = pool.get('kim.topic')
+        Meeting = pool.get('kim.committee.meeting')
+        Decision = pool.get('kim.committee.decision')
         cursor = Transaction().connection.cursor()
         start = dt.datetime.combine(self.date_from, dt.time.min)
         end = dt.datetime.combine(
@@ -515,7 +512,7 @@ def suppress(kind, value, base, minimum):
     return base < minimum
 
 
-class IndicatorReport(Workflow, ModelSQL, ModelView):
+class IndicatorReport(WorkflowGuard, Workflow, ModelSQL, ModelView):
     __string__ = "Indicator Report"
     __name__ = 'kim.indicator.report'
     name = fields.Char("Name", required=True,
@@ -596,6 +593,9 @@ class IndicatorReport(Workflow, ModelSQL, ModelView):
     def __setup__(cls):
         super().__setup__()
         cls._order = [('date_to', 'DESC'), ('id', 'DESC')]
+        cls._guard(initial='draft',
+            protected={'min_cell', 'computed_at', 'lines'},
+            final={'done': {'on_board'}})
         cls._transitions |= {
             ('draft', 'done'),
             ('done', 'draft'),
@@ -678,21 +678,19 @@ class IndicatorReport(Workflow, ModelSQL, ModelView):
                             report=report.rec_name))
 
     @classmethod
-    def write(cls, *args):
-        super().write(*args)
-        actions = iter(args)
-        boarded = []
-        for reports, values in zip(actions, actions):
-            if values.get('on_board'):
-                boarded.extend(reports)
-        if boarded:
-            others = cls.search([
-                    ('on_board', '=', True),
-                    ('id', 'not in', [r.id for r in boarded]),
-                    ('company', 'in', [r.company.id for r in boarded]),
-                    ])
-            if others:
-                super().write(others, {'on_board': False})
+    def on_modification(cls, mode, reports, field_names=None):
+        "One report per company is on the board of the Lenkungsgruppe"
+        super().on_modification(mode, reports, field_names=field_names)
+        if mode == 'write' and 'on_board' in field_names:
+            boarded = [r for r in reports if r.on_board]
+            if boarded:
+                others = cls.search([
+                        ('on_board', '=', True),
+                        ('id', 'not in', [r.id for r in boarded]),
+                        ('company', 'in', [r.company.id for r in boarded]),
+                        ])
+                if others:
+                    cls.write(others, {'on_board': False})
 
     @classmethod
     def copy(cls, reports, default=None):

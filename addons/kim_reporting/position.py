@@ -10,6 +10,7 @@ from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.currency.fields import Monetary
 from trytond.modules.kim_network.common import rec_name_domain
+from trytond.modules.kim_network.workflow import WorkflowGuard
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction
@@ -32,7 +33,7 @@ def fmt(value):
     return format(Decimal(value).quantize(Decimal('0.01')), 'f')
 
 
-class Stellenplan(CompanyMixin, Workflow, ModelSQL, ModelView):
+class Stellenplan(CompanyMixin, WorkflowGuard, Workflow, ModelSQL, ModelView):
     __string__ = "Stellenplan"
     __name__ = 'kim.funding.stellenplan'
     name = fields.Char("Name", required=True,
@@ -53,6 +54,7 @@ class Stellenplan(CompanyMixin, Workflow, ModelSQL, ModelView):
     def __setup__(cls):
         super().__setup__()
         cls._order = [('year', 'DESC'), ('id', 'DESC')]
+        cls._guard(initial='draft')
         cls._transitions |= {
             ('draft', 'confirmed'),
             ('confirmed', 'draft'),

@@ -13,6 +13,7 @@ from sql.conditionals import Case as SqlCase
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.currency.fields import Monetary
+from trytond.modules.kim_network.workflow import WorkflowGuard
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.report import Report
@@ -45,7 +46,7 @@ def _decimal(value):
     return Decimal(str(value or 0))
 
 
-class Proof(CompanyMixin, Workflow, ModelSQL, ModelView):
+class Proof(CompanyMixin, WorkflowGuard, Workflow, ModelSQL, ModelView):
     __string__ = "Verwendungsnachweis"
     __name__ = 'kim.funding.proof'
     number = fields.Char("Number", readonly=True,
@@ -95,6 +96,10 @@ class Proof(CompanyMixin, Workflow, ModelSQL, ModelView):
         cls._sql_indexes.add(Index(t,
                 (t.baustein, Index.Equality()), (t.year, Index.Equality())))
         cls._order = [('year', 'DESC'), ('baustein', 'ASC'), ('id', 'DESC')]
+        cls._guard(initial='draft',
+            protected={'number', 'lines', 'computed_at', 'checked_by',
+                'submitted_date'},
+            final={'submitted': set()})
         cls._transitions |= {
             ('draft', 'checked'),
             ('checked', 'draft'),

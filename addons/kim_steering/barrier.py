@@ -108,6 +108,7 @@ class BarrierReport(NumberedMixin, Workflow, ModelSQL, ModelView):
                 Index(t, (t.state, Index.Equality())),
                 })
         cls._order = [('date', 'DESC'), ('id', 'DESC')]
+        cls._guard(initial='draft', protected={'reporter_user'})
         cls._transitions |= {
             ('draft', 'submitted'),
             ('submitted', 'draft'),
@@ -244,11 +245,8 @@ class BarrierReport(NumberedMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def copy(cls, reports, default=None):
         default = default.copy() if default is not None else {}
-        for name in ['number', 'topic', 'feedback', 'feedback_date',
-                'case']:
+        for name in ['topic', 'feedback', 'feedback_date', 'case']:
             default.setdefault(name, None)
-        default.setdefault('reporter_user', Transaction().user or None)
-        default.setdefault('state', 'draft')
         return super().copy(reports, default=default)
 
     @classmethod

@@ -14,6 +14,7 @@ from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow, fields, sequence_ordered)
+from trytond.modules.kim_network.workflow import WorkflowGuard
 from trytond.modules.kim_network.common import (
     PeriodMixin, today, rec_name_domain)
 from trytond.pool import Pool
@@ -97,7 +98,7 @@ def to_datetime(value):
     return value
 
 
-class Committee(Workflow, ModelSQL, ModelView):
+class Committee(WorkflowGuard, Workflow, ModelSQL, ModelView):
     __string__ = "Committee (Gremium)"
     __name__ = 'kim.committee'
     _history = True
@@ -221,6 +222,7 @@ class Committee(Workflow, ModelSQL, ModelView):
         cls._sql_indexes.add(
             Index(t, (t.parent, Index.Equality())))
         cls._order = [('type', 'ASC'), ('name', 'ASC'), ('id', 'ASC')]
+        cls._guard(initial='active', protected={'mandate_decision'})
         cls._transitions |= {
             ('active', 'dormant'),
             ('dormant', 'active'),
@@ -309,8 +311,6 @@ class Committee(Workflow, ModelSQL, ModelView):
         default.setdefault('meetings', None)
         default.setdefault('decisions', None)
         default.setdefault('tasks', None)
-        default.setdefault('mandate_decision', None)
-        default.setdefault('state', 'active')
         return super().copy(committees, default=default)
 
     @classmethod

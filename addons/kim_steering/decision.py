@@ -10,12 +10,13 @@ from sql.aggregate import Max
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, Workflow, fields
 from trytond.modules.kim_network.common import today
+from trytond.modules.kim_network.workflow import WorkflowGuard
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval
 from trytond.transaction import Transaction
 
 from .committee import COMMITTEE_TYPES
-from .exceptions import DecisionError, DecisionValidationError, TaskError
+from .exceptions import DecisionError, TaskError
 from .meeting import OPEN_TASK_STATES, local
 
 DECISION_TYPES = [
@@ -44,7 +45,7 @@ _MANDATE = {
 DECISION_LATE_FIELDS = {'created_committee', 'topic'}
 
 
-class Decision(ModelSQL, ModelView):
+class Decision(WorkflowGuard, ModelSQL, ModelView):
     __string__ = "Decision (Beschluss)"
     __name__ = 'kim.committee.decision'
     _rec_name = 'number'
@@ -114,6 +115,12 @@ class Decision(ModelSQL, ModelView):
                 })
         cls._order = [('meeting', 'DESC'), ('sequence_number', 'DESC'),
             ('id', 'DESC')]
+        # the number follows from the agenda item; the committee is set up
+        # by the button
+        cls._guard(
+            protected={'created_committee'},
+            assigned={'meeting', 'committee', 'year', 'sequence_number',
+                'number'})
         cls._buttons.update({
                 'create_committee': {
                     'invisible': ((Eval('type') != 'mandate')
@@ -157,92 +164,32 @@ class Decision(ModelSQL, ModelView):
             ]
 
     @classmethod
-    def validate_fields(cls, decisions, field_names):
-        super().validate_fields(decisions, field_names)
-        if field_names is None or field_names & {
-                'votes_yes', 'votes_no', 'votes_abstain'}:
-            for decision in decisions:
-                for name in ['votes_yes', 'votes_no', 'votes_abstain']:
-                    value = getattr(decision, name)
-                    if value is not None and value < 0:
-                        raise DecisionValidationError(gettext(
-                                'kim_steering.msg_decision_votes_negative',
-                                decision=decision.rec_name,
-                                field=cls.__names__(name)['field']))
-
-    @classmethod
-    def _numbering(cls, vlist):
-        """Set meeting, committee, year and number of the values, counting
-        per committee and year under a lock of the committees"""
+    def preprocess_values(cls, mode, values):
+        "Take meeting, committee, year and topic from the agenda item"
         pool = Pool()
         AgendaItem = pool.get('kim.committee.agenda_item')
-        Committee = pool.get('kim.committee')
-        table = cls.__table__()
-        cursor = Transaction().connection.cursor()
-        items = AgendaItem.browse([v['agenda_item'] for v in vlist])
-        Committee.lock([i.meeting.committee for i in items])
-        counters = {}
-        for values, item in zip(vlist, items):
+        values = super().preprocess_values(mode, values)
+        if mode == 'create' and values.get('agenda_item'):
+            item = AgendaItem(values['agenda_item'])
             meeting = item.meeting
-            committee = meeting.committee
-            year = local(meeting.start).year
-            key = (committee.id, year)
-            if key not in counters:
-                cursor.execute(*table.select(Max(table.sequence_number),
-                        where=(table.committee == committee.id)
-                        & (table.year == year)))
-                counters[key] = cursor.fetchone()[0] or 0
-            counters[key] += 1
             values.update({
                     'meeting': meeting.id,
-                    'committee': committee.id,
-                    'year': year,
-                    'sequence_number': counters[key],
-                    'number': '%s-%s-%03d' % (
-                        committee.code, year, counters[key]),
+                    'committee': meeting.committee.id,
+                    'year': local(meeting.start).year,
                     })
             if 'topic' not in values and item.topic:
                 values['topic'] = item.topic.id
-
-    @classmethod
-    def create(cls, vlist):
-        pool = Pool()
-        Topic = pool.get('kim.topic')
-        vlist = [v.copy() for v in vlist]
-        cls._numbering(vlist)
-        decisions = super().create(vlist)
-        topics = [d.topic for d in decisions
-            if d.topic and d.topic.state == 'on_agenda'
-            and d.outcome in {'adopted', 'adopted_amended'}]
-        if topics:
-            Topic.decide(list(set(topics)))
-        return decisions
-
-    @classmethod
-    def write(cls, *args):
-        actions = iter(args)
-        args = []
-        for decisions, values in zip(actions, actions):
-            if 'agenda_item' in values:
-                raise DecisionError(gettext(
-                        'kim_steering.msg_decision_move',
-                        decision=decisions[0].rec_name))
-            args.extend((decisions, values))
-        super().write(*args)
-
-    @classmethod
-    def copy(cls, decisions, default=None):
-        default = default.copy() if default is not None else {}
-        for name in ['number', 'sequence_number', 'year', 'meeting',
-                'committee', 'created_committee', 'tasks']:
-            default.setdefault(name, None)
-        return super().copy(decisions, default=default)
+        return values
 
     @classmethod
     def check_modification(cls, mode, decisions, values=None,
             external=False):
         super().check_modification(
             mode, decisions, values=values, external=external)
+        if mode == 'write' and 'agenda_item' in values:
+            raise DecisionError(gettext(
+                    'kim_steering.msg_decision_move',
+                    decision=decisions[0].rec_name if decisions else ''))
         for decision in decisions:
             if decision.agenda_item.meeting.state in {
                     'approved', 'cancelled'}:
@@ -253,6 +200,54 @@ class Decision(ModelSQL, ModelView):
                         'kim_steering.msg_decision_locked',
                         decision=decision.rec_name,
                         meeting=decision.agenda_item.meeting.rec_name))
+
+    @classmethod
+    def on_modification(cls, mode, decisions, field_names=None):
+        pool = Pool()
+        Topic = pool.get('kim.topic')
+        super().on_modification(mode, decisions, field_names=field_names)
+        if mode == 'create':
+            cls._number([d for d in decisions if not d.number])
+            topics = {d.topic for d in decisions
+                if d.topic and d.topic.state == 'on_agenda'
+                and d.outcome in {'adopted', 'adopted_amended'}}
+            if topics:
+                Topic.decide(list(topics))
+
+    @classmethod
+    def _number(cls, decisions):
+        """Number the decisions per committee and year in the order of their
+        ids, counting under a lock of the committees"""
+        pool = Pool()
+        Committee = pool.get('kim.committee')
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        if not decisions:
+            return
+        Committee.lock(list({d.committee for d in decisions}))
+        counters = {}
+        to_write = []
+        for decision in sorted(decisions, key=lambda d: d.id):
+            key = (decision.committee.id, decision.year)
+            if key not in counters:
+                cursor.execute(*table.select(Max(table.sequence_number),
+                        where=(table.committee == decision.committee.id)
+                        & (table.year == decision.year)))
+                counters[key] = cursor.fetchone()[0] or 0
+            counters[key] += 1
+            to_write.extend(([decision], {
+                        'sequence_number': counters[key],
+                        'number': '%s-%s-%03d' % (
+                            decision.committee.code, decision.year,
+                            counters[key]),
+                        }))
+        cls.write(*to_write)
+
+    @classmethod
+    def copy(cls, decisions, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('tasks', None)
+        return super().copy(decisions, default=default)
 
     def _new_committee_code(self):
         pool = Pool()
@@ -323,7 +318,7 @@ class Decision(ModelSQL, ModelView):
             }
 
 
-class Task(Workflow, ModelSQL, ModelView):
+class Task(WorkflowGuard, Workflow, ModelSQL, ModelView):
     __string__ = "Task"
     __name__ = 'kim.committee.task'
     _history = True
@@ -379,6 +374,7 @@ class Task(Workflow, ModelSQL, ModelView):
                 Index(t, (t.topic, Index.Equality())),
                 })
         cls._order = [('due_date', 'ASC NULLS LAST'), ('id', 'ASC')]
+        cls._guard(initial='open', protected={'done_date', 'last_reminder'})
         cls._transitions |= {
             ('open', 'in_progress'),
             ('open', 'done'),
@@ -467,17 +463,18 @@ class Task(Workflow, ModelSQL, ModelView):
             ]
 
     @classmethod
-    def create(cls, vlist):
+    def preprocess_values(cls, mode, values):
+        "A task of a decision follows its committee and topic"
         pool = Pool()
         Decision = pool.get('kim.committee.decision')
-        vlist = [v.copy() for v in vlist]
-        for values in vlist:
-            if values.get('decision'):
-                decision = Decision(values['decision'])
+        values = super().preprocess_values(mode, values)
+        if mode == 'create' and values.get('decision'):
+            decision = Decision(values['decision'])
+            if decision.committee:
                 values.setdefault('committee', decision.committee.id)
-                if decision.topic:
-                    values.setdefault('topic', decision.topic.id)
-        return super().create(vlist)
+            if decision.topic:
+                values.setdefault('topic', decision.topic.id)
+        return values
 
     @classmethod
     def validate_fields(cls, tasks, field_names):

@@ -13,6 +13,7 @@ from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow, fields, sequence_ordered)
 from trytond.modules.kim_network.common import relation
+from trytond.modules.kim_network.workflow import WorkflowGuard
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.report import Report
@@ -66,7 +67,7 @@ def from_address():
     return parseaddr(value)[1] or value
 
 
-class Meeting(Workflow, ModelSQL, ModelView):
+class Meeting(WorkflowGuard, Workflow, ModelSQL, ModelView):
     __string__ = "Committee Meeting"
     __name__ = 'kim.committee.meeting'
     committee = fields.Many2One('kim.committee', "Committee", required=True,
@@ -129,6 +130,10 @@ class Meeting(Workflow, ModelSQL, ModelView):
                 Index(t, (t.start, Index.Range())),
                 })
         cls._order = [('start', 'DESC'), ('id', 'DESC')]
+        cls._guard(initial='planned',
+            protected={'invitation_date', 'invitation_count',
+                'approval_date', 'minutes_sent_date'},
+            final={'approved': set()})
         cls._transitions |= {
             ('planned', 'invited'),
             ('invited', 'invited'),
@@ -226,23 +231,18 @@ class Meeting(Workflow, ModelSQL, ModelView):
                                 '%Y-%m-%d %H:%M')))
 
     @classmethod
-    def create(cls, vlist):
-        meetings = super().create(vlist)
-        if not Transaction().context.get('kim_no_agenda'):
+    def on_modification(cls, mode, meetings, field_names=None):
+        super().on_modification(mode, meetings, field_names=field_names)
+        if mode == 'create' and not Transaction().context.get(
+                'kim_no_agenda'):
             cls._fill_agenda([m for m in meetings if m.state == 'planned'])
-        return meetings
 
     @classmethod
     def copy(cls, meetings, default=None):
         default = default.copy() if default is not None else {}
-        default.setdefault('state', 'planned')
         default.setdefault('attendances', None)
         default.setdefault('decisions', None)
         default.setdefault('minutes', None)
-        default.setdefault('invitation_date', None)
-        default.setdefault('invitation_count', 0)
-        default.setdefault('approval_date', None)
-        default.setdefault('minutes_sent_date', None)
         default.setdefault('agenda_items', None)
         return super().copy(meetings, default=default)
 

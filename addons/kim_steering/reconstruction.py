@@ -79,6 +79,7 @@ class CaseReconstruction(NumberedMixin, Workflow, ModelSQL, ModelView):
     def __setup__(cls):
         super().__setup__()
         cls._order = [('date', 'DESC'), ('id', 'DESC')]
+        cls._guard(initial='draft')
         cls._transitions |= {
             ('draft', 'done'),
             ('done', 'draft'),
@@ -202,9 +203,13 @@ def timeline(case):
     """Return the pseudonymised steps of case as a list of dictionaries
     (day, kind, label, handlungsfeld, organisation_type), sorted by day.
     Only codes and relative days are taken: no free text, no names, no
-    dates, no numbers. Sources missing from kim_case are skipped."""
+    dates, no numbers."""
     pool = Pool()
     Case = pool.get('kim.case')
+    Event = pool.get('kim.case.event')
+    Contact = pool.get('kim.case.contact')
+    Plan = pool.get('kim.case.plan')
+    Measure = pool.get('kim.case.plan.measure')
     origin = case.opened_date
     steps = []
 
@@ -222,71 +227,53 @@ def timeline(case):
                 'organisation_type': organisation_type,
                 })
 
-    def model(name):
-        try:
-            return pool.get(name)
-        except KeyError:
-            return None
-
     add(origin, 'case', gettext('kim_steering.msg_step_opened',
             depth=_selection_label(Case, 'depth', case.depth)))
-    referring = getattr(case, 'referring_organisation', None)
+    referring = case.referring_organisation
     if referring and referring.kim_organisation_type:
         add(origin, 'case', gettext('kim_steering.msg_step_referred'),
             organisation_type=referring.kim_organisation_type.id)
 
-    Event = model('kim.case.event')
-    if Event:
-        for event in Event.search([('case', '=', case.id)],
-                order=[('date', 'ASC'), ('id', 'ASC')]):
-            if event.type == 'note':
-                continue
-            add(event.date, 'event',
-                _selection_label(Event, 'type', event.type))
+    for event in Event.search([('case', '=', case.id)],
+            order=[('date', 'ASC'), ('id', 'ASC')]):
+        if event.type == 'note':
+            continue
+        add(event.date, 'event', _selection_label(Event, 'type', event.type))
 
-    Contact = model('kim.case.contact')
-    if Contact:
-        for contact in Contact.search([
-                    ('case', '=', case.id),
-                    ('state', '=', 'done'),
-                    ], order=[('start', 'ASC'), ('id', 'ASC')]):
-            label = gettext('kim_steering.msg_step_contact',
-                channel=_selection_label(Contact, 'channel', contact.channel))
-            if contact.interpreter_used:
-                label += ' ' + gettext('kim_steering.msg_step_interpreter')
-            handlungsfelder = list(contact.handlungsfelder)
-            types = [p.kim_organisation_type for p in (
-                    getattr(contact, 'participant_parties', None) or [])
-                if p.kim_organisation_type]
-            add(contact.start, 'contact', label,
-                handlungsfeld=(handlungsfelder[0].id
-                    if handlungsfelder else None),
-                organisation_type=types[0].id if types else None)
+    for contact in Contact.search([
+                ('case', '=', case.id),
+                ('state', '=', 'done'),
+                ], order=[('start', 'ASC'), ('id', 'ASC')]):
+        label = gettext('kim_steering.msg_step_contact',
+            channel=_selection_label(Contact, 'channel', contact.channel))
+        if contact.interpreter_used:
+            label += ' ' + gettext('kim_steering.msg_step_interpreter')
+        handlungsfelder = list(contact.handlungsfelder)
+        types = [p.kim_organisation_type for p in contact.participant_parties
+            if p.kim_organisation_type]
+        add(contact.start, 'contact', label,
+            handlungsfeld=handlungsfelder[0].id if handlungsfelder else None,
+            organisation_type=types[0].id if types else None)
 
-    Plan = model('kim.case.plan')
-    Measure = model('kim.case.plan.measure')
-    if Plan:
-        for plan in Plan.search([('case', '=', case.id)],
-                order=[('version', 'ASC')]):
-            if plan.agreement_date:
-                add(plan.agreement_date, 'plan', gettext(
-                        'kim_steering.msg_step_plan', version=plan.version))
-            if not Measure:
-                continue
-            for goal in plan.goals:
-                for measure in goal.measures:
-                    org = measure.organisation
-                    label = gettext('kim_steering.msg_step_measure',
-                        responsible=_selection_label(
-                            Measure, 'responsible', measure.responsible),
-                        status=_selection_label(
-                            Measure, 'status', measure.status))
-                    add(measure.due_date or plan.agreement_date, 'measure',
-                        label,
-                        handlungsfeld=(goal.handlungsfeld.id
-                            if goal.handlungsfeld else None),
-                        organisation_type=(org.kim_organisation_type.id
-                            if org and org.kim_organisation_type else None))
+    for plan in Plan.search([('case', '=', case.id)],
+            order=[('version', 'ASC')]):
+        if plan.agreement_date:
+            add(plan.agreement_date, 'plan', gettext(
+                    'kim_steering.msg_step_plan', version=plan.version))
+        for goal in plan.goals:
+            for measure in goal.measures:
+                org = measure.organisation
+                label = gettext('kim_steering.msg_step_measure',
+                    responsible=_selection_label(
+                        Measure, 'responsible', measure.responsible),
+                    status=_selection_label(
+                        Measure, 'status', measure.status))
+                add(measure.due_date or plan.agreement_date, 'measure',
+                    label,
+                    handlungsfeld=(goal.handlungsfeld.id
+                        if goal.handlungsfeld else None),
+                    organisation_type=(org.kim_organisation_type.id
+                        if org and org.kim_organisation_type else None))
     if case.closing_date:
         add(case.closing_date, 'case', gettext('kim_steering.msg_step_closed'))
     steps.sort(key=lambda s: (s['day'] is None, s['day'] or 0))
@@ -317,10 +304,11 @@ class ReconstructionCase(ModelSQL):
 class ReconstructionStep(sequence_ordered(), ModelSQL, ModelView):
     __string__ = "Fallrekonstruktion Step"
     __name__ = 'kim.case_reconstruction.step'
+    _kim_signed_fields = {'day'}
     reconstruction = fields.Many2One('kim.case_reconstruction',
         "Fallrekonstruktion", required=True, ondelete='CASCADE')
     day = fields.Integer("Day",
-        help="Days since the case was opened.")
+        help="Days since the case was opened (negative before).")
     kind = fields.Selection(STEP_KINDS, "Kind", required=True)
     label = fields.Char("Step", required=True)
     handlungsfeld = fields.Many2One('kim.handlungsfeld', "Handlungsfeld",

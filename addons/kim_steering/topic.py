@@ -88,6 +88,7 @@ class Topic(NumberedMixin, Workflow, ModelSQL, ModelView):
         t = cls.__table__()
         cls._sql_indexes.add(Index(t, (t.state, Index.Equality())))
         cls._order = [('number', 'DESC'), ('id', 'DESC')]
+        cls._guard(initial='collected', protected={'review_date'})
         cls._transitions |= {
             ('collected', 'analysed'),
             ('analysed', 'collected'),
@@ -206,7 +207,7 @@ class Topic(NumberedMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def copy(cls, topics, default=None):
         default = default.copy() if default is not None else {}
-        for name in ['number', 'reports', 'review_date', 'review_note']:
+        for name in ['reports', 'review_note']:
             default.setdefault(name, None)
         return super().copy(topics, default=default)
 

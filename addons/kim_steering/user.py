@@ -29,7 +29,7 @@ class User(metaclass=PoolMeta):
         parties = set()
         if user.kim_person:
             parties.add(user.kim_person.id)
-        for employee in getattr(user, 'employees', None) or []:
+        for employee in user.employees:
             if employee.party:
                 parties.add(employee.party.id)
         return sorted(parties)

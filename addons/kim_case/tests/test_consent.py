@@ -13,6 +13,7 @@ from trytond.modules.kim_case.exceptions import (
     ConsentReadOnlyError, ConsentValidationError, ConsentWarning)
 from trytond.modules.kim_network.tests.tools import (
     as_user, create_organisation, create_user)
+from trytond.modules.kim_network.workflow import WorkflowError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
 from trytond.transaction import Transaction
@@ -215,7 +216,8 @@ class ConsentTestCase(unittest.TestCase):
         self.setup_data()
         consent = self.create_consent()
         user = self.make_case_manager()
-        with as_user(user), Transaction().set_context(
+        # the server runs wizards without access check (RPC of execute)
+        with Transaction().set_user(user.id), Transaction().set_context(
                 active_model='kim.consent',
                 active_id=consent.id, active_ids=[consent.id]):
             session_id, _, _ = Revoke.create()
@@ -241,13 +243,24 @@ class ConsentTestCase(unittest.TestCase):
                 {'handlungsfelder': [('add', [self.language.id])]},
                 ]:
             with self.subTest(values=values), \
-                    self.assertRaises(ConsentReadOnlyError):
+                    self.assertRaises(AccessError):
                 Consent.write([consent], values)
         with self.assertRaises(ConsentReadOnlyError):
             Consent.delete([consent])
         Consent.do_revoke([consent], "Letter")
-        with self.assertRaises(ConsentReadOnlyError):
+        with self.assertRaises(AccessError):
             Consent.write([consent], {'notes': "Changed"})
+        # the revocation stands: no way back to given, by the state or by
+        # the fields of the revocation
+        user = self.make_case_manager()
+        for values in [{'state': 'given'}, {'revoked_date': None},
+                {'revocation_reason': "Irrtum"}]:
+            with self.subTest(values=values), as_user(user), \
+                    self.assertRaises(WorkflowError):
+                Consent.write([Consent(consent.id)], values)
+        self.assertEqual(consent.state, 'revoked')
+        self.assertFalse(Consent.covers(self.client, self.jobcenter,
+                handlungsfeld=self.work))
 
         draft = self.create_consent(give=False)
         Consent.write([draft], {'notes': "Changed"})

@@ -9,7 +9,7 @@ from trytond.modules.company.tests import (
     CompanyTestMixin, PartyCompanyCheckEraseMixin, create_company,
     create_employee, set_company)
 from trytond.modules.kim_network.tests.tools import (
-    add_groups, as_user, codes, create_user)
+    add_groups, as_user, codes, create_user, give_consent)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
@@ -58,6 +58,12 @@ class KimCaseTestCase(
         return company, employee
 
     def decide(self, case, decision='case_management', **values):
+        "Decide the indication (and record the client's consent to it)"
+        if decision == 'case_management' and values.pop('consent', True):
+            Consent = Pool().get('kim.consent')
+            if not Consent.covers(case.client, None,
+                    purpose='case_management'):
+                give_consent(case.client)
         case.indication_decision = decision
         case.indication_voluntary = values.pop('voluntary', 'yes')
         case.indication_date = values.pop('date', TODAY)
@@ -299,6 +305,44 @@ class KimCaseTestCase(
             [(e.type, e.automatic) for e in case.events],
             [('state_change', True)])
         self.assertIn("Assessment", case.events[0].description)
+
+    @with_transaction()
+    def test_case_consent_gate(self):
+        "A case goes into the assessment only with the client's consent"
+        pool = Pool()
+        Case = pool.get('kim.case')
+        Consent = pool.get('kim.consent')
+        Configuration = pool.get('kim.configuration')
+        company, employee = self.setup_company()
+        with set_company(company):
+            case = self.case(case_manager=employee.id)
+            self.decide(case, consent=False)
+            with self.assertRaises(UserError) as cm:
+                Case.assess([case])
+            self.assertMessage(cm, r'no consent of client "Amina Haddad" '
+                r'to taking part in case management')
+            # a consent to other purposes does not open the assessment
+            give_consent(case.client, purposes=['network'])
+            with self.assertRaises(UserError):
+                Case.assess([case])
+            consent = give_consent(case.client)
+            Consent.do_revoke([consent], "Widerruf")
+            with self.assertRaises(UserError):
+                Case.assess([case])
+            give_consent(case.client)
+            Case.assess([case])
+            self.assertEqual(case.state, 'assessment')
+
+            # an office that documents the consent elsewhere switches it off
+            other = self.case(client=self.client("Bilal Yusuf"),
+                case_manager=employee.id, kommune=case.kommune.id)
+            self.decide(other, consent=False)
+            config = Configuration(1)
+            self.assertTrue(config.case_management_consent)
+            config.case_management_consent = False
+            config.save()
+            Case.assess([other])
+            self.assertEqual(other.state, 'assessment')
 
     @with_transaction()
     def test_case_indication_dates(self):
@@ -649,10 +693,14 @@ class KimCaseTestCase(
                 ("D Later", 'rechtskreis_change'),
                 ("F Ben", 'review'),
                 ])
-        config.due_horizon = -1
+        config.due_horizon = 400
         with self.assertRaises(UserError) as cm:
             config.save()
         self.assertMessage(cm, r'between 0 and 366 days')
+        config.due_horizon = -1
+        with self.assertRaises(UserError) as cm:
+            config.save()
+        self.assertMessage(cm, r'cannot be negative')
 
     @with_transaction()
     def test_flag_due(self):

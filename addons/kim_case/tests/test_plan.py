@@ -10,7 +10,8 @@ from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError, ValidationError
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
-from trytond.modules.kim_network.tests.tools import add_groups
+from trytond.modules.kim_case.exceptions import PlanWarning
+from trytond.modules.kim_network.tests.tools import add_groups, attach_scan
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
 from trytond.transaction import Transaction
@@ -102,6 +103,7 @@ class PlanTestMixin:
                                     }])],
                     }])
         if agree:
+            attach_scan(plan)
             Plan.agree([plan])
         return plan
 
@@ -162,7 +164,7 @@ class KimCasePlanTestCase(PlanTestMixin, unittest.TestCase):
         case = self.setup_case()
         assessment = self.create_assessment(case)
         expected = message('kim_case.msg_assessment_done_readonly',
-            assessment=assessment.rec_name)
+            record=assessment.rec_name)
         with self.assertRaises(AccessError) as cm:
             Assessment.write([assessment], {'summary': "Changed"})
         self.assertEqual(cm.exception.message, expected)
@@ -211,6 +213,8 @@ class KimCasePlanTestCase(PlanTestMixin, unittest.TestCase):
         draft, = Assessment.search([
                 ('case', '=', case.id), ('state', '=', 'draft')])
         self.assertEqual(draft.previous, first)
+        self.assertEqual(draft.predecessor, first)
+        self.assertIsNone(draft.signed_by)
         self.assertEqual(draft.kind, 'reassessment')
         self.assertEqual(draft.date, self.today)
         self.assertEqual(len(draft.lines), 2)
@@ -267,6 +271,7 @@ class KimCasePlanTestCase(PlanTestMixin, unittest.TestCase):
         plan = self.create_plan(case, agree=False)
         with self.assertRaises(UserError):
             Case.implement([case])
+        attach_scan(plan)
         pool.get('kim.case.plan').agree([plan])
         Case.implement([case])
         self.assertEqual(case.state, 'implementation')
@@ -384,7 +389,7 @@ class KimCasePlanTestCase(PlanTestMixin, unittest.TestCase):
         with self.assertRaises(AccessError) as cm:
             Plan.write([plan], {'main_goal': "Other"})
         self.assertEqual(cm.exception.message, message(
-                'kim_case.msg_plan_readonly', plan=plan.rec_name))
+                'kim_case.msg_plan_readonly', record=plan.rec_name))
         with self.assertRaises(AccessError) as cm:
             Goal.write([goal], {'description': "Other"})
         self.assertEqual(cm.exception.message, message(
@@ -447,6 +452,7 @@ class KimCasePlanTestCase(PlanTestMixin, unittest.TestCase):
                 'revision_reason': "New job",
                 'agreement_date': self.today,
                 })
+        attach_scan(second)
         Plan.agree([second])
         first, second = Plan.browse([first.id, second.id])
         self.assertEqual(first.state, 'superseded')
@@ -454,6 +460,24 @@ class KimCasePlanTestCase(PlanTestMixin, unittest.TestCase):
         self.assertEqual(Case(case.id).current_plan, second)
         with self.assertRaises(AccessError):
             Plan.write([first], {'review_note': "Late note"})
+
+    @with_transaction()
+    def test_plan_agree_without_scan(self):
+        "Agreeing a plan without the scan of the signed plan warns"
+        pool = Pool()
+        Plan = pool.get('kim.case.plan')
+        Warning = pool.get('res.user.warning')
+        case = self.setup_case()
+        plan = self.create_plan(case, agree=False)
+        with self.assertRaises(PlanWarning) as cm:
+            Plan.agree([plan])
+        self.assertEqual(cm.exception.message, message(
+                'kim_case.msg_plan_no_scan', record=plan.rec_name))
+        self.assertEqual(plan.state, 'draft')
+        self.assertEqual(plan.attachment_count, 0)
+        Warning(user=Transaction().user, name=cm.exception.name).save()
+        Plan.agree([plan])
+        self.assertEqual(plan.state, 'agreed')
 
     @with_transaction()
     def test_plan_report(self):

@@ -82,6 +82,38 @@ def create_organisation(name, type_code='SONSTIGE', **values):
     return party
 
 
+def attach_scan(record, name="scan.pdf"):
+    "Attach a (synthetic) scan of the signed form to the record"
+    Attachment = Pool().get('ir.attachment')
+    attachment, = Attachment.create([{
+                'resource': str(record),
+                'name': name,
+                'type': 'data',
+                'data': b'%PDF-1.4 synthetic scan',
+                }])
+    return attachment
+
+
+def give_consent(client, purposes=('case_management',), recipients=(),
+        handlungsfelder=(), signed_date=None, **values):
+    """Record a consent of the client with the scan of the form attached and
+    give it (as the button does); return it"""
+    pool = Pool()
+    Consent = pool.get('kim.consent')
+    Date = pool.get('ir.date')
+    consent, = Consent.create([dict({
+                    'client': client.id,
+                    'purposes': list(purposes),
+                    'recipients': [('add', [r.id for r in recipients])],
+                    'handlungsfelder': [
+                        ('add', [h.id for h in handlungsfelder])],
+                    'signed_date': signed_date or Date.today(),
+                    }, **values)])
+    attach_scan(consent)
+    Consent.give([consent])
+    return consent
+
+
 def codes(model, *codes):
     "Return the records of the code list model with the codes"
     Model = Pool().get(model)
