@@ -52,14 +52,28 @@ CASE_ROLES = ['fallmanager', 'fachaufsicht']
 # final: {state: (field, value) that must not change in that state}
 # open_: {state: (field, value) that may still change (control)}
 # parent: (parent model, fixture key, One2Many field, parent field)
+# tries: {state: complete values of a new record in that state}, where they
+#   differ from the fixture's (unique codes, one current plan per case)
+# create_protected: {field: complete values of a new record with it}, where
+#   the create values and the field do not make a valid record
 Spec = namedtuple('Spec', ['model', 'roles', 'create', 'states',
-        'protected', 'final', 'open_', 'parent'])
+        'protected', 'final', 'open_', 'parent', 'tries',
+        'create_protected'])
 
 
 def spec(model, roles, create, states, protected=None, final=None,
-        open_=None, parent=None):
+        open_=None, parent=None, tries=None, create_protected=None):
+    tries = dict(states, **(tries or {}))
+    create_protected = {n: dict(create, **{n: v})
+        for n, v in (protected or {}).items()} | (create_protected or {})
     return Spec(model, roles, create, states, protected or {}, final or {},
-        open_ or {}, parent)
+        open_ or {}, parent, tries, create_protected)
+
+
+def scalars(values):
+    "The values but those of the One2Many and Many2Many fields"
+    return {n: v for n, v in values.items() if not isinstance(v, list)
+        or not v or not isinstance(v[0], tuple)}
 
 
 def build_base():
@@ -130,6 +144,10 @@ def build_specs(b):
     AgendaItem = pool.get('kim.committee.agenda_item')
     Agreement = pool.get('kim.cooperation_agreement')
     FundingDecision = pool.get('kim.funding.decision')
+    Plan = pool.get('kim.case.plan')
+    Assessment = pool.get('kim.case.assessment')
+    Consent = pool.get('kim.consent')
+    Decision = pool.get('kim.committee.decision')
     company = b['company'].id
     cm = b['cm'].id
     client = b['client'].id
@@ -147,6 +165,18 @@ def build_specs(b):
     # the open cases the records of a case hang on
     base = case()
     plan_cases = [case(), case()]
+    # a case without plans, for the plans that must not be created
+    empty = case()
+    # an agreed plan a forged revision could name as predecessor
+    pred_case = case()
+    pred_plan, = Plan.create([{'case': pred_case.id, 'state': 'agreed',
+                'main_goal': "Arbeit", 'agreement_date': TODAY - DAY}])
+    previous, = Assessment.create([{'case': base.id, 'state': 'done'}])
+    given, = Consent.create([{'client': client, 'state': 'given',
+                'purposes': ['transfer', 'case_management'],
+                'recipients': [('add', [org])],
+                'handlungsfelder': [('add', [arbeit])],
+                'signed_date': TODAY - 30 * DAY}])
     committee, = Committee.create([{'name': "Integritätsgruppe",
                 'code': 'IG', 'type': 'arbeitsgruppe'}])
     with Transaction().set_context(kim_no_agenda=True):
@@ -155,6 +185,15 @@ def build_specs(b):
                     'end': NOW - 10 * DAY + dt.timedelta(hours=2),
                     'place': "Kreishaus"}])
     item, = AgendaItem.create([{'meeting': meeting.id, 'title': "Bericht"}])
+    other_committee, = Committee.create([{'name': "Andere Gruppe",
+                'code': 'AG', 'type': 'arbeitsgruppe'}])
+    with Transaction().set_context(kim_no_agenda=True):
+        other_meeting, = Meeting.create([{'committee': other_committee.id,
+                    'start': NOW - 20 * DAY,
+                    'end': NOW - 20 * DAY + dt.timedelta(hours=2),
+                    'place': "Kreishaus"}])
+    mandate, = Decision.create([{'agenda_item': item.id, 'type': 'mandate',
+                'text': "Auftrag"}])
     forwarding_agreement, = Agreement.create([{'name': "Weiterleitung",
                 'type': 'forwarding', 'office': b['office'].id,
                 'partners': [('add', [org])], 'state': 'signed',
@@ -194,6 +233,9 @@ def build_specs(b):
     user = b['users']['fallmanager'].id
     indicator = dict(name="Kennzahlen", company=company, kind='local',
         period_type='year', year=YEAR)
+    case_values = dict(company=company, client=client,
+        kommune=b['kommune'].id, case_manager=cm,
+        opened_date=TODAY - 10 * DAY)
 
     return [
         spec('kim.cooperation_agreement', ['koordination'],
@@ -211,16 +253,16 @@ def build_specs(b):
                 'terminated': ('name', "Geändert")},
             open_={'signed': ('notes', "Evaluation geplant")}),
         spec('kim.case', CASE_ROLES,
-            dict(company=company, client=client, kommune=b['kommune'].id,
-                case_manager=cm), {
-                'intake': {},
-                'assessment': {},
-                'planning': {},
-                'implementation': {},
-                'closing': {},
-                'closed': {'closing_reason': b['closing_reason'].id,
-                    'closing_date': TODAY},
-                'cancelled': {},
+            case_values, {
+                'intake': case_values,
+                'assessment': case_values,
+                'planning': case_values,
+                'implementation': case_values,
+                'closing': case_values,
+                'closed': dict(case_values,
+                    closing_reason=b['closing_reason'].id,
+                    closing_date=TODAY),
+                'cancelled': case_values,
                 },
             protected={'short_case': True, 'followup_due': True,
                 'predecessor': base.id, 'number': 'KIM-FORGED'},
@@ -233,7 +275,7 @@ def build_specs(b):
                 'done': dict(case=base.id),
                 },
             protected={'signed_by': user, 'signed_date': TODAY,
-                'predecessor': None},
+                'predecessor': previous.id},
             final={'done': ('summary', "Nachträglich geändert")},
             parent=('kim.case', 'case:base', 'assessments', 'case')),
         spec('kim.case.plan', CASE_ROLES,
@@ -244,7 +286,17 @@ def build_specs(b):
                 'superseded': dict(case=plan_cases[1].id,
                     main_goal="Arbeit", agreement_date=TODAY - 30 * DAY),
                 },
-            protected={'predecessor': None, 'version': 99},
+            protected={'predecessor': pred_plan.id, 'version': 99},
+            create_protected={
+                'predecessor': dict(case=pred_case.id,
+                    predecessor=pred_plan.id),
+                },
+            tries={
+                'agreed': dict(case=empty.id, main_goal="Arbeit",
+                    agreement_date=TODAY - DAY),
+                'superseded': dict(case=empty.id, main_goal="Arbeit",
+                    agreement_date=TODAY - DAY),
+                },
             final={'agreed': ('main_goal', "Anderes Ziel"),
                 'superseded': ('review_note', "Nachtrag")},
             open_={'agreed': ('review_note', "Gespräch geführt")},
@@ -281,7 +333,7 @@ def build_specs(b):
                 'completed': dict(answered, completed_date=TODAY - DAY),
                 'cancelled': referral,
                 },
-            protected={'sent_date': TODAY, 'consent': None,
+            protected={'sent_date': TODAY, 'consent': given.id,
                 'agreement': forwarding_agreement.id,
                 'override_by': b['users']['fachaufsicht'].id,
                 'override_date': NOW,
@@ -301,7 +353,7 @@ def build_specs(b):
                     to_case_manager=b['employees']['fachaufsicht'].id),
                 'cancelled': dict(case=base.id, kind='internal'),
                 },
-            protected={'from_case_manager': cm, 'consent': None,
+            protected={'from_case_manager': cm, 'consent': given.id,
                 'agreement': forwarding_agreement.id},
             final={'done': ('reason', "Nachträglich")},
             parent=('kim.case', 'case:base', 'handovers', 'case')),
@@ -347,9 +399,16 @@ def build_specs(b):
                     type='arbeitsgruppe'),
                 'closed': dict(name="Alte Gruppe", code='XG1',
                     type='arbeitsgruppe', end_date=TODAY,
-                    end_kind='results'),
+                    end_kind='completed'),
                 },
-            protected={'mandate_decision': None}),
+            protected={'mandate_decision': mandate.id},
+            tries={
+                'dormant': dict(name="Neue ruhende Gruppe", code='RG2',
+                    type='arbeitsgruppe'),
+                'closed': dict(name="Neue alte Gruppe", code='XG2',
+                    type='arbeitsgruppe', end_date=TODAY,
+                    end_kind='completed'),
+                }),
         spec('kim.committee.meeting', ['koordination'],
             meeting_values, {
                 'planned': meeting_values,
@@ -367,10 +426,10 @@ def build_specs(b):
             dict(agenda_item=item.id, text="Beschluss"), {
                 None: dict(agenda_item=item.id, text="Beschluss"),
                 },
-            protected={'created_committee': committee.id,
+            protected={'created_committee': other_committee.id,
                 'number': 'IG-FORGED', 'sequence_number': 77,
-                'year': 2030, 'committee': committee.id,
-                'meeting': meeting.id},
+                'year': 2030, 'committee': other_committee.id,
+                'meeting': other_meeting.id},
             parent=('kim.committee.agenda_item', 'item', 'decisions',
                 'agenda_item')),
         spec('kim.committee.task', ['koordination'],
@@ -381,7 +440,8 @@ def build_specs(b):
                     done_date=TODAY),
                 'cancelled': dict(committee=committee.id, name="Aufgabe"),
                 },
-            protected={'done_date': TODAY, 'last_reminder': TODAY}),
+            protected={'done_date': TODAY - 7 * DAY,
+                'last_reminder': TODAY}),
         spec('kim.topic', ['koordination'],
             dict(name="Thema"), {
                 'collected': dict(name="Thema"),
@@ -392,7 +452,8 @@ def build_specs(b):
                 'reviewed': dict(name="Thema", review_date=TODAY),
                 'dropped': dict(name="Thema"),
                 },
-            protected={'review_date': TODAY, 'number': 'TS-FORGED'}),
+            protected={'review_date': TODAY - 7 * DAY,
+                'number': 'TS-FORGED'}),
         spec('kim.funding.decision', ['finanzen'],
             dict(funding, file_number='36-2'), {
                 'draft': dict(funding, file_number='36-3'),
@@ -407,7 +468,7 @@ def build_specs(b):
                 'checked': dict(proof_received, check_result='checked',
                     check_date=TODAY),
                 },
-            protected={'check_date': TODAY}),
+            protected={'check_date': TODAY - 7 * DAY}),
         spec('kim.funding.stellenplan', ['finanzen'],
             dict(company=company, name="Stellenplan", year=YEAR), {
                 'draft': dict(company=company, name="Stellenplan",
@@ -428,7 +489,7 @@ def build_specs(b):
                     submitted_date=TODAY),
                 },
             protected={'number': 'VN-FORGED', 'computed_at': NOW,
-                'checked_by': user, 'submitted_date': TODAY},
+                'checked_by': user, 'submitted_date': TODAY - 7 * DAY},
             final={'submitted': ('sachbericht', "Geändert")}),
         spec('kim.indicator.report', ['finanzen', 'koordination'],
             indicator, {
@@ -537,8 +598,10 @@ class IntegrityTestCase(unittest.TestCase):
                         continue
                     with self.subTest(model=spec.model, login=login,
                             state=state):
+                        # complete for the state, so that only the guard
+                        # refuses
                         self.assertRefused(login, spec.model, 'create',
-                            [self.values(spec, {'state': state})])
+                            [dict(spec.tries[state], state=state)])
 
     def test_create_initial(self):
         "Control: each role creates a record in the initial state"
@@ -578,8 +641,6 @@ class IntegrityTestCase(unittest.TestCase):
                 for name, value in spec.protected.items():
                     for state, record_id in self.fixtures[
                             spec.model].items():
-                        if value is None:
-                            value = record_id
                         with self.subTest(model=spec.model, login=login,
                                 field=name, state=state):
                             self.assertRefused(login, spec.model, 'write',
@@ -590,14 +651,11 @@ class IntegrityTestCase(unittest.TestCase):
         "A record is not created with the fields of buttons and wizards"
         for spec in self.specs.values():
             for login in spec.roles:
-                for name, value in spec.protected.items():
-                    if value is None:
-                        value = next(iter(self.fixtures[
-                                    spec.model].values()))
+                for name, values in spec.create_protected.items():
                     with self.subTest(model=spec.model, login=login,
                             field=name):
                         self.assertRefused(login, spec.model, 'create',
-                            [self.values(spec, {name: value})])
+                            [values])
 
     def test_final(self):
         "A final record keeps its content; the open fields still change"
@@ -625,12 +683,12 @@ class IntegrityTestCase(unittest.TestCase):
             Model = pool.get(spec.model)
             initial = Model._guard_initial
             for login in spec.roles:
-                for state, record_id in self.fixtures[spec.model].items():
-                    defaults = [{name: (value if value is not None
-                                else record_id)}
-                        for name, value in spec.protected.items()]
-                    defaults += [{'state': s} for s in spec.states
-                        if s not in {None, initial}]
+                fixtures = list(self.fixtures[spec.model].items())
+                for state, record_id in {fixtures[0], fixtures[-1]}:
+                    defaults = [scalars(v)
+                        for v in spec.create_protected.values()]
+                    defaults += [dict(scalars(spec.tries[s]), state=s)
+                        for s in spec.states if s not in {None, initial}]
                     for default in defaults:
                         with self.subTest(model=spec.model, login=login,
                                 state=state, default=default):
@@ -682,26 +740,38 @@ class IntegrityTestCase(unittest.TestCase):
                     for state in spec.states:
                         if state == initial:
                             continue
-                        names, row = self.import_row(spec)
+                        names, row = self.import_row(spec.model,
+                            spec.tries[state])
                         with self.subTest(model=spec.model, login=login,
                                 create_state=state):
                             self.assertRefused(login, spec.model,
                                 'import_data', names + ['state'],
                                 [row + [state]])
 
-    def import_row(self, spec):
-        "Columns and row of the control create of the spec for import_data"
+    @staticmethod
+    def import_name(Target, id_):
+        "A name import_data finds the record id_ of Target by"
+        record = Target(id_)
+        for name in ['rec_name', 'number', 'code', 'file_number', 'name']:
+            value = getattr(record, name, None)
+            if value and Target.search(
+                    [('rec_name', '=', value)]) == [record]:
+                return value
+        raise AssertionError("no import name for %s" % record)
+
+    def import_row(self, model, values):
+        "Columns and row of the values for import_data"
         pool = self.admin.pool
-        Model = pool.get(spec.model)
+        Model = pool.get(model)
         names, row = [], []
         with Transaction().start(DB_NAME, 0, readonly=True):
-            for name, value in self.values(spec).items():
+            for name, value in values.items():
                 field = Model._fields[name]
                 if field._type == 'many2one':
-                    value = pool.get(field.model_name)(value).rec_name
+                    value = self.import_name(field.get_target(), value)
                 elif field._type in {'many2many', 'one2many'}:
-                    Target = pool.get(field.model_name)
-                    value = ','.join(Target(i).rec_name
+                    Target = field.get_target()
+                    value = ','.join(self.import_name(Target, i)
                         for a in value for i in a[1])
                 elif field._type == 'multiselection':
                     value = ','.join(value)
@@ -722,19 +792,19 @@ class IntegrityTestCase(unittest.TestCase):
                 parent_id = parent_id.id
             initial = Model._guard_initial
             login = spec.roles[0]
-            values = self.values(spec)
-            values.pop(parent_field, None)
-            tries = [{'state': s} for s in spec.states
+            tries = [dict(spec.tries[s], state=s) for s in spec.states
                 if s not in {None, initial}]
-            tries += [{n: v} for n, v in spec.protected.items()
-                if v is not None]
-            for extra in tries:
+            tries += list(spec.create_protected.values())
+            for values in tries:
+                values = dict(values)
+                if values.get(parent_field, parent_id) != parent_id:
+                    continue
+                values.pop(parent_field, None)
                 with self.subTest(model=spec.model, parent=parent_model,
-                        values=extra):
+                        values=values):
                     before = self.snapshot(spec.model)
                     self.assertRefused(login, parent_model, 'write',
-                        [parent_id], {field: [('create', [
-                                        dict(values, **extra)])]})
+                        [parent_id], {field: [('create', [values])]})
                     self.assertEqual(self.snapshot(spec.model), before)
             # a write of the state through the parent
             for state, record_id in self.fixtures[spec.model].items():
@@ -757,9 +827,23 @@ class IntegrityTestCase(unittest.TestCase):
                         self.snapshot(spec.model, [record_id]), before)
 
     def test_delete_final(self):
-        "A final record is not deleted"
-        for spec in self.specs.values():
-            for state in spec.final:
+        "A signed or final record is not deleted"
+        final = {
+            'kim.cooperation_agreement': ['signed', 'terminated'],
+            'kim.case': ['closed'],
+            'kim.case.assessment': ['done'],
+            'kim.case.plan': ['agreed', 'superseded'],
+            'kim.consent': ['given', 'revoked', 'expired'],
+            'kim.case.referral': ['sent', 'accepted', 'rejected',
+                'completed'],
+            'kim.case.handover': ['done'],
+            'kim.case.conference': ['held'],
+            'kim.committee.meeting': ['approved'],
+            'kim.funding.proof': ['submitted'],
+            }
+        for model, states in final.items():
+            spec = self.specs[model]
+            for state in states:
                 record_id = self.fixtures[spec.model][state]
                 for login in spec.roles:
                     with self.subTest(model=spec.model, state=state,

@@ -245,7 +245,8 @@ class BarrierReport(NumberedMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def copy(cls, reports, default=None):
         default = default.copy() if default is not None else {}
-        for name in ['topic', 'feedback', 'feedback_date', 'case']:
+        # the case (a Function field) is not copied: its link model is not
+        for name in ['topic', 'feedback', 'feedback_date']:
             default.setdefault(name, None)
         return super().copy(reports, default=default)
 
