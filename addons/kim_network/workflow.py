@@ -294,8 +294,44 @@ class InputGuard:
     @classmethod
     def preprocess_values(cls, mode, values):
         if isinstance(values, dict) and cls._kim_is_guarded():
-            values = cls._kim_check_input(mode, values)
+            # the references of a write are checked in check_modification
+            values = cls._kim_check_input(mode, values,
+                references=mode == 'create')
         return super().preprocess_values(mode, values)
+
+    @classmethod
+    def check_modification(cls, mode, records, values=None, external=False):
+        # a write is checked before its values are preprocessed: refuse bad
+        # values and missing records before any other check reads them
+        if mode in {'write', 'delete'} and cls._kim_is_guarded():
+            cls._kim_check_records(records)
+            if mode == 'write' and isinstance(values, dict):
+                cls._kim_check_input(mode, values)
+        super().check_modification(
+            mode, records, values=values, external=external)
+
+    @classmethod
+    def _kim_check_records(cls, records):
+        "Refuse records that do not exist (ids sent by a client)"
+        ids = {r.id for r in records}
+        if not ids or not issubclass(cls, ModelSQL) or callable(
+                getattr(cls, 'table_query', None)):
+            return
+        missing = {i for i in ids if not isinstance(i, int) or i < 0}
+        ids = [i for i in ids if i not in missing]
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        found = set()
+        for sub_ids in grouped_slice(ids):
+            cursor.execute(*table.select(table.id,
+                    where=reduce_ids(table.id, sub_ids)))
+            found.update(i for i, in cursor)
+        missing |= set(ids) - found
+        if missing:
+            raise InputValidationError(gettext(
+                    'kim_network.msg_input_missing_records',
+                    model=cls.__names__()['model'],
+                    ids=', '.join(map(str, sorted(missing, key=str)[:10]))))
 
     @classmethod
     def _kim_input_error(cls, message, name, value, **extra):
@@ -308,19 +344,16 @@ class InputGuard:
                 value=_CONTROL.sub('?', text), **extra))
 
     @classmethod
-    def _kim_check_input(cls, mode, values):
+    def _kim_check_input(cls, mode, values, references=True):
         kim_model = cls._kim_model()
         checked = {}
-        references = {}
+        check_references, references = references, {}
         for name, value in values.items():
             if name not in cls._fields:
-                if kim_model or str(name).startswith('kim_'):
-                    raise InputValidationError(gettext(
-                            'kim_network.msg_input_unknown_field',
-                            model=cls.__names__()['model'],
-                            field=str(name)[:60]))
-                checked[name] = value
-                continue
+                raise InputValidationError(gettext(
+                        'kim_network.msg_input_unknown_field',
+                        model=cls.__names__()['model'],
+                        field=str(name)[:60]))
             if not (kim_model or name.startswith('kim_')):
                 checked[name] = value
                 continue
@@ -333,8 +366,22 @@ class InputGuard:
             value = cls._kim_check_value(name, field, value)
             if field._type == 'many2one' and value is not None:
                 references.setdefault(field.model_name, {})[value] = name
+            elif field._type in {'one2many', 'many2many'} and value:
+                Target = field.get_target()
+                if callable(getattr(Target, 'table_query', None)):
+                    # a computed list: nothing to create or write in it
+                    raise cls._kim_input_error(
+                        'kim_network.msg_input_invalid', name, value)
+                target = references.setdefault(Target.__name__, {})
+                for action in value:
+                    if action[0] in {'write', 'copy', 'add', 'remove',
+                            'delete'}:
+                        for ids in action[1::2] if action[0] == 'write' \
+                                else action[1:2]:
+                            target.update({i: name for i in ids})
             checked[name] = value
-        cls._kim_check_references(references)
+        if check_references:
+            cls._kim_check_references(references)
         return checked
 
     @classmethod
@@ -358,7 +405,7 @@ class InputGuard:
                 raise cls._kim_input_error(invalid, name, value)
             cls._kim_check_text(name, value)
         elif type_ == 'boolean':
-            if value not in {True, False, 0, 1}:
+            if not isinstance(value, int) or value not in (0, 1):
                 raise cls._kim_input_error(invalid, name, value)
         elif type_ in {'integer', 'float', 'numeric'}:
             if isinstance(value, bool):
@@ -373,7 +420,7 @@ class InputGuard:
             if abs(value) > (INTEGER_MAX if type_ == 'integer'
                     else 10 ** 15):
                 raise cls._kim_input_error(invalid, name, value)
-            if name == 'year' or name.endswith('_year'):
+            if name == 'year':
                 if not YEAR_MIN <= value <= YEAR_MAX:
                     raise cls._kim_input_error(
                         'kim_network.msg_input_year', name, value,
@@ -388,7 +435,7 @@ class InputGuard:
         elif type_ == 'many2one':
             if isinstance(value, bool) or not isinstance(value, int):
                 raise cls._kim_input_error(invalid, name, value)
-            if value <= 0:
+            if value < 0:
                 raise cls._kim_input_error(
                     'kim_network.msg_input_missing_record', name, value)
         elif type_ in {'one2many', 'many2many'}:

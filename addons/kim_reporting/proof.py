@@ -99,7 +99,8 @@ class Proof(CompanyMixin, WorkflowGuard, Workflow, ModelSQL, ModelView):
         cls._guard(initial='draft',
             protected={'number', 'lines', 'computed_at', 'checked_by',
                 'submitted_date'},
-            final={'submitted': set()})
+            final={'submitted': set()},
+            final_message='kim_reporting.msg_proof_submitted')
         cls._transitions |= {
             ('draft', 'checked'),
             ('checked', 'draft'),
@@ -164,7 +165,7 @@ class Proof(CompanyMixin, WorkflowGuard, Workflow, ModelSQL, ModelView):
                 if proof.state == 'submitted':
                     raise ProofError(gettext(
                             'kim_reporting.msg_proof_submitted',
-                            proof=proof.rec_name))
+                            record=proof.rec_name))
 
     @classmethod
     def copy(cls, proofs, default=None):

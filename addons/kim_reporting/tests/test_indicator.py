@@ -13,7 +13,7 @@ import unittest
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
 from trytond.modules.kim_network.tests.tools import (
-    as_user, codes, create_organisation, create_user)
+    as_user, attach_scan, codes, create_organisation, create_user)
 from trytond.modules.kim_reporting.spreadsheet import read_xlsx
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
@@ -124,6 +124,7 @@ def create_dataset(company, employee):
                                     } for h, _ in goals])],
                     }])
         if agreed:
+            attach_scan(plan)
             Plan.agree([plan])
         for goal, (_, status) in zip(plan.goals, goals):
             if status != 'open':

@@ -221,7 +221,7 @@ class KimSteeringTestCase(CompanyTestMixin, ModuleTestCase):
         item = self.item(meeting)
         with self.assertRaises(UserError) as cm:
             self.decision(item, voted=True, votes_yes=5, votes_no=-1)
-        self.assertMessage(cm, r'The votes "No" of decision .* cannot be '
+        self.assertMessage(cm, r'The field "No" of Decision .* cannot be '
             r'negative')
 
     @with_transaction()
@@ -242,7 +242,6 @@ class KimSteeringTestCase(CompanyTestMixin, ModuleTestCase):
         Message = pool.get('ir.message')
         ModelData = pool.get('ir.model.data')
         for name in ['msg_meeting_end_before_start',
-                'msg_decision_votes_negative',
                 'msg_committee_end_before_start',
                 'msg_report_identifying']:
             message = Message(ModelData.get_id('kim_steering', name))
