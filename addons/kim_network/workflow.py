@@ -53,6 +53,8 @@ foreign keys).
 import datetime as dt
 import math
 import re
+import threading
+import weakref
 from decimal import Decimal
 
 from trytond.i18n import gettext
@@ -69,6 +71,21 @@ INTEGER_MAX = 2 ** 31 - 1
 # C0 control characters but tab, line feed and carriage return; DEL; C1
 _CONTROL = re.compile('[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]')
 _X2M_ACTIONS = {'create', 'write', 'delete', 'add', 'remove', 'copy'}
+
+
+_seen = threading.local()
+
+
+def _known_ids(model_name):
+    """The ids of model_name found to exist during the create or write call
+    of the transaction (the values of one call are checked one by one)"""
+    transaction = Transaction()
+    state = getattr(_seen, 'state', None)
+    if (state is None or state[0]() is not transaction
+            or state[1] != transaction.counter):
+        state = (weakref.ref(transaction), transaction.counter, {})
+        _seen.state = state
+    return state[2].setdefault(model_name, set())
 
 
 def _empty(value):
@@ -538,9 +555,9 @@ class InputGuard:
             if (not issubclass(Target, ModelSQL)
                     or callable(getattr(Target, 'table_query', None))):
                 continue
+            found = _known_ids(model_name)
             table = Target.__table__()
-            found = set()
-            for sub_ids in grouped_slice(list(ids)):
+            for sub_ids in grouped_slice([i for i in ids if i not in found]):
                 cursor.execute(*table.select(table.id,
                         where=reduce_ids(table.id, sub_ids)))
                 found.update(i for i, in cursor)
