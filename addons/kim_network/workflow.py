@@ -74,6 +74,8 @@ _X2M_ACTIONS = {'create', 'write', 'delete', 'add', 'remove', 'copy'}
 
 
 _seen = threading.local()
+# whether a model class has fields the InputGuard checks
+_GUARDED = weakref.WeakKeyDictionary()
 
 
 def _known_ids(model_name):
@@ -305,8 +307,11 @@ class InputGuard:
 
     @classmethod
     def _kim_is_guarded(cls):
-        return cls._kim_model() or any(
-            n.startswith('kim_') for n in cls._fields)
+        guarded = _GUARDED.get(cls)
+        if guarded is None:
+            guarded = _GUARDED[cls] = cls._kim_model() or any(
+                n.startswith('kim_') for n in cls._fields)
+        return guarded
 
     @classmethod
     def preprocess_values(cls, mode, values):
