@@ -43,12 +43,15 @@ in their own ``__setup__``.
 
 :class:`InputGuard` is mixed into every model of the pool (``register_mixin``
 in tryton.cfg) and checks the values given to the fields of the KIM models
-(models named ``kim.*`` and the ``kim_*`` fields that KIM adds to core
-models) before anything is written: the type of each value, no NUL or other
-control characters in texts, dates and years between 1900 and 2100, no
-negative numbers in the fields a user edits (``_kim_signed_fields`` names
-exceptions) and no reference to a record that does not exist (SQLite has no
-foreign keys).
+(models named ``kim.*``, the relation tables named ``*.kim_*`` and the
+``kim_*`` fields that KIM adds to core models) before anything is written: the
+type of each value, no NUL or other control characters in texts, dates and
+years between 1900 and 2100, no negative numbers in the fields a user edits
+(``_kim_signed_fields`` names exceptions), no reference to a record that does
+not exist (SQLite has no foreign keys), no unknown field, and no write or
+delete of records that do not exist. A create is checked in
+``preprocess_values``, a write in ``check_modification``, which trytond runs
+before the values of a write are preprocessed.
 """
 import datetime as dt
 import math

@@ -514,6 +514,41 @@ class KimCasePlanTestCase(PlanTestMixin, unittest.TestCase):
             ('(Hilfeplan %s v1 - %s)' % (case.number, self.client.name)
                 ).encode(), pdf_text(content))
 
+    @with_transaction()
+    def test_history(self):
+        "The case data that can change keeps its revisions"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Language = pool.get('kim.language')
+        case = self.setup_case()
+        assessment = self.create_assessment(case, sign=False)
+        plan = self.create_plan(case, agree=False)
+        measure = plan.goals[0].measures[0]
+        contact, = pool.get('kim.case.contact').create([{
+                    'case': case.id, 'start': dt.datetime(2025, 3, 3, 10),
+                    'duration': 30}])
+        arabic, = Language.search([('code', '=', 'ar')])
+        Party.write([self.client], {
+                'kim_client_languages': [('create', [{
+                                'language': arabic.id, 'level': 'a1'}])],
+                'kim_household': [('create', [{
+                                'member': Party.create([{
+                                            'name': "Kind"}])[0].id,
+                                'relation': 'child'}])],
+                })
+        records = [assessment, assessment.lines[0], measure, contact,
+            self.client, self.client.kim_client_languages[0],
+            self.client.kim_household[0]]
+        cursor = Transaction().connection.cursor()
+        for record in records:
+            Model = record.__class__
+            with self.subTest(model=Model.__name__):
+                self.assertTrue(Model._history)
+                history = Model.__table_history__()
+                cursor.execute(*history.select(history.id,
+                        where=history.id == record.id))
+                self.assertTrue(cursor.fetchall())
+
     # Contacts
 
     @with_transaction()

@@ -406,6 +406,22 @@ class ReferralTestCase(unittest.TestCase):
         self.assertIn("Stelle angetreten", measure.feedback)
         self.assertEqual(measure.referrals, (referral,))
 
+    @with_transaction()
+    def test_is_supervisor(self):
+        "One answer to who is Fachaufsicht, for the gates and the rules"
+        from trytond.modules.kim_case import access, gate
+        self.setup_case()
+        manager = self.make_user('fa_cm', 'group_case_manager', self.eva)
+        supervisor = self.make_user(
+            'fa_fa', 'group_case_supervisor', self.jonas)
+        self.assertIs(access.is_case_supervisor, gate.is_supervisor)
+        with Transaction().set_user(0):
+            self.assertTrue(gate.is_supervisor())
+        with Transaction().set_user(manager.id):
+            self.assertFalse(gate.is_supervisor())
+        with Transaction().set_user(supervisor.id):
+            self.assertTrue(gate.is_supervisor())
+
     # --- handovers ---------------------------------------------------------
 
     @with_transaction()
