@@ -179,7 +179,8 @@ class Stellenplan(CompanyMixin, Workflow, ModelSQL, ModelView):
                 if share > 1:
                     messages.append(gettext(
                             'kim_reporting.msg_employee_twice',
-                            employee=employee.rec_name, date=day,
+                            employee=employee.rec_name,
+                            date=Pool().get('ir.lang').get().strftime(day),
                             share=fmt(share)))
                     break
         return messages
@@ -451,7 +452,9 @@ class Position(ModelSQL, ModelView):
                 Decimal(0))
             if share > self.vzae:
                 messages.append(gettext('kim_reporting.msg_occupancy_above',
-                        position=self.rec_name, date=day, share=fmt(share),
+                        position=self.rec_name,
+                        date=Pool().get('ir.lang').get().strftime(day),
+                        share=fmt(share),
                         vzae=fmt(self.vzae)))
                 break
         return messages

@@ -118,6 +118,7 @@ class Proof(CompanyMixin, Workflow, ModelSQL, ModelView):
         "number and deadline go on the document.")
     funding_type = fields.Function(fields.Selection(FUNDING_TYPES,
             "Funding Type"), 'on_change_with_funding_type')
+    funding_type_string = funding_type.translated('funding_type')
     period_start = fields.Date("Period Start", states=_DRAFT,
         help="The start of the period the proof covers; the Bescheid's.")
     period_end = fields.Date("Period End", states=_DRAFT,
@@ -783,6 +784,7 @@ class ProofNumbers:
 class ProofLine(ModelSQL, ModelView):
     __string__ = "Verwendungsnachweis Line"
     __name__ = 'kim.funding.proof.line'
+    _rec_name = 'code'
     proof = fields.Many2One('kim.funding.proof', "Verwendungsnachweis",
         required=True, ondelete='CASCADE', readonly=True)
     sequence = fields.Integer("Sequence", readonly=True)
