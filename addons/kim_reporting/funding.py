@@ -611,6 +611,8 @@ class Decision(CompanyMixin, Workflow, ModelSQL, ModelView):
                             kind=kind_rate.kind.rec_name, vzae=fmt(vzae),
                             allowed=fmt(allowed),
                             base=fmt(kind_rate.entitlement),
+                            per_kommune=fmt(
+                                kind_rate.entitlement_kommune or 0),
                             count=len(kommunen), kommunen=names))
         elif self.eligible_vzae is not None:
             allowed = sum((l.allowed_vzae(len(kommunen)) for l in checked),
@@ -622,6 +624,8 @@ class Decision(CompanyMixin, Workflow, ModelSQL, ModelView):
                         kind=self.baustein.rec_name,
                         vzae=fmt(self.eligible_vzae), allowed=fmt(allowed),
                         base=fmt(sum(l.entitlement for l in checked)),
+                        per_kommune=fmt(sum(l.entitlement_kommune or 0
+                                for l in checked)),
                         count=len(kommunen), kommunen=names))
         return messages
 
@@ -887,6 +891,17 @@ class DecisionLine(sequence_ordered(), ModelSQL, ModelView):
         if (self.type == 'advice' and self.days is not None
                 and rate.advice_day_cap is not None):
             return rate.advice_day_cap * self.days
+
+    @classmethod
+    def check_modification(cls, mode, lines, values=None, external=False):
+        "The plan of a granted or cancelled Bescheid is what was decided"
+        super().check_modification(
+            mode, lines, values=values, external=external)
+        for line in lines:
+            if line.decision.state != 'draft':
+                raise FundingError(gettext(
+                        'kim_reporting.msg_decision_line_not_draft',
+                        decision=line.decision.rec_name))
 
     def get_rec_name(self, name):
         if self.type == 'position' and self.kind:

@@ -177,6 +177,11 @@ class KimReportingTestCase(CompanyTestMixin, ModuleTestCase):
             Decision.write([decision], {'amount': D('222000')})
             Decision.grant([decision])
             self.assertEqual(decision.state, 'granted')
+            # the plan of a granted Bescheid is what was decided
+            with self.assertRaises(UserError) as cm:
+                Line.write([decision.lines[0]], {'amount': D('1')})
+            self.assertIn('only be changed in draft', cm.exception.message)
+            Decision.draft([decision])
             # a line of the wrong Baustein is refused
             with self.assertRaises(ValidationError):
                 Line.create([{'decision': decision.id, 'type': 'position',
