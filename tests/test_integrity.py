@@ -221,8 +221,11 @@ def build_specs(b):
         kind='interface')
     meeting_values = dict(committee=committee.id, start=NOW - 5 * DAY,
         end=NOW - 5 * DAY + dt.timedelta(hours=2), place="Kreishaus")
+    kind, = pool.get('kim.funding.position_kind').search([
+            ('baustein', '=', b['baustein'].id)], limit=1)
     forwarding = dict(company=company, decision=granted.id, recipient=org,
         recipient_kind='welfare', agreement=forwarding_agreement.id,
+        kind=kind.id, vzae=max(kind.min_vzae or 0, Decimal('0.5')),
         amount=Decimal('1000'))
     paid = dict(forwarding, payment_date=TODAY - 30 * DAY)
     proof_received = dict(paid, proof_date=TODAY - 3 * DAY,
