@@ -10,6 +10,7 @@ from sql.aggregate import Count
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow, fields)
+from trytond.modules.kim_case.access import readable_ids
 from trytond.modules.kim_network.common import (
     NumberedMixin, relation, today)
 from trytond.pool import Pool, PoolMeta
@@ -226,10 +227,19 @@ class BarrierReport(NumberedMixin, Workflow, ModelSQL, ModelView):
             pool = Pool()
             Link = pool.get('kim.barrier_report.case')
             by_id = {r.id: r for r in reports}
+            Case = pool.get('kim.case')
             with without_check_access():
                 links = Link.search([('report', 'in', list(by_id))])
+                readable = readable_ids(Case, [l.case.id for l in links])
                 for link in links:
-                    by_id[link.report.id].check_pseudonymised(link.case)
+                    report = by_id[link.report.id]
+                    # the check would tell who the client is: only for
+                    # users who read the case
+                    if link.case.id not in readable:
+                        raise BarrierReportError(gettext(
+                                'kim_steering.msg_report_description_case',
+                                report=report.rec_name))
+                    report.check_pseudonymised(link.case)
 
     def check_pseudonymised(self, case):
         if contains_identifying(self.description, case):
