@@ -112,10 +112,10 @@ def main():
     probe('fallmanager export_data of all case ids with client names',
         lambda: fm.model('kim.case', 'export_data', all_ids,
             ['number', 'client/name']), 'refused')
-    probe('fallmanager export_data of own cases, client/kim_cases/notes',
+    probe('fallmanager export_data of own cases with clients, contacts',
         lambda: fm.model('kim.case', 'export_data', own_ids,
-            ['client/kim_cases/notes/text']),
-        lambda r: True)
+            ['number', 'client/name', 'contacts/subject']),
+        lambda r: len(r) >= len(own_ids))
     notes = admin.model('kim.case.note', 'search',
         [('confidential', '=', True), ('case', 'in', own_ids),
             ('case.case_manager', 'not in', fm_prefs['employees'])],
@@ -208,7 +208,7 @@ def main():
             other_case['client'], organisation, None, 'transfer', None,
             fm.context), 'refused')
     reports = admin.model('kim.barrier_report', 'search',
-        [('case', '!=', None)], 0, 1, None)
+        [('reporter_kind', '=', 'case_management')], 0, 1, None)
     if reports:
         probe('koordination probes a name in a case-linked barrier report',
             lambda: koord.model('kim.barrier_report', 'write', reports,

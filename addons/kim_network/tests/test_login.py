@@ -7,7 +7,7 @@ import tempfile
 import unittest
 from contextlib import contextmanager
 
-from trytond.config import config
+from trytond import config
 from trytond.pool import Pool
 from trytond.res.exceptions import PasswordError
 from trytond.tests.test_tryton import activate_module, with_transaction
@@ -29,9 +29,10 @@ def configured(section, **options):
     finally:
         for key, value in saved.items():
             if value is None:
-                config.remove_option(section, key)
+                config._config.remove_option(section, key)
             else:
                 config.set(section, key, value)
+        config._cache_clear()
 
 
 class LoginTestCase(unittest.TestCase):
@@ -59,12 +60,13 @@ class LoginTestCase(unittest.TestCase):
                     [dt.datetime.now() - dt.timedelta(minutes=10)],
                     where=table.login == 'eva'))
             self.assertEqual(LoginAttempt.count('eva'), 0)
+            with configured('kim', login_attempt_window=0):
+                # without the option: Tryton's session timeout
+                self.assertEqual(LoginAttempt.count('eva'), 6)
             # a device that logged in before is counted apart
             LoginAttempt.add('eva')
+            self.assertEqual(LoginAttempt.count('eva'), 1)
             self.assertEqual(LoginAttempt.count('eva', 'cookie'), 0)
-        with configured('kim', login_attempt_window=0):
-            # without the option: Tryton's session timeout
-            self.assertEqual(LoginAttempt.count('eva'), 7)
 
     @with_transaction()
     def test_unknown_login_checks_a_password(self):
