@@ -10,9 +10,10 @@ reaches; the data-subject report of Art. 15 with its reason), report (the
 records a report is printed for) and count (search_count, one row with the
 domain). Personal case data are the records of the models that follow the
 rules of a case or of a client through ``__access__`` (and the clients and
-household members themselves); ``AccessLogMixin`` is registered for every
-model and logs those. Internal reads (user 0, attribute access,
-aggregations run with elevated rights) are not logged.
+household members themselves) and the attachments and notes of those
+records; ``AccessLogMixin`` is registered for every model and logs those.
+Internal reads (user 0, attribute access, aggregations run with elevated
+rights) are not logged.
 
 The rows of a request are collected in the transaction and written by one
 multi-row INSERT when it commits (a read-only request writes them in a
@@ -24,6 +25,7 @@ the entries older than the retention period of the configuration."""
 import datetime
 import json
 import logging
+from collections import defaultdict
 
 from sql import Cast, Literal, Select
 from sql.functions import Function
@@ -32,6 +34,7 @@ from dateutil.relativedelta import relativedelta
 
 from trytond import backend
 from trytond.i18n import gettext
+from trytond.ir.resource import ResourceAccessMixin
 from trytond.ir.rule import _get_access_models
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool
@@ -276,6 +279,9 @@ def log_path(Model):
             path = None
         elif Model.__name__ == 'party.party':
             path = 'id'
+        elif issubclass(Model, ResourceAccessMixin):
+            # attachments and notes of the logged records
+            path = 'resource'
         elif Model.__name__ == 'kim.case':
             path = ''
         else:
@@ -297,11 +303,25 @@ def log_ids(Model, ids):
         return []
     if not path:
         return list(ids)
-    Party = Pool().get('party.party')
+    pool = Pool()
+    Party = pool.get('party.party')
     result = []
     with without_check_access(), \
             Transaction().set_context(active_test=False):
-        if path == 'id':
+        if path == 'resource':
+            by_resource = defaultdict(lambda: defaultdict(list))
+            for record in Model.browse(ids):
+                resource = record.resource
+                if resource is not None and hasattr(resource, 'id'):
+                    by_resource[resource.__name__][resource.id].append(
+                        record.id)
+            for model, resources in by_resource.items():
+                Resource = pool.get(model)
+                if log_path(Resource) is None:
+                    continue
+                for resource_id in log_ids(Resource, list(resources)):
+                    result.extend(resources[resource_id])
+        elif path == 'id':
             party = Party.__table__()
             cursor = Transaction().connection.cursor()
             for sub_ids in grouped_slice(ids):
@@ -347,7 +367,9 @@ class AccessLogMixin:
 
     @classmethod
     def search_count(cls, domain, *args, **kwargs):
-        if Transaction().check_access and log_path(cls) is not None:
+        # not the counters of attachments and notes every form shows
+        if (Transaction().check_access
+                and log_path(cls) not in {None, 'resource'}):
             try:
                 detail = json.dumps(domain, default=str)
             except (TypeError, ValueError):

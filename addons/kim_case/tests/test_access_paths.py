@@ -630,6 +630,19 @@ class AccessPathsTestCase(unittest.TestCase):
                             for l in new if l.model == model},
                         {(model, i, kind, sup) for i in ids},
                         msg=path)
+        # the attachments and notes of a case and of a consent
+        Attachment = pool.get('ir.attachment')
+        attachments = records['ir.attachment']
+        organisation_attachment, = Attachment.create([{
+                    'resource': str(self.org), 'name': 'logo.png',
+                    'type': 'data', 'data': b'PNG'}])
+        with as_user(sup):
+            Attachment.read([a.id for a in attachments]
+                + [organisation_attachment.id], ['name'])
+        self.assertEqual(
+            {l.record for l in Log.search([('model', '=', 'ir.attachment'),
+                        ('user', '=', sup.id)])},
+            {a.id for a in attachments})
         # the Wiedervorlage is logged as reads of its cases
         Due = pool.get('kim.case.due')
         Case.write([self.case_a], {'next_review': self.today})
