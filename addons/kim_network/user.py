@@ -49,10 +49,12 @@ class User(metaclass=PoolMeta):
 
     @classmethod
     def _login_password(cls, login, parameters):
+        # computed on the first login of the process, known or not
+        dummy_hash = _dummy_hash(cls)
         user_id, password_hash, _ = cls._get_login(login)
         if not (user_id and password_hash) and 'password' in parameters:
             # the same work as for a login that exists
-            cls.check_password(parameters['password'], _dummy_hash(cls))
+            cls.check_password(parameters['password'], dummy_hash)
         return super()._login_password(login, parameters)
 
     @classmethod
