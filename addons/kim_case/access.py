@@ -141,14 +141,19 @@ def check_read(Model, ids):
 
 def readable_ids(Model, ids):
     """Return the ids among ids the user of the transaction may read by the
-    record rules of Model (all of them for the root user)"""
+    model access and the record rules of Model (all of them for the root
+    user)"""
     pool = Pool()
+    ModelAccess = pool.get('ir.model.access')
     Rule = pool.get('ir.rule')
     transaction = Transaction()
     ids = {int(i) for i in ids if i is not None}
     if not transaction.user or not ids:
         return ids
     with transaction.set_context(_check_access=True):
+        if not ModelAccess.check(
+                Model.__name__, 'read', raise_exception=False):
+            return set()
         domain = Rule.domain_get(Model.__name__, mode='read')
     if not domain:
         return ids

@@ -227,19 +227,10 @@ class BarrierReport(NumberedMixin, Workflow, ModelSQL, ModelView):
             pool = Pool()
             Link = pool.get('kim.barrier_report.case')
             by_id = {r.id: r for r in reports}
-            Case = pool.get('kim.case')
             with without_check_access():
                 links = Link.search([('report', 'in', list(by_id))])
-                readable = readable_ids(Case, [l.case.id for l in links])
                 for link in links:
-                    report = by_id[link.report.id]
-                    # the check would tell who the client is: only for
-                    # users who read the case
-                    if link.case.id not in readable:
-                        raise BarrierReportError(gettext(
-                                'kim_steering.msg_report_description_case',
-                                report=report.rec_name))
-                    report.check_pseudonymised(link.case)
+                    by_id[link.report.id].check_pseudonymised(link.case)
 
     def check_pseudonymised(self, case):
         if contains_identifying(self.description, case):
@@ -263,8 +254,24 @@ class BarrierReport(NumberedMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def check_modification(cls, mode, reports, values=None, external=False):
+        pool = Pool()
+        Link = pool.get('kim.barrier_report.case')
+        Case = pool.get('kim.case')
         super().check_modification(
             mode, reports, values=values, external=external)
+        if (mode == 'write' and external
+                and values and 'description' in values):
+            # the pseudonymisation check would tell who the client is:
+            # only users who read the case change the description
+            with without_check_access():
+                links = Link.search(
+                    [('report', 'in', [r.id for r in reports])])
+                readable = readable_ids(Case, [l.case.id for l in links])
+                for link in links:
+                    if link.case.id not in readable:
+                        raise BarrierReportError(gettext(
+                                'kim_steering.msg_report_description_case',
+                                report=link.report.rec_name))
         if mode == 'delete':
             for report in reports:
                 if report.state != 'draft':
