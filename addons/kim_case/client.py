@@ -138,6 +138,9 @@ class Party(metaclass=PoolMeta):
         values = super().preprocess_values(mode, values)
         if values.get('kim_client'):
             values['kim_personal'] = True
+        elif mode == 'write' and not values.get('kim_personal', True):
+            # once personal data, always: nobody unprotects a person
+            del values['kim_personal']
         return values
 
     @classmethod

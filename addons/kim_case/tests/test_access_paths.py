@@ -514,6 +514,9 @@ class AccessPathsTestCase(unittest.TestCase):
                         'kim_household': [('create', [{
                                         'member': self.client_a.id,
                                         'relation': 'other'}])]})
+            # nor unprotect the own client
+            Party.write([Party(self.client_b.id)],
+                {'kim_personal': False, 'kim_client': False})
             # a new client of one's own
             new, = Party.create([{'name': "New", 'kim_client': True}])
             case, = Case.create([self.case_values(new, 'carla',
@@ -521,6 +524,10 @@ class AccessPathsTestCase(unittest.TestCase):
             self.assertEqual(case.client, new)
         self.assertEqual(
             Case.search([('client', '=', self.client_a.id)]), [self.case_a])
+        self.assertTrue(Party(self.client_b.id).kim_personal)
+        with as_user(users['coord']):
+            self.assertEqual(
+                Party.search([('id', '=', self.client_b.id)]), [])
 
     # --- Art. 15 -------------------------------------------------------------
 
