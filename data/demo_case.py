@@ -473,6 +473,7 @@ def link_users(ctx, company, managers, supervisors):
     links = [
         ('fallmanager', managers[:1]),
         ('fachaufsicht', supervisors[:1]),
+        ('datenschutz', []),
         ('admin', managers[:1]),
         ]
     for login, employees in links:
@@ -1827,6 +1828,10 @@ def finish_consents(ctx, stories):
     for plan in ended:
         cursor.execute(*table.update([table.valid_until], [plan.valid_until],
                 where=table.id == plan.record.id))
+    # the records read before the SQL update must not be served from cache
+    Transaction().counter += 1
+    for cache in Transaction().cache.values():
+        cache.clear()
     expired = Consent.expire(today)
     # open cases: the client signed again shortly before the end
     renewals = []

@@ -66,7 +66,9 @@ class DemoDataTestCase(unittest.TestCase):
         "The demo users table names every role with its groups"
         users = {login: groups for login, _, groups in generate.read_users()}
         self.assertEqual(set(users), {'admin', 'fallmanager', 'fachaufsicht',
-                'koordination', 'finanzen', 'gremium'})
+                'datenschutz', 'koordination', 'finanzen', 'gremium'})
+        self.assertIn('kim_case.group_data_protection',
+            users['datenschutz'])
         self.assertIn('kim_network.group_kim_coordination',
             users['koordination'])
 

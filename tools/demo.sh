@@ -43,6 +43,8 @@ language = de
 [web]
 listen = $listen
 root = $root/.sao/package
+[password]
+forbidden = $root/etc/forbidden-passwords.txt
 EOF
 }
 export PYTHONWARNINGS=${PYTHONWARNINGS:-ignore::DeprecationWarning}

@@ -61,6 +61,12 @@ for section, values in {
     for key, value in values.items():
         config.set(section, key, value)
 config.remove_option('database', 'path')
+# the list of forbidden passwords of trytond.conf is relative to it
+import os
+forbidden = config.get('password', 'forbidden', fallback=None)
+if forbidden and not os.path.isabs(forbidden):
+    config.set('password', 'forbidden',
+        os.path.join(os.path.dirname(os.path.abspath(base)), forbidden))
 with open(out, 'w', encoding='utf-8') as f:
     f.write('# Written by tools/serve.sh: do not edit, see KIM_SERVE_CONF\n')
     config.write(f)

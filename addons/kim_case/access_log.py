@@ -2,30 +2,44 @@
 # top level of this repository.
 """Append-only log of who read which client and case records.
 
-Every read() and export of a logged model checked for a real user (the
-client's RPC calls and code run with access checked) adds one row per record
-with the user, the model, the record id, the time and the kind. Internal
-reads (user 0, attribute access, aggregations run with elevated rights) are
-not logged. The rows of one call are written by one INSERT.
+Every read of personal case data by a real user (the client's RPC calls and
+code run with access checked) adds one row per record with the user, the
+model, the record id, the time and the kind: read (read, search_read and the
+records a form or list reads), export (export_data, every record an export
+reaches; the data-subject report of Art. 15 with its reason), report (the
+records a report is printed for) and count (search_count, one row with the
+domain). Personal case data are the records of the models that follow the
+rules of a case or of a client through ``__access__`` (and the clients and
+household members themselves) and the attachments and notes of those
+records; ``AccessLogMixin`` is registered for every model and logs those.
+Internal reads (user 0, attribute access, aggregations run with elevated
+rights) are not logged.
+
+The rows of a request are collected in the transaction and written by one
+multi-row INSERT when it commits (a read-only request writes them in a
+transaction of its own); reading the log writes the pending rows first.
 
 Nobody edits or deletes an entry, not even the administration; only the
 scheduled job "Delete Access Log Entries after the Retention Period" removes
 the entries older than the retention period of the configuration."""
-import copy
 import datetime
+import json
 import logging
+from collections import defaultdict
 
-from sql import Literal, Select
+from sql import Cast, Literal, Select
 from sql.functions import Function
 
 from dateutil.relativedelta import relativedelta
 
 from trytond import backend
 from trytond.i18n import gettext
+from trytond.ir.resource import ResourceAccessMixin
+from trytond.ir.rule import _get_access_models
 from trytond.model import Index, ModelSQL, ModelView, fields
-from trytond.pool import Pool, PoolMeta
+from trytond.pool import Pool
 from trytond.tools import grouped_slice, reduce_ids
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import AccessLogError
 
@@ -34,7 +48,12 @@ logger = logging.getLogger(__name__)
 KINDS = [
     ('read', "Read"),
     ('export', "Export"),
+    ('report', "Report"),
+    ('count', "Count"),
     ]
+# The models of personal case data are found through __access__ from these
+_PERSONAL_ROOTS = ('kim.case', 'party.party')
+_DETAIL_SIZE = 1000
 
 
 class AccessLog(ModelSQL, ModelView):
@@ -46,6 +65,9 @@ class AccessLog(ModelSQL, ModelView):
     model = fields.Selection('get_models', "Record Type", readonly=True)
     record = fields.Integer("Record ID", readonly=True)
     kind = fields.Selection(KINDS, "Kind", readonly=True)
+    detail = fields.Char("Detail", readonly=True,
+        help="The reason of a data-subject report or the search of a "
+        "count.")
 
     @classmethod
     def __setup__(cls):
@@ -66,48 +88,87 @@ class AccessLog(ModelSQL, ModelView):
         pool = Pool()
         models = []
         for name, Model in pool.iterobject():
-            if issubclass(Model, AccessLogMixin):
+            if log_path(Model) is not None:
                 models.append((name, Model.__names__()['model']))
         return sorted(models)
 
     @classmethod
-    def log(cls, model, ids, kind='read'):
+    def log(cls, model, ids, kind='read', detail=None):
         """Log that the user of the transaction accessed the records ids of
-        model with one INSERT"""
+        model (None: a row without record); written when the transaction
+        commits, with the other rows of the request in one INSERT"""
         transaction = Transaction()
         user = transaction.user
-        ids = list(dict.fromkeys(int(i) for i in ids if i is not None))
-        if not ids or not user:
+        if not user:
             return
+        if ids is None:
+            ids = [None]
+        else:
+            ids = list(dict.fromkeys(int(i) for i in ids if i is not None))
+        if not ids:
+            return
+        if detail is not None:
+            detail = str(detail)[:_DETAIL_SIZE]
+        buffer = transaction.join(_LogBuffer())
+        buffer.add(cls, user, model, ids, kind, detail)
+
+    @classmethod
+    def log_records(cls, records, kind, detail=None):
+        """Log the records {model name: ids} of the models of personal case
+        data (e.g. everything an export reached)"""
+        pool = Pool()
+        for model, ids in records.items():
+            Model = pool.get(model)
+            for model, ids in log_records_of(Model, list(ids)).items():
+                if ids:
+                    cls.log(model, ids, kind, detail=detail)
+
+    @classmethod
+    def flush(cls):
+        "Write the pending rows of the transaction"
+        transaction = Transaction()
+        for datamanager in transaction._datamanagers:
+            if isinstance(datamanager, _LogBuffer):
+                datamanager.write(transaction)
+
+    @classmethod
+    def _insert(cls, cursor, rows):
+        "Insert rows of (user, model, record, kind, detail) at once"
         table = cls.__table__()
         columns = [table.create_uid, table.create_date, table.date,
-            table.user, table.model, table.record, table.kind]
+            table.user, table.model, table.record, table.kind, table.detail]
         now = datetime.datetime.now()
         if backend.name == 'postgresql':
-            # One INSERT with the ids as one array parameter: binding a
+            # One INSERT with the values as array parameters: binding a
             # parameter per value costs ~0.1 ms a row on PostgreSQL
-            inserts = [table.insert(columns, Select([
-                            Literal(user), Literal(now), Literal(now),
-                            Literal(user), Literal(model), _Unnest(ids),
-                            Literal(kind)]))]
+            users, models, records, kinds, details = zip(*rows)
+            cursor.execute(*table.insert(columns, Select([
+                            _Unnest(Cast(Literal(list(users)), 'INTEGER[]')),
+                            Literal(now), Literal(now),
+                            _Unnest(Cast(Literal(list(users)), 'INTEGER[]')),
+                            _Unnest(Cast(Literal(list(models)), 'VARCHAR[]')),
+                            _Unnest(Cast(Literal(list(records)),
+                                    'INTEGER[]')),
+                            _Unnest(Cast(Literal(list(kinds)), 'VARCHAR[]')),
+                            _Unnest(Cast(Literal(list(details)),
+                                    'VARCHAR[]')),
+                            ])))
         else:
-            # One INSERT ... VALUES (...), (...) of 7 parameters a row
-            inserts = [table.insert(columns,
-                    [[user, now, now, user, model, i, kind]
-                        for i in sub_ids])
-                for sub_ids in grouped_slice(
-                    ids, backend.MAX_QUERY_PARAMS // 7)]
-        if transaction.readonly:
-            # e.g. a read-only RPC route: log in its own transaction
-            with transaction.new_transaction() as log_transaction:
-                cursor = log_transaction.connection.cursor()
-                for insert in inserts:
-                    cursor.execute(*insert)
-                log_transaction.commit()
-        else:
-            cursor = transaction.connection.cursor()
-            for insert in inserts:
-                cursor.execute(*insert)
+            # INSERT ... VALUES (...), (...) of 8 parameters a row
+            for sub_rows in grouped_slice(rows, backend.MAX_QUERY_PARAMS // 8):
+                cursor.execute(*table.insert(columns,
+                        [[u, now, now, u, m, r, k, d]
+                            for u, m, r, k, d in sub_rows]))
+
+    @classmethod
+    def search(cls, domain, *args, **kwargs):
+        cls.flush()
+        return super().search(domain, *args, **kwargs)
+
+    @classmethod
+    def read(cls, ids, fields_names):
+        cls.flush()
+        return super().read(ids, fields_names)
 
     @classmethod
     def delete_expired(cls, date=None):
@@ -118,6 +179,7 @@ class AccessLog(ModelSQL, ModelView):
         Date = pool.get('ir.date')
         if date is None:
             date = Date.today()
+        cls.flush()
         months = Configuration(1).get_months('access_log_months')
         limit = datetime.datetime.combine(
             date - relativedelta(months=months), datetime.time())
@@ -157,90 +219,171 @@ class _Unnest(Function):
     _function = 'UNNEST'
 
 
-def _writable(rpc):
-    rpc = copy.copy(rpc)
-    rpc.readonly = False
-    return rpc
+class _LogBuffer:
+    """The access-log rows of a transaction, written by one INSERT when it
+    commits (a data manager of the transaction)"""
+
+    def __init__(self):
+        self.rows = []
+        self.Log = None
+
+    def __eq__(self, other):
+        return isinstance(other, _LogBuffer)
+
+    def __hash__(self):
+        return hash(_LogBuffer)
+
+    def add(self, Log, user, model, ids, kind, detail):
+        self.Log = Log
+        self.rows.extend((user, model, i, kind, detail) for i in ids)
+
+    def write(self, transaction):
+        rows, self.rows = self.rows, []
+        if not rows:
+            return
+        if transaction.readonly:
+            # e.g. a read-only RPC route: log in a transaction of its own
+            with transaction.new_transaction() as log_transaction:
+                self.Log._insert(log_transaction.connection.cursor(), rows)
+                log_transaction.commit()
+        else:
+            self.Log._insert(transaction.connection.cursor(), rows)
+
+    def tpc_begin(self, transaction):
+        pass
+
+    def commit(self, transaction):
+        self.write(transaction)
+
+    def tpc_vote(self, transaction):
+        pass
+
+    def tpc_finish(self, transaction):
+        pass
+
+    def tpc_abort(self, transaction):
+        self.rows = []
+
+
+def log_path(Model):
+    """Return the path from Model to the party whose personal data decides
+    what is logged ('id' for the party itself), '' to log every record (the
+    records of a case) or None when nothing is logged. A model decides
+    itself with a classmethod _kim_access_log_path."""
+    key = '_kim_access_log_path_cache'
+    if key not in Model.__dict__:
+        if hasattr(Model, '_kim_access_log_path'):
+            path = Model._kim_access_log_path()
+        elif (not issubclass(Model, ModelSQL)
+                or Model.__name__ == 'kim.access_log'):
+            path = None
+        elif Model.__name__ == 'party.party':
+            path = 'id'
+        elif issubclass(Model, ResourceAccessMixin):
+            # attachments and notes of the logged records
+            path = 'resource'
+        elif Model.__name__ == 'kim.case':
+            path = ''
+        else:
+            names, model2field = _get_access_models(Model)
+            if 'kim.case' in names:
+                path = ''
+            elif 'party.party' in names:
+                path = model2field['party.party'][0]
+            else:
+                path = None
+        setattr(Model, key, path)
+    return Model.__dict__[key]
+
+
+def log_ids(Model, ids):
+    "Return the ids among ids of Model whose access is logged"
+    path = log_path(Model)
+    if path is None:
+        return []
+    if not path:
+        return list(ids)
+    pool = Pool()
+    Party = pool.get('party.party')
+    result = []
+    with without_check_access(), \
+            Transaction().set_context(active_test=False):
+        if path == 'resource':
+            by_resource = defaultdict(lambda: defaultdict(list))
+            for record in Model.browse(ids):
+                resource = record.resource
+                if resource is not None and hasattr(resource, 'id'):
+                    by_resource[resource.__name__][resource.id].append(
+                        record.id)
+            for model, resources in by_resource.items():
+                Resource = pool.get(model)
+                if log_path(Resource) is None:
+                    continue
+                for resource_id in log_ids(Resource, list(resources)):
+                    result.extend(resources[resource_id])
+        elif path == 'id':
+            party = Party.__table__()
+            cursor = Transaction().connection.cursor()
+            for sub_ids in grouped_slice(ids):
+                cursor.execute(*party.select(party.id,
+                        where=reduce_ids(party.id, list(sub_ids))
+                        & (party.kim_personal == Literal(True))))
+                result.extend(i for i, in cursor)
+        else:
+            for sub_ids in grouped_slice(ids):
+                result.extend(map(int, Model.search([
+                                ('id', 'in', list(sub_ids)),
+                                (path + '.kim_personal', '=', True),
+                                ], order=[])))
+    return result
+
+
+def log_records_of(Model, ids):
+    """Return {model name: ids} of the records logged for the ids of Model
+    read. A model maps them itself with a classmethod
+    _kim_access_log_records(ids) (e.g. the rows of an SQL view to the
+    records they show)."""
+    if hasattr(Model, '_kim_access_log_records'):
+        return Model._kim_access_log_records(ids)
+    return {Model.__name__: log_ids(Model, ids)}
 
 
 class AccessLogMixin:
-    """Log the reads and exports of the records checked for a real user.
-    Set _access_log_kind to a method name returning the ids to log."""
+    """Log the reads of personal case data checked for a real user:
+    registered for every model, it logs the models that follow the rules of
+    a case or a client (see log_path)"""
     __slots__ = ()
 
     @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        # The log is written in the transaction of the call
-        for name in ['read', 'search_read', 'export_data',
-                'export_data_domain']:
-            if name in cls.__rpc__:
-                cls.__rpc__[name] = _writable(cls.__rpc__[name])
-
-    @classmethod
-    def _access_log_ids(cls, ids):
-        "Return the ids among ids whose access is logged"
-        return ids
-
-    @classmethod
-    def _access_logged(cls):
-        transaction = Transaction()
-        return (transaction.check_access
-            and not transaction.context.get('_kim_access_log_kind'))
-
-    @classmethod
     def read(cls, ids, fields_names):
-        logged = cls._access_logged()
+        logged = (Transaction().check_access
+            and log_path(cls) is not None)
         result = super().read(ids, fields_names)
         if logged and result:
-            ids = cls._access_log_ids([r['id'] for r in result])
-            if ids:
-                Pool().get('kim.access_log').log(cls.__name__, ids, 'read')
+            kind = Transaction().context.get('_kim_access_log_kind') or 'read'
+            Pool().get('kim.access_log').log_records(
+                {cls.__name__: [r['id'] for r in result]}, kind)
         return result
 
     @classmethod
-    def export_data(cls, records, fields_names, header=False):
-        logged = cls._access_logged()
-        with Transaction().set_context(_kim_access_log_kind='export'):
-            result = super().export_data(
-                records, fields_names, header=header)
-        if logged and records:
-            ids = cls._access_log_ids([r.id for r in records])
-            if ids:
-                Pool().get('kim.access_log').log(
-                    cls.__name__, ids, 'export')
-        return result
+    def search_count(cls, domain, *args, **kwargs):
+        # not the counters of attachments and notes every form shows
+        if (Transaction().check_access
+                and log_path(cls) not in {None, 'resource'}):
+            try:
+                detail = json.dumps(domain, default=str)
+            except (TypeError, ValueError):
+                detail = repr(domain)
+            Pool().get('kim.access_log').log(
+                cls.__name__, None, 'count', detail=detail)
+        return super().search_count(domain, *args, **kwargs)
 
 
-class Case(AccessLogMixin, metaclass=PoolMeta):
-    __name__ = 'kim.case'
-
-
-class Party(AccessLogMixin, metaclass=PoolMeta):
-    __name__ = 'party.party'
+class ReportAccessLogMixin:
+    "Log the records a report is printed for as 'report'"
+    __slots__ = ()
 
     @classmethod
-    def _access_log_ids(cls, ids):
-        "Only the clients and the household members among the parties"
-        pool = Pool()
-        Household = pool.get('kim.client.household')
-        CaseHousehold = pool.get('kim.case-party.party.household')
-        transaction = Transaction()
-        party = cls.__table__()
-        household = Household.__table__()
-        case_household = CaseHousehold.__table__()
-        cursor = transaction.connection.cursor()
-        result = []
-        for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS // 3):
-            sub_ids = list(sub_ids)
-            cursor.execute(*party.select(party.id,
-                    where=reduce_ids(party.id, sub_ids)
-                    & ((party.kim_client == Literal(True))
-                        | party.id.in_(household.select(household.member,
-                                where=reduce_ids(household.member, sub_ids)))
-                        | party.id.in_(case_household.select(
-                                case_household.party,
-                                where=reduce_ids(
-                                    case_household.party, sub_ids))))))
-            result.extend(i for i, in cursor)
-        return result
+    def execute(cls, ids, data):
+        with Transaction().set_context(_kim_access_log_kind='report'):
+            return super().execute(ids, data)

@@ -13,8 +13,10 @@ from trytond.modules.kim_network.common import (
 from trytond.modules.kim_network.workflow import WorkflowGuard
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
-from trytond.transaction import Transaction
+from trytond.tools import grouped_slice, reduce_ids
+from trytond.transaction import Transaction, without_check_access
 
+from .access import rule_context
 from .exceptions import (
     CaseClosedError, CaseValidationError, CaseWorkflowError)
 
@@ -56,6 +58,14 @@ def check_case_open(cases):
         if case.state == 'closed':
             raise CaseClosedError(gettext(
                     'kim_case.msg_case_closed_readonly', record=case.rec_name))
+
+
+def age_on(birth, date):
+    "Age in years on date of a person born on birth (None if unknown)"
+    if not birth:
+        return None
+    return date.year - birth.year - (
+        (date.month, date.day) < (birth.month, birth.day))
 
 
 class Team(DeactivableMixin, ModelSQL, ModelView):
@@ -263,6 +273,11 @@ class Case(NumberedMixin, Workflow, ModelSQL, ModelView):
                     where=t.state.in_(OPEN_STATES)),
                 Index(t, (t.client, Index.Equality())),
                 Index(t, (t.case_manager, Index.Equality())),
+                # the rules of case managers: cases of their teams
+                Index(t, (t.team, Index.Equality())),
+                # the order of the case list
+                Index(t, (t.opened_date, Index.Range()),
+                    (t.id, Index.Range())),
                 Index(t, (t.number, Index.Similarity())),
                 Index(t, (t.next_review, Index.Range()),
                     where=t.state.in_(OPEN_STATES)),
@@ -405,31 +420,36 @@ class Case(NumberedMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def get_client_data(cls, cases, names):
+        pool = Pool()
+        Party = pool.get('party.party')
         result = {n: {c.id: None for c in cases} for n in names}
         date = Transaction().context.get('date') or today()
-        for case in cases:
-            client = case.client
-            if 'client_age' in names:
-                result['client_age'][case.id] = client.kim_age_on(date)
-            if 'client_residence_status' in names:
-                status = client.kim_residence_status
-                result['client_residence_status'][case.id] = (
-                    status.id if status else None)
-            if 'client_document_expiry' in names:
-                expiries = [s.document_expiry
-                    for s in client.kim_residence_statuses
-                    if s.document_expiry and s.valid_on(date)]
-                result['client_document_expiry'][case.id] = (
-                    min(expiries) if expiries else None)
-            if 'client_rechtskreis' in names:
-                rechtskreis = client.kim_rechtskreis
-                result['client_rechtskreis'][case.id] = (
-                    rechtskreis.id if rechtskreis else None)
-            if 'client_mediation_language' in names:
-                language = (client.kim_mediation_language
-                    if client.kim_language_mediation else None)
-                result['client_mediation_language'][case.id] = (
-                    language.id if language else None)
+        case = cls.__table__()
+        party = Party.__table__()
+        cursor = Transaction().connection.cursor()
+        clients = {}
+        for sub_ids in grouped_slice([c.id for c in cases]):
+            cursor.execute(*case.join(party,
+                    condition=case.client == party.id
+                    ).select(case.id, party.id, party.kim_birth_date,
+                    party.kim_language_mediation,
+                    party.kim_mediation_language,
+                    where=reduce_ids(case.id, list(sub_ids))))
+            for case_id, *client in cursor:
+                clients[case_id] = client
+        current = Party.kim_current({c[0] for c in clients.values()}, date)
+        for case_id, (client, birth, mediation, language) in clients.items():
+            values = {
+                'client_age': age_on(birth, date),
+                'client_residence_status': current[client]['status'],
+                'client_document_expiry': (
+                    current[client]['document_expiry']),
+                'client_rechtskreis': current[client]['rechtskreis'],
+                'client_mediation_language': (
+                    language if mediation else None),
+                }
+            for name in names:
+                result[name][case_id] = values[name]
         return result
 
     # Hooks for extensions (consent, assessment and Hilfeplan)
@@ -872,6 +892,21 @@ class CaseDue(ModelSQL, ModelView):
         cls._order = [('date', 'ASC'), ('id', 'ASC')]
 
     @classmethod
+    def _readable_cases(cls):
+        """Return the query of the ids of the cases the user of the
+        transaction reads, or None when the access is not checked"""
+        pool = Pool()
+        Case = pool.get('kim.case')
+        Rule = pool.get('ir.rule')
+        domain = Rule.domain_get('kim.case', mode='read')
+        if not domain:
+            return None
+        transaction = Transaction()
+        with transaction.set_user(0, set_context=True), \
+                without_check_access():
+            return Case.search(domain, order=[], query=True)
+
+    @classmethod
     def table_query(cls):
         pool = Pool()
         Case = pool.get('kim.case')
@@ -881,6 +916,24 @@ class CaseDue(ModelSQL, ModelView):
         horizon = date + datetime.timedelta(days=config.get_due_horizon())
         case = Case.__table__()
         queries = Case._due_queries()
+        # restrict every part to the user's cases inside the query, so that
+        # the database reads only their rows: the readable cases and, for
+        # the list of the user's own cases (context kim_due_mine), the cases
+        # in their charge
+        restrictions = []
+        readable = cls._readable_cases()
+        if readable is not None:
+            restrictions.append(readable)
+        if Transaction().context.get('kim_due_mine'):
+            mine = Case.__table__()
+            restrictions.append(mine.select(mine.id,
+                    where=mine.case_manager.in_(
+                        list(cls._user_employees()) or [None])))
+        for query in queries:
+            column, = [c.expression for c in query.columns
+                if getattr(c, 'output_name', None) == 'case']
+            for restriction in restrictions:
+                query.where &= column.in_(restriction)
         union = Union(*queries, all_=True)
         return union.join(case, condition=union.case == case.id).select(
             union.id.as_('id'),
@@ -917,13 +970,21 @@ class CaseDue(ModelSQL, ModelView):
 
     @classmethod
     def _user_employees(cls):
-        pool = Pool()
-        User = pool.get('res.user')
-        user = User(Transaction().user)
-        employees = {e.id for e in user.employees}
+        """The employees an administrator assigned to the user and the
+        current employee of the context (a filter, not a rule)"""
+        employees = set(rule_context()['employees'])
         if Transaction().context.get('employee'):
             employees.add(Transaction().context['employee'])
         return employees
+
+    @classmethod
+    def _kim_access_log_path(cls):
+        return ''
+
+    @classmethod
+    def _kim_access_log_records(cls, ids):
+        "The reads of due items are logged as reads of their cases"
+        return {'kim.case': sorted({(i // 16) % (2 ** 24) for i in ids})}
 
     def get_mine(self, name):
         return bool(self.case_manager

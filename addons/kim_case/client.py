@@ -3,13 +3,15 @@
 "Clients of the integration management: persons on party.party."
 import datetime
 
-from sql import Literal
+from sql import Literal, Null
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.modules.kim_network.common import PeriodMixin, relation, today
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
+from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction
 
 from .exceptions import ClientValidationError, EraseError
@@ -41,6 +43,9 @@ class Party(metaclass=PoolMeta):
     kim_client = fields.Boolean("KIM Client",
         help="The person is (or was) a client of the integration "
         "management.")
+    kim_personal = fields.Boolean("KIM Personal Data", readonly=True,
+        help="Set once the person is a client or a member of a client's "
+        "household: the access rules of the cases protect their data.")
     kim_birth_date = fields.Date("Date of Birth", states=CLIENT_STATES)
     kim_gender = fields.Selection([
             (None, ""),
@@ -113,19 +118,110 @@ class Party(metaclass=PoolMeta):
                 where=t.kim_client == Literal(True)))
 
     @classmethod
+    def __register__(cls, module):
+        pool = Pool()
+        super().__register__(module)
+        # the parties that were personal data before kim_personal existed
+        tables = [pool.get(m)._table for m in [
+                'kim.client.household', 'kim.case-party.party.household']]
+        if all(backend.TableHandler.table_exist(t) for t in tables):
+            cls.kim_mark_personal(None)
+
+    @classmethod
     def default_kim_client(cls):
         return bool(Transaction().context.get('kim_client'))
 
-    def get_kim_current(self, name):
+    @classmethod
+    def default_kim_personal(cls):
+        return cls.default_kim_client()
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        if values.get('kim_client'):
+            values['kim_personal'] = True
+        elif mode == 'write' and not values.get('kim_personal', True):
+            # once personal data, always: nobody unprotects a person
+            del values['kim_personal']
+        return values
+
+    @classmethod
+    def kim_mark_personal(cls, party_ids):
+        """Set kim_personal on the parties party_ids (all parties if None)
+        that are clients or household members; it stays set"""
+        pool = Pool()
+        Household = pool.get('kim.client.household')
+        CaseMember = pool.get('kim.case-party.party.household')
+        party = cls.__table__()
+        household = Household.__table__()
+        case_member = CaseMember.__table__()
+        cursor = Transaction().connection.cursor()
+        personal = ((party.kim_client == Literal(True))
+            | party.id.in_(household.select(household.member))
+            | party.id.in_(household.select(household.client))
+            | party.id.in_(case_member.select(case_member.party)))
+        not_set = (party.kim_personal == Null) | (
+            party.kim_personal == Literal(False))
+        if party_ids is None:
+            cursor.execute(*party.update([party.kim_personal],
+                    [personal], where=not_set))
+            return
+        for sub_ids in grouped_slice(party_ids):
+            cursor.execute(*party.update([party.kim_personal],
+                    [Literal(True)],
+                    where=reduce_ids(party.id, list(sub_ids)) & not_set))
+
+    @classmethod
+    def kim_current(cls, party_ids, date):
+        """Return {party id: {'status': residence status type id,
+        'document_expiry': earliest expiry, 'rechtskreis': rechtskreis id}}
+        valid on date, read in SQL for all parties at once; the latest
+        period (by its start) wins"""
+        pool = Pool()
+        Status = pool.get('kim.client.residence_status')
+        Rechtskreis = pool.get('kim.client.rechtskreis')
+        cursor = Transaction().connection.cursor()
+        result = {i: {'status': None, 'document_expiry': None,
+                'rechtskreis': None} for i in party_ids}
+        latest = {}
+        for Model, target, key in [
+                (Status, 'status_type', 'status'),
+                (Rechtskreis, 'rechtskreis', 'rechtskreis')]:
+            table = Model.__table__()
+            columns = [table.client, getattr(table, target),
+                table.valid_from, table.id]
+            if key == 'status':
+                columns.append(table.document_expiry)
+            for sub_ids in grouped_slice(party_ids):
+                cursor.execute(*table.select(*columns,
+                        where=reduce_ids(table.client, list(sub_ids))
+                        & ((table.valid_from == Null)
+                            | (table.valid_from <= date))
+                        & ((table.valid_to == Null)
+                            | (table.valid_to >= date))))
+                for client, value, valid_from, id_, *expiry in cursor:
+                    sort_key = (valid_from or datetime.date.min, id_)
+                    if sort_key > latest.get((key, client), (
+                                datetime.date.min, -1)):
+                        latest[(key, client)] = sort_key
+                        result[client][key] = value
+                    if expiry and expiry[0]:
+                        current = result[client]['document_expiry']
+                        if current is None or expiry[0] < current:
+                            result[client]['document_expiry'] = expiry[0]
+        return result
+
+    @classmethod
+    def get_kim_current(cls, parties, name):
+        # one field a call: the values depend on the context date, which
+        # the record cache of a multiple getter would not tell apart
         date = Transaction().context.get('date') or today()
-        if name == 'kim_residence_status':
-            records, target = self.kim_residence_statuses, 'status_type'
-        else:
-            records, target = self.kim_client_rechtskreise, 'rechtskreis'
-        current = [r for r in records if r.valid_on(date)]
-        current.sort(key=lambda r: r.valid_from or datetime.date.min)
-        if current:
-            return getattr(current[-1], target).id
+        current = cls.kim_current([p.id for p in parties], date)
+        key = {
+            'kim_residence_status': 'status',
+            'kim_rechtskreis': 'rechtskreis',
+            }[name]
+        return {i: v[key] for i, v in current.items()}
 
     @classmethod
     def _search_kim_current(cls, field, target, clause):
@@ -203,6 +299,17 @@ class Party(metaclass=PoolMeta):
         return super().copy(parties, default=default)
 
 
+class CaseHouseholdMember(metaclass=PoolMeta):
+    __name__ = 'kim.case-party.party.household'
+
+    @classmethod
+    def on_modification(cls, mode, records, field_names=None):
+        super().on_modification(mode, records, field_names=field_names)
+        if mode in {'create', 'write'}:
+            Party = Pool().get('party.party')
+            Party.kim_mark_personal({r.party.id for r in records})
+
+
 PartyNationality = relation('PartyNationality',
     'party.party-country.country.kim_nationality', "Client - Nationality",
     'party', 'party.party', 'country', 'country.country', history=True)
@@ -232,6 +339,7 @@ class ClientLanguage(ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        cls.__access__.add('client')
         t = cls.__table__()
         cls._sql_indexes.add(Index(t, (t.client, Index.Equality())))
 
@@ -269,11 +377,20 @@ class ClientHousehold(ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        cls.__access__.add('client')
         t = cls.__table__()
         cls._sql_indexes.update({
                 Index(t, (t.client, Index.Equality())),
                 Index(t, (t.member, Index.Equality())),
                 })
+
+    @classmethod
+    def on_modification(cls, mode, lines, field_names=None):
+        super().on_modification(mode, lines, field_names=field_names)
+        if mode in {'create', 'write'}:
+            Party = Pool().get('party.party')
+            Party.kim_mark_personal(
+                {l.member.id for l in lines} | {l.client.id for l in lines})
 
     @classmethod
     def default_same_household(cls):
@@ -307,6 +424,7 @@ class _ClientPeriod(PeriodMixin):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        cls.__access__.add('client')
         cls._order = [
             ('client', 'ASC'),
             ('valid_from', 'DESC NULLS LAST'),

@@ -25,6 +25,7 @@ from trytond.rpc import RPC
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
+from .access import check_read
 from .exceptions import (
     CaseWorkflowError, ConsentReadOnlyError, ConsentValidationError,
     ConsentWarning)
@@ -73,11 +74,14 @@ def form_texts(language=None):
 
 
 def _check_read_access(func):
-    "Let only users who may read consents ask over RPC"
+    """Let only users who may read consents ask over RPC, and only about a
+    client they may read"""
     @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        Pool().get('ir.model.access').check('kim.consent', 'read')
-        return func(*args, **kwargs)
+    def wrapper(client, *args, **kwargs):
+        pool = Pool()
+        pool.get('ir.model.access').check('kim.consent', 'read')
+        check_read(pool.get('party.party'), [int(client)])
+        return func(client, *args, **kwargs)
     return wrapper
 
 
@@ -173,6 +177,7 @@ class Consent(ScannedSignatureMixin, WorkflowGuard, Workflow, ModelSQL,
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        cls.__access__.add('client')
         t = cls.__table__()
         cls._sql_indexes.update({
                 Index(t, (t.client, Index.Equality())),

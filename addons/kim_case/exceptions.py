@@ -115,3 +115,17 @@ class ConsentWarning(UserWarning):
 # Access log (access_log.py)
 class AccessLogError(AccessError):
     pass
+
+
+# Access by organisation, team and role (access.py)
+class UserAssignmentError(UserError):
+    pass
+
+
+class LinkAccessError(AccessError):
+    pass
+
+
+# Data-subject report (privacy.py)
+class SubjectAccessError(UserError):
+    pass

@@ -9,11 +9,10 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
-from .access_log import AccessLogMixin
 from .case import check_case_open
 
 
-class Note(AccessLogMixin, ModelSQL, ModelView):
+class Note(ModelSQL, ModelView):
     __string__ = "Case Note"
     __name__ = 'kim.case.note'
     _history = True

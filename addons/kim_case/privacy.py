@@ -33,14 +33,17 @@ from sql.functions import DateTrunc, Function
 
 from trytond import backend
 from trytond.i18n import gettext
-from trytond.model import ModelSQL, fields
+from trytond.ir.rule import _get_access_models
+from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.kim_network.common import today
 from trytond.pool import Pool, PoolMeta
 from trytond.report import Report
 from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction, without_check_access
+from trytond.wizard import Button, StateReport, StateView, Wizard
 
-from .exceptions import CaseValidationError
+from .access import rule_context
+from .exceptions import CaseValidationError, SubjectAccessError
 
 logger = logging.getLogger(__name__)
 
@@ -355,23 +358,75 @@ class Party(metaclass=PoolMeta):
 
     # --- data-subject report (Art. 15) -------------------------------
 
-    def kim_subject_access(self):
-        """Return everything stored about the client as a nested structure
-        of plain values (JSON serialisable), the single source of the JSON
-        and the PDF report."""
+    def kim_subject_access(self, companies=None, request=None):
+        """Return everything the organisation holds about the client as a
+        nested structure of plain values (JSON serialisable), the single
+        source of the JSON and the PDF report.
+
+        The organisation is companies (ids): the records of a case (and
+        the cases) of other companies are left out. None (internal calls)
+        shows everything. request is the text of who asked and why."""
         with without_check_access():
-            return _SubjectAccess(self).build()
+            return _SubjectAccess(self, companies=companies,
+                request=request).build()
+
+    @classmethod
+    def kim_subject_access_check(cls):
+        """Raise a SubjectAccessError unless the user of the transaction may
+        produce the data-subject report (Fachaufsicht or Datenschutz)"""
+        pool = Pool()
+        User = pool.get('res.user')
+        ModelData = pool.get('ir.model.data')
+        if not Transaction().user:
+            return
+        groups = set(User.get_groups())
+        allowed = {ModelData.get_id('kim_case', g) for g in [
+                'group_case_supervisor', 'group_data_protection']}
+        if not groups & allowed:
+            raise SubjectAccessError(gettext(
+                    'kim_case.msg_subject_access_not_allowed'))
 
 
 class _SubjectAccess:
     "Collect the data of a client by walking the fields of the models"
 
-    def __init__(self, party):
+    def __init__(self, party, companies=None, request=None):
         self.party = party
         self.pool = Pool()
         self.seen = set()
         self._fields = {}
         self._models = {}
+        self.companies = set(companies) if companies is not None else None
+        self.request = request
+        self._case_paths = {}
+
+    def case_path(self, Model):
+        "The path from Model to its case ('' for the case) or None"
+        if Model.__name__ not in self._case_paths:
+            path = None
+            if Model.__name__ == 'kim.case':
+                path = ''
+            elif issubclass(Model, ModelSQL):
+                names, model2field = _get_access_models(Model)
+                if 'kim.case' in names:
+                    path = model2field['kim.case'][0]
+            self._case_paths[Model.__name__] = path
+        return self._case_paths[Model.__name__]
+
+    def held(self, record):
+        """Whether the organisation holds record: not the records of a case
+        of another company"""
+        if self.companies is None or record is None:
+            return True
+        path = self.case_path(record.__class__)
+        if path is None:
+            return True
+        case = record
+        for name in filter(None, path.split('.')):
+            case = getattr(case, name, None)
+            if case is None:
+                return True
+        return bool(case.company and case.company.id in self.companies)
 
     def fields_get(self, Model):
         if Model.__name__ not in self._fields:
@@ -400,6 +455,7 @@ class _SubjectAccess:
             'company': (
                 pool.get('company.company')(company).rec_name
                 if company else None),
+            'request': self.request,
             'subject': self.record(self.party, ancestors=()),
             'other': [],
             }
@@ -409,7 +465,8 @@ class _SubjectAccess:
             records = Model.search([(path, '=', self.party.id)],
                 order=[('id', 'ASC')])
             records = [r for r in records
-                if (Model.__name__, r.id) not in self.seen]
+                if (Model.__name__, r.id) not in self.seen
+                and self.held(r)]
             if records:
                 self.fields_get(Model)
                 result['other'].append({
@@ -451,10 +508,12 @@ class _SubjectAccess:
         if isinstance(field, fields.Boolean):
             return bool(value)
         if isinstance(field, (fields.Many2Many, fields.One2Many)):
-            return [v.rec_name for v in value]
+            return [v.rec_name for v in value if self.held(v)]
         if isinstance(field, (fields.Many2One, fields.Reference)):
             if isinstance(value, str):
                 return value
+            if not self.held(value):
+                return None
             return value.rec_name
         if isinstance(field, fields.Selection) or (
                 definition.get('type') in {'selection', 'multiselection'}):
@@ -508,7 +567,8 @@ class _SubjectAccess:
                     and field.model_name not in ancestors
                     and field.model_name != Model.__name__):
                 Target = self.pool.get(field.model_name)
-                children = getattr(record, name) or []
+                children = [c for c in getattr(record, name) or []
+                    if self.held(c)]
                 result['relations'].append({
                         'name': name,
                         'string': definition['string'],
@@ -674,14 +734,97 @@ def display_value(value):
 
 
 class SubjectAccessMixin:
+    """The data-subject report: only for the Fachaufsicht and Datenschutz,
+    with the reason of the request (data 'reason', given by the wizard), of
+    what the user's organisation holds, logged as an export of every record
+    it shows"""
     __slots__ = ()
 
     @classmethod
+    def execute(cls, ids, data):
+        pool = Pool()
+        Party = pool.get('party.party')
+        Party.kim_subject_access_check()
+        if Transaction().user and not (data.get('reason') or '').strip():
+            raise SubjectAccessError(gettext(
+                    'kim_case.msg_subject_access_no_reason'))
+        return super().execute(ids, data)
+
+    @classmethod
     def get_context(cls, records, header, data):
+        pool = Pool()
+        User = pool.get('res.user')
         context = super().get_context(records, header, data)
-        context['subject_access'] = [r.kim_subject_access() for r in records]
+        transaction = Transaction()
+        companies = request = None
+        if transaction.user:
+            companies = rule_context()['companies']
+            user = User(transaction.user)
+            request = gettext('kim_case.msg_subject_access_request',
+                user=user.rec_name, reason=data.get('reason', ''))
+        reports = []
+        for record in records:
+            report = _SubjectAccess(pool.get('party.party')(record.id),
+                companies=companies, request=request)
+            with without_check_access():
+                reports.append(report.build())
+            if transaction.user:
+                cls._log_subject_access(report, data.get('reason'))
+        context['subject_access'] = reports
         context['display_value'] = display_value
         return context
+
+    @classmethod
+    def _log_subject_access(cls, report, reason):
+        "Log every record of the report as exported, with the reason"
+        pool = Pool()
+        AccessLog = pool.get('kim.access_log')
+        by_model = {}
+        for model, id_ in report.seen:
+            by_model.setdefault(model, []).append(id_)
+        AccessLog.log_records(by_model, 'export', detail=reason)
+
+
+class SubjectAccessStart(ModelView):
+    __string__ = "Data-Subject Access Report"
+    __name__ = 'kim.client.subject_access.start'
+    client = fields.Many2One('party.party', "Client", readonly=True)
+    reason = fields.Text("Reason", required=True,
+        help="Who asked for the information and when, e.g. "
+        "\"Request of the client of 3 March, by letter\".")
+
+
+class SubjectAccessWizard(Wizard):
+    __string__ = "Data-Subject Access Report (Art. 15)"
+    __name__ = 'kim.client.subject_access.wizard'
+    start = StateView('kim.client.subject_access.start',
+        'kim_case.subject_access_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("JSON", 'json', 'tryton-save'),
+            Button("PDF", 'pdf', 'tryton-print', default=True),
+            ])
+    pdf = StateReport('kim.client.subject_access')
+    json = StateReport('kim.client.subject_access.json')
+
+    def default_start(self, fields):
+        pool = Pool()
+        Party = pool.get('party.party')
+        Party.kim_subject_access_check()
+        return {'client': self.record.id if self.record else None}
+
+    def _data(self):
+        return {
+            'id': self.record.id,
+            'ids': [self.record.id],
+            'model': 'party.party',
+            'reason': self.start.reason,
+            }
+
+    def do_pdf(self, action):
+        return action, self._data()
+
+    def do_json(self, action):
+        return action, self._data()
 
 
 class SubjectAccessReport(SubjectAccessMixin, Report):

@@ -10,6 +10,7 @@ from sql.aggregate import Count
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow, fields)
+from trytond.modules.kim_case.access import readable_ids
 from trytond.modules.kim_network.common import (
     NumberedMixin, relation, today)
 from trytond.pool import Pool, PoolMeta
@@ -252,8 +253,24 @@ class BarrierReport(NumberedMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def check_modification(cls, mode, reports, values=None, external=False):
+        pool = Pool()
+        Link = pool.get('kim.barrier_report.case')
+        Case = pool.get('kim.case')
         super().check_modification(
             mode, reports, values=values, external=external)
+        if (mode == 'write' and external
+                and values and 'description' in values):
+            # the pseudonymisation check would tell who the client is:
+            # only users who read the case change the description
+            with without_check_access():
+                links = Link.search(
+                    [('report', 'in', [r.id for r in reports])])
+                readable = readable_ids(Case, [l.case.id for l in links])
+                for link in links:
+                    if link.case.id not in readable:
+                        raise BarrierReportError(gettext(
+                                'kim_steering.msg_report_description_case',
+                                report=link.report.rec_name))
         if mode == 'delete':
             for report in reports:
                 if report.state != 'draft':

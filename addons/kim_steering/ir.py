@@ -4,8 +4,9 @@ from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
 
+# Record rules may use the parties the user is ("kim_parties"); the user id
+# is "user_id" of kim_case (access.py)
 class Rule(metaclass=PoolMeta):
-    __string__ = "Record rules may use the user id and the parties the user is"
     __name__ = 'ir.rule'
 
     @classmethod
@@ -21,7 +22,6 @@ class Rule(metaclass=PoolMeta):
         context = super()._get_context(model_name)
         if model_name in STEERING_MODELS:
             User = Pool().get('res.user')
-            context['kim_user_id'] = Transaction().user
             context['kim_parties'] = User.get_kim_parties()
         return context
 

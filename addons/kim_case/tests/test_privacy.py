@@ -11,7 +11,6 @@ from sql.aggregate import Count, Sum
 from sql.functions import Extract
 
 from trytond.exceptions import UserError
-from trytond.model.exceptions import AccessError
 from trytond.modules.kim_network.tests.tools import as_user, create_user
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
@@ -21,8 +20,8 @@ from trytond.transaction import Transaction
 
 from trytond.model import fields
 
-from ..client import Party as ClientParty
-from ..privacy import TECHNICAL_FIELDS
+from trytond.modules.kim_case.client import Party as ClientParty
+from trytond.modules.kim_case.privacy import TECHNICAL_FIELDS
 
 TODAY = dt.date.today()
 YEARS = dt.timedelta(days=366)
@@ -407,25 +406,36 @@ class PrivacyTestCase(unittest.TestCase):
                 'Musterstadt', '2015-09-03']:
             self.assertIn(value, text)
 
-        # JSON and PDF reports from the same structure, for case managers
-        manager = create_user('manager', [('kim_case', 'group_case_manager')])
-        manager.employees = [self.employee]
-        manager.employee = self.employee
-        manager.companies = [self.company]
-        manager.company = self.company
-        manager.save()
+        # JSON and PDF reports from the same structure, for the
+        # Fachaufsicht, with the reason of the request
+        supervisor = create_user('supervisor',
+            [('kim_case', 'group_case_supervisor')],
+            company=self.company, employees=[self.employee])
+        manager = create_user('manager', [('kim_case', 'group_case_manager')],
+            company=self.company, employees=[self.employee])
         coordination = create_user('coordination', [
                 ('kim_network', 'group_kim_coordination')])
+        data = {'reason': "Request of 3 March"}
         with set_company(self.company), as_user(manager):
-            oext, content, _, _ = JSONReport.execute([client.id], {})
+            with self.assertRaises(UserError):
+                JSONReport.execute([client.id], data)
+        with set_company(self.company), as_user(supervisor):
+            oext, content, _, _ = JSONReport.execute([client.id], data)
             self.assertEqual(oext, 'json')
             exported = json.loads(content)
-            expected = client.__class__(client.id).kim_subject_access()
+            expected = client.__class__(client.id).kim_subject_access(
+                companies=[self.company.id],
+                request=exported['request'])
             exported.pop('generated')
             expected.pop('generated')
             self.assertEqual(exported['company'], self.company.rec_name)
+            self.assertIn("Request of 3 March", exported['request'])
+            # the access log grew by the report's own entries
+            for report in [exported, expected]:
+                report['other'] = [o for o in report['other']
+                    if o['name'] != 'kim.access_log']
             self.assertEqual(exported, expected)
-            oext, content, _, _ = Report.execute([client.id], {})
+            oext, content, _, _ = Report.execute([client.id], data)
             self.assertEqual(oext, 'pdf')
             self.assertTrue(bytes(content).startswith(b'%PDF'))
             if os.environ.get('KIM_PRIVACY_PDF'):
@@ -434,8 +444,9 @@ class PrivacyTestCase(unittest.TestCase):
         action_id = pool.get('ir.model.data').get_id(
             'kim_case', 'report_subject_access_json')
         with as_user(coordination):
-            with self.assertRaises(AccessError):
-                JSONReport.execute([client.id], {'action_id': action_id})
+            with self.assertRaises(UserError):
+                JSONReport.execute([client.id], {'action_id': action_id,
+                        'reason': "x"})
 
     # --- retention ----------------------------------------------------
 

@@ -738,6 +738,31 @@ class KimSteeringTestCase(CompanyTestMixin, ModuleTestCase):
         self.assertMessage(cm, r'contains the name or the number')
 
     @with_transaction()
+    def test_barrier_report_no_oracle(self):
+        "The pseudonymisation check answers only users who read the case"
+        pool = Pool()
+        Report = pool.get('kim.barrier_report')
+        company, manager, client, case, topic, report, link = (
+            self.barrier_setup())
+        coordination = self.user('koordination',
+            [('kim_network', 'group_kim_coordination')], company)
+        Report.draft([report])
+        with as_user(coordination):
+            # the same answer with and without the client's name
+            for description in ["Frau Haddad findet keine Wohnung.",
+                    "Niemand findet eine Wohnung."]:
+                with self.subTest(description=description):
+                    with self.assertRaises(UserError) as cm:
+                        Report.write([Report(report.id)],
+                            {'description': description})
+                    self.assertMessage(cm, r'comes from a case')
+            # nor can coordination link a report to a case
+            with self.assertRaises(UserError):
+                Report.create([{'description': "Frau Haddad",
+                            'handlungsfeld': report.handlungsfeld.id,
+                            'kind': 'interface', 'case': case.id}])
+
+    @with_transaction()
     def test_barrier_report_wizard(self):
         "A case manager reports a barrier from the case"
         pool = Pool()
