@@ -26,3 +26,7 @@ class ProofWarning(UserWarning):
 
 class IndicatorError(UserError):
     pass
+
+
+class IndicatorValidationError(ValidationError):
+    pass

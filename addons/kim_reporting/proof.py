@@ -20,8 +20,7 @@ from trytond.transaction import Transaction
 
 from .exceptions import ProofError
 from .funding import VZAE, CompanyMixin, year_bounds
-from .indicator import (
-    INDICATORS, STRUCTURE_INDICATORS, IndicatorEngine)
+from .indicator_engine import SOURCES
 from .spreadsheet import xlsx
 
 SECTIONS = [
@@ -34,11 +33,6 @@ SECTIONS = [
 _DRAFT = {'readonly': Eval('state') != 'draft'}
 MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June',
     'July', 'August', 'September', 'October', 'November', 'December']
-# The indicators the Sachbericht draft quotes
-SACHBERICHT_INDICATORS = ['intakes', 'active', 'closed', 'duration',
-    'contacts', 'contact_hours', 'interpreter', 'outreach_pct', 'with_plan',
-    'goals_set', 'goals_achieved', 'referrals', 'handovers',
-    'rechtskreis_changes']
 
 
 def _decimal(value):
@@ -325,20 +319,19 @@ class Proof(CompanyMixin, Workflow, ModelSQL, ModelView):
         return lines
 
     def sachbericht_draft(self):
-        "The Sachbericht pre-filled with the Kennzahlen of the year"
+        """The Sachbericht pre-filled with the Kennzahlen of the year (the
+        active indicator definitions, named in the user's language)"""
+        Indicator = Pool().get('kim.indicator')
         start, end = year_bounds(self.year)
-        with Transaction().set_user(0), \
-                Transaction().set_context(_check_access=False):
-            engine = IndicatorEngine(self.company.id, start, end)
-            values = {code: engine.compute(code)[None][0]
-                for code in SACHBERICHT_INDICATORS}
-            structure = engine.compute_structure()
-        numbers = '\n'.join('- %s: %s' % (INDICATORS[c][0],
-                '' if values[c] is None else format(values[c].normalize(),
-                    'f'))
-            for c in SACHBERICHT_INDICATORS)
-        structure_numbers = '\n'.join('- %s: %s' % (
-                STRUCTURE_INDICATORS[c], v) for c, v in structure.items())
+        totals = Indicator.compute_totals(self.company, start, end)
+
+        def lines(steering):
+            return '\n'.join('- %s: %s' % (indicator.name,
+                    '' if value is None else format(value.normalize(), 'f'))
+                for indicator, value in totals
+                if (SOURCES[indicator.source][0] == 'steering') == steering)
+        numbers = lines(False)
+        structure_numbers = lines(True)
         return gettext('kim_reporting.msg_sachbericht_template',
             baustein=self.baustein.rec_name, year=self.year,
             numbers=numbers,

@@ -237,14 +237,16 @@ class KimIndicatorTestCase(unittest.TestCase):
         self.assertEqual(v('active', 'kommune', '05999002'), 2)
         self.assertEqual(v('closed', 'kommune', '05999001'), 1)
         self.assertEqual(v('contacts', 'kommune', '05999001'), 6)
-        self.assertIsNone(v('contacts', 'kommune', '05999002'))
+        # no contact in Südstadt this year, one the year before
+        self.assertEqual(v('contacts', 'kommune', '05999002'), 0)
         # a case counts in each of its target groups; c5 has none
         self.assertEqual(v('intakes', 'target_group', 'ASYL'), 2)
         self.assertEqual(v('intakes', 'target_group', 'P24'), 2)
         self.assertEqual(v('intakes', 'target_group', ''), 1)
         self.assertEqual(v('active', 'gender', 'female'), 3)
         self.assertEqual(v('active', 'gender', 'diverse'), 1)
-        self.assertIsNone(v('active', 'gender', 'male'))
+        # c4 (male) was active at the end of the year before only
+        self.assertEqual(v('active', 'gender', 'male'), 0)
         self.assertEqual(v('contacts', 'gender', 'female'), 4)
         self.assertEqual(v('contacts', 'gender', 'male'), 2)
         for band in ['u18', '18_26', '27_44', '45_64']:
@@ -286,20 +288,27 @@ class KimIndicatorTestCase(unittest.TestCase):
             create_dataset(company, employee)
             report = self.report(company, ['kommune', 'gender'])
         self.assertEqual(report.min_cell, 5)
-        lines = {(l.indicator, l.dimension, l.key): l for l in report.lines}
-        # 4 intakes < 5: suppressed; 6 contacts: shown
+        lines = {(l.code, l.dimension, l.key): l for l in report.lines}
+        # 4 intakes < 5: suppressed, shown as '.'; 6 contacts: shown
         self.assertTrue(lines['intakes', 'total', ''].suppressed)
         self.assertIsNone(lines['intakes', 'total', ''].value)
-        self.assertEqual(lines['intakes', 'total', ''].display, '< 5')
+        self.assertEqual(lines['intakes', 'total', ''].display, '.')
         self.assertEqual(lines['contacts', 'total', ''].value, 6)
-        # hours and shares hide when their base count is small
+        # hours and shares hide with the count of their facts
         self.assertEqual(lines['contact_hours', 'total', ''].value,
             Decimal('5.75'))
         self.assertTrue(lines['duration', 'total', ''].suppressed)
-        # only one small cell in a breakdown: a second one is hidden
+        # a total below the minimum hides every cell of the indicator
+        self.assertTrue(all(l.suppressed for l in report.lines
+                if l.code == 'intakes' and l.value is None
+                and l.dimension != 'total'))
+        # two small cells of a breakdown: both hidden, and together they
+        # make at least the minimum (4 + 2 contacts by gender)
         self.assertEqual(lines['contacts', 'kommune', '05999001'].value, 6)
         self.assertTrue(lines['contacts', 'gender', 'male'].suppressed)
         self.assertTrue(lines['contacts', 'gender', 'female'].suppressed)
+        self.assertTrue(lines['contact_hours', 'gender', 'male'].suppressed)
+        self.assertTrue(lines['outreach_pct', 'gender', 'male'].suppressed)
         # no export holds a value below the minimum
         oext, content, _, _ = CSV.execute([report.id], {
                 'action_id': pool.get('ir.model.data').get_id(
@@ -308,24 +317,24 @@ class KimIndicatorTestCase(unittest.TestCase):
         rows = list(csv.reader(io.StringIO(
                     content.decode('utf-8-sig')), delimiter=';'))
         header, rows = rows[0], rows[1:]
-        value = header.index('value')
+        self.assertEqual(header[3], "Indicator Code")
         for row in rows:
-            if row[value] not in {'.', ''}:
-                number = Decimal(row[value])
-                if row[header.index('indicator')] in {
-                        'intakes', 'active', 'closed', 'contacts'}:
+            if row[11] not in {'.', ''}:
+                number = Decimal(row[11])
+                if row[3] in {'intakes', 'active', 'closed', 'contacts'}:
                     self.assertTrue(number == 0 or number >= 5, row)
-        self.assertIn(['intakes', 'total', '', 'Total', '.', '1'],
-            [r[3:] for r in rows])
+        intakes, = [r for r in rows if r[3] == 'intakes' and r[5] == "Total"]
+        self.assertEqual(intakes[11], '.')
+        self.assertEqual(intakes[14], '1')
         oext, content, _, _ = CSV.execute([report.id], {
                 'action_id': pool.get('ir.model.data').get_id(
                     'kim_reporting', 'report_indicator_xlsx')})
         self.assertEqual(oext, 'xlsx')
-        sheet = read_xlsx(content)['Kennzahlen']
-        self.assertEqual(sheet[0][3], 'indicator')
+        sheet, = read_xlsx(content).values()
+        self.assertEqual(sheet[0][3], "Indicator Code")
         contacts, = [r for r in sheet
-            if r[3] == 'contacts' and r[4] == 'total']
-        self.assertEqual(contacts[7], 6)
+            if r[3] == 'contacts' and r[5] == "Total"]
+        self.assertEqual(contacts[11], 6)
         self.assertEqual(Report.search([], count=True), 1)
 
     @with_transaction()
@@ -384,7 +393,7 @@ class KimIndicatorTestCase(unittest.TestCase):
                             }])
                 Report.compute([report])
                 lines = Line.search([('report', '=', report.id),
-                        ('indicator', '=', 'intakes'),
+                        ('code', '=', 'intakes'),
                         ('dimension', '=', 'total')])
                 self.assertEqual([l.value for l in lines], [4])
                 with self.assertRaises(AccessError):
@@ -411,32 +420,47 @@ class KimSteeringIndicatorTestCase(unittest.TestCase):
         Barrier = pool.get('kim.barrier_report')
         Report = pool.get('kim.indicator.report')
         company = create_company()
-        committee, = Committee.create([{
-                    'name': "Lenkungsgruppe", 'code': 'LG',
-                    'type': 'lenkungsgruppe', 'start_date': d(1, 1)}])
-        held, cancelled = Meeting.create([{
-                    'committee': committee.id,
-                    'start': dt.datetime(Y, month, 1, 10),
-                    'end': dt.datetime(Y, month, 1, 12),
-                    'place': "Kreishaus"} for month in (3, 9)])
-        item, = AgendaItem.create([{
-                    'meeting': held.id, 'title': "Bericht", 'sequence': 300}])
-        Decision.create([{'agenda_item': item.id, 'text': text}
-                for text in ["Die Lenkungsgruppe beschließt.",
-                    "Die Lenkungsgruppe beauftragt."]])
-        Meeting.hold([held])
-        Meeting.cancel([cancelled])
-        wohnen, = codes('kim.handlungsfeld', 'WOHNEN')
-        topic, = Topic.create([{'name': "Wohnraum", 'state': 'collected'}])
-        reports = Barrier.create([{
-                    'description': "Mietbescheinigung fehlt.",
-                    'handlungsfeld': wohnen.id,
-                    'kind': 'interface',
-                    'topic': topic.id,
-                    'date': date,
-                    } for date in [d(5, 1), d(6, 1)]])
-        Barrier.submit(reports[:1])
+        other = create_company("Anderer Träger")
+        with set_company(other):
+            # the steering work of another company does not count
+            committee, = Committee.create([{
+                        'name': "Arbeitsgruppe", 'code': 'AG',
+                        'type': 'arbeitsgruppe', 'start_date': d(1, 1)}])
+            meeting, = Meeting.create([{
+                        'committee': committee.id,
+                        'start': dt.datetime(Y, 4, 1, 10),
+                        'end': dt.datetime(Y, 4, 1, 12),
+                        'place': "Rathaus"}])
+            Meeting.hold([meeting])
+            Topic.create([{'name': "Anderes Thema", 'state': 'collected'}])
         with set_company(company):
+            committee, = Committee.create([{
+                        'name': "Lenkungsgruppe", 'code': 'LG',
+                        'type': 'lenkungsgruppe', 'start_date': d(1, 1)}])
+            held, cancelled = Meeting.create([{
+                        'committee': committee.id,
+                        'start': dt.datetime(Y, month, 1, 10),
+                        'end': dt.datetime(Y, month, 1, 12),
+                        'place': "Kreishaus"} for month in (3, 9)])
+            item, = AgendaItem.create([{
+                        'meeting': held.id, 'title': "Bericht",
+                        'sequence': 300}])
+            Decision.create([{'agenda_item': item.id, 'text': text}
+                    for text in ["Die Lenkungsgruppe beschließt.",
+                        "Die Lenkungsgruppe beauftragt."]])
+            Meeting.hold([held])
+            Meeting.cancel([cancelled])
+            wohnen, = codes('kim.handlungsfeld', 'WOHNEN')
+            topic, = Topic.create([{
+                        'name': "Wohnraum", 'state': 'collected'}])
+            reports = Barrier.create([{
+                        'description': "Mietbescheinigung fehlt.",
+                        'handlungsfeld': wohnen.id,
+                        'kind': 'interface',
+                        'topic': topic.id,
+                        'date': date,
+                        } for date in [d(5, 1), d(6, 1)]])
+            Barrier.submit(reports[:1])
             report, = Report.create([{
                         'name': 'Steuerung', 'company': company.id,
                         'period_type': 'custom', 'date_from': d(1, 1),
