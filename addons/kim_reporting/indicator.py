@@ -13,6 +13,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
+from sql import Null
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, Workflow, fields,
@@ -756,6 +757,11 @@ class IndicatorLine(ModelSQL, ModelView):
         'get_change')
     target_reached = fields.Function(fields.Boolean("Target Reached"),
         'get_target_reached')
+    target_state = fields.Function(fields.Selection([
+                (None, ""),
+                ('reached', "Reached"),
+                ('missed', "Missed"),
+                ], "Target"), 'get_target_state')
 
     @classmethod
     def __setup__(cls):
@@ -766,6 +772,26 @@ class IndicatorLine(ModelSQL, ModelView):
                 (t.code, Index.Equality()),
                 (t.dimension, Index.Equality())))
         cls._order = [('report', 'ASC'), ('sequence', 'ASC'), ('id', 'ASC')]
+
+    @classmethod
+    def __register__(cls, module):
+        pool = Pool()
+        Report = pool.get('kim.indicator.report')
+        table_h = cls.__table_handler__(module)
+        cursor = Transaction().connection.cursor()
+        # migration from the indicators as a selection of codes: the lines
+        # are a snapshot that the reports compute again, so the computed
+        # reports go back to draft
+        if (table_h.column_exist('indicator')
+                and not table_h.column_exist('code')):
+            table = cls.__table__()
+            report = Report.__table__()
+            cursor.execute(*table.delete())
+            table_h.drop_column('indicator')
+            cursor.execute(*report.update(
+                    [report.state, report.computed_at, report.on_board],
+                    ['draft', Null, False]))
+        super().__register__(module)
 
     def get_display(self, name):
         "The number as the reader's language writes it, '.' if suppressed"
@@ -792,6 +818,11 @@ class IndicatorLine(ModelSQL, ModelView):
         if self.indicator.direction == 'lower':
             return self.value <= self.target
         return self.value >= self.target
+
+    def get_target_state(self, name):
+        reached = self.get_target_reached(name)
+        if reached is not None:
+            return 'reached' if reached else 'missed'
 
     @classmethod
     def replace(cls, report, values):

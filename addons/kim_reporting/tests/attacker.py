@@ -136,11 +136,14 @@ class Attacker:
     """The relations of one indicator's tables and what is published:
     values {cell: number or None when suppressed}"""
 
-    def __init__(self, values, dimensions, crossings, additive):
+    def __init__(self, values, dimensions, crossings, additive,
+            rounding=0):
         self.values = values
         self.dimensions = list(dimensions)
         self.crossings = [tuple(c) for c in crossings]
         self.additive = additive
+        # a published value v stands for [v - rounding, v + rounding]
+        self.rounding = Fraction(rounding)
 
     def keys(self, dimension):
         return [c[0][1] for c in self.values
@@ -173,23 +176,31 @@ class Attacker:
         equations, inequalities = [], []
         for parts, whole, equal in self.relations():
             coefficients, constant = {}, Fraction(0)
+            published = 0
             for part in parts:
                 if part in hidden:
                     coefficients[part] = coefficients.get(part, 0) + 1
                 else:
                     constant -= Fraction(self.value(part))
+                    published += 1
             if whole in hidden:
                 coefficients[whole] = coefficients.get(whole, 0) - 1
             else:
                 constant += Fraction(self.value(whole))
+                published += 1
+            slack = self.rounding * published
             if equal:
-                if coefficients:
+                if coefficients and slack:
+                    inequalities.append((coefficients, constant + slack))
+                    inequalities.append(({c: -v for c, v in
+                                coefficients.items()}, slack - constant))
+                elif coefficients:
                     equations.append((coefficients, constant))
                 continue
             # sum(parts) >= whole: -sum(hidden parts) + hidden whole <= ...
             if coefficients:
                 inequalities.append(({c: -v for c, v in
-                            coefficients.items()}, -constant))
+                            coefficients.items()}, slack - constant))
             for part in parts:
                 cap, room = {}, Fraction(0)
                 if part in hidden:
@@ -201,7 +212,7 @@ class Attacker:
                 else:
                     room += Fraction(self.value(whole))
                 if cap:
-                    inequalities.append((cap, room))
+                    inequalities.append((cap, room + 2 * self.rounding))
         # connected groups of suppressed cells
         parent = {c: c for c in hidden}
 
@@ -226,10 +237,11 @@ class Attacker:
         return result
 
 
-def weakest(values, dimensions, crossings, additive):
+def weakest(values, dimensions, crossings, additive, rounding=0):
     """Return (width, cell) of the suppressed cell with the narrowest
     interval (width None when there is none suppressed; inf: unbounded)"""
-    bounds_ = Attacker(values, dimensions, crossings, additive).attack()
+    bounds_ = Attacker(values, dimensions, crossings, additive,
+        rounding).attack()
     result = None
     for cell, (low, high) in bounds_.items():
         width = float('inf') if high is None else high - low

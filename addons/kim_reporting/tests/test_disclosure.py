@@ -4,14 +4,20 @@
 totals, how the tables add up and the minimum cell size bounds every
 suppressed cell by linear programming; no interval may be narrower than
 the minimum."""
+import datetime as dt
 import random
 import unittest
 from collections import Counter
 from fractions import Fraction
 
+from trytond.modules.company.tests import (
+    create_company, create_employee, set_company)
 from trytond.modules.kim_reporting.disclosure import suppress
 from trytond.modules.kim_reporting.tests.attacker import (
     Attacker, bounds, weakest)
+from trytond.modules.kim_reporting.tests.tools import generate_cases
+from trytond.pool import Pool
+from trytond.tests.test_tryton import activate_module, with_transaction
 
 
 def random_tables(rng):
@@ -133,3 +139,96 @@ class KimDisclosureTestCase(unittest.TestCase):
                 self.assertGreaterEqual(width, minimum,
                     (run, cell, crossings, counts, hidden))
         self.assertGreater(suppressed, 1000)
+
+
+def attack_report(report, definitions):
+    """Attack every indicator of a computed report from its lines: return
+    {code: (width, cell)} of the narrowest suppressed cell"""
+    crossings = sorted({(l.dimension, l.dimension2) for l in report.lines
+            if l.dimension2})
+    dimensions = sorted({l.dimension for l in report.lines
+            if l.dimension != 'total' and not l.dimension2})
+    result = {}
+    for code, definition in definitions.items():
+        values, hidden = {}, set()
+        for line in report.lines:
+            if line.code != code:
+                continue
+            if line.dimension == 'total':
+                cell = ()
+            elif not line.dimension2:
+                cell = ((line.dimension, line.key),)
+            else:
+                cell = ((line.dimension, line.key),
+                    (line.dimension2, line.key2))
+            values[cell] = None if line.suppressed else line.value
+            if line.suppressed:
+                hidden.add(cell)
+        if definition.kind in {'count', 'sum'}:
+            additive = {d: definition.additive(d) for d in dimensions}
+            # hours are published rounded to 0.01
+            rounding = Fraction(1, 200) if definition.kind == 'sum' else 0
+            result[code] = weakest(values, dimensions, crossings, additive,
+                rounding)
+        result[code, 'hidden'] = hidden
+    return result
+
+
+class KimDisclosureReportTestCase(unittest.TestCase):
+    "Test the disclosure control of computed reports"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        activate_module('kim_reporting')
+
+    @with_transaction()
+    def test_report(self):
+        "No suppressed cell of a report with cross-tables is narrowed"
+        pool = Pool()
+        Report = pool.get('kim.indicator.report')
+        Indicator = pool.get('kim.indicator')
+        company = create_company()
+        employee = create_employee(company, "Fallmanagerin Eva")
+        year = dt.date.today().year - 1
+        with set_company(company):
+            generate_cases(company, employee, count=120, seed=5, year=year)
+            report, = Report.create([{
+                        'name': "Jahresbericht", 'company': company.id,
+                        'year': year,
+                        'dimensions': ['gender', 'age_band', 'rechtskreis'],
+                        'crossings': [('create', [
+                                    {'first': 'kommune',
+                                        'second': 'target_group'},
+                                    {'first': 'kommune', 'second': 'gender'},
+                                    ])],
+                        }])
+            Report.compute([report])
+        report = Report(report.id)
+        self.assertEqual(report.min_cell, 5)
+        definitions = {i.code: i.definition() for i in Indicator.search([])
+            if i.definition().level != 'steering'}
+        result = attack_report(report, definitions)
+        hidden = 0
+        for code, definition in definitions.items():
+            width, cell = result.get(code, (None, None))
+            hidden += len(result[code, 'hidden'])
+            if width is None:
+                continue
+            if definition.kind == 'count':
+                self.assertGreaterEqual(width, 5, (code, cell))
+            elif definition.kind == 'sum':
+                self.assertGreater(width, 0, (code, cell))
+        self.assertGreater(hidden, 50)
+        # sums, means and shares are hidden with the count of their facts
+        for derived, base in [('contact_hours', 'contacts'),
+                ('outreach_pct', 'contacts'), ('duration', 'closed'),
+                ('closed_goal_reached', 'closed'),
+                ('goal_rate', 'goals_set')]:
+            self.assertEqual(result[derived, 'hidden'],
+                result[base, 'hidden'], derived)
+        for line in report.lines:
+            if (definitions.get(line.code)
+                    and definitions[line.code].kind == 'count'
+                    and not line.suppressed):
+                self.assertFalse(0 < line.value < 5, line.code)
