@@ -234,8 +234,13 @@ def kennzahlen(cursor, backend, company, start, end, dimensions):
         'born_45': _years_before(end, 45), 'born_65': _years_before(end, 65),
         }
     sql, params = _params(backend, statement(backend, dimensions), values)
+    if backend == 'postgresql':
+        # as the module: no JIT compilation (it costs more than the query)
+        cursor.execute('SET LOCAL jit = off')
     cursor.execute(sql, params)
     rows = cursor.fetchall()
+    if backend == 'postgresql':
+        cursor.execute('SET LOCAL jit TO DEFAULT')
     goal_cells = {(key or ''): dict(zip(COLUMNS, row[2:]))
         for row in rows if row[0] == '@handlungsfeld' for key in [row[1]]}
     result = {}

@@ -82,3 +82,18 @@ class KennzahlenBaselineTestCase(unittest.TestCase):
                 for cell, value in module.items():
                     if cell not in expected:
                         self.assertIn(value, {0, None}, (date_from, cell))
+                # the previous period, computed in the same pass
+                previous = {(l.code, l.dimension, l.key or ''):
+                    l.previous_value for l in report.lines
+                    if l.code in baseline.INDICATORS}
+                expected = baseline.kennzahlen(cursor, backend.name,
+                    company.id, report.previous_from, report.previous_to,
+                    dimensions)
+                for cell, value in previous.items():
+                    self.assertEqual(value, expected.get(cell, value
+                            if value in {0, None} else 'absent'),
+                        (report.previous_from, cell))
+                for cell, value in expected.items():
+                    if cell in module:
+                        self.assertEqual(previous[cell], value,
+                            (report.previous_from, cell))

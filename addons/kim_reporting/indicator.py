@@ -493,7 +493,9 @@ class IndicatorReport(Workflow, ModelSQL, ModelView):
         now = dt.datetime.now()
         for report in reports:
             date_from, date_to = report.get_period()
-            previous = previous_period(date_from, date_to)
+            # the state export delivers the year; steering compares it
+            previous = (previous_period(date_from, date_to)
+                if report.kind != 'state' else None)
             values = report.compute_lines(date_from, date_to, minimum,
                 previous)
             # the lines are written as root: reporting users only read them
@@ -503,8 +505,8 @@ class IndicatorReport(Workflow, ModelSQL, ModelView):
                 cls.write([report], {
                         'date_from': date_from,
                         'date_to': date_to,
-                        'previous_from': previous[0],
-                        'previous_to': previous[1],
+                        'previous_from': previous[0] if previous else None,
+                        'previous_to': previous[1] if previous else None,
                         'min_cell': minimum,
                         'computed_at': now,
                         })
@@ -523,16 +525,16 @@ class IndicatorReport(Workflow, ModelSQL, ModelView):
         crossings = self.get_crossings()
         with Transaction().set_user(0), \
                 Transaction().set_context(_check_access=False):
+            # the period and the previous one in one pass
             engine = KennzahlenEngine(self.company.id, date_from, date_to,
-                definitions)
-            cells = engine.compute(dimensions, crossings)
+                definitions, previous=previous)
+            periods = engine.compute_all(dimensions, crossings)
+            cells = periods[0]
             structure = engine.structure()
             prev_cells, prev_structure = {}, {}
             if previous:
-                prev_engine = KennzahlenEngine(self.company.id,
-                    previous[0], previous[1], definitions)
-                prev_cells = prev_engine.compute(dimensions)
-                prev_structure = prev_engine.structure()
+                prev_cells = periods[1]
+                prev_structure = engine.structure(1)
             hidden = suppress_all(definitions, cells, dimensions,
                 crossings, minimum)
             prev_hidden = suppress_all(definitions, prev_cells, dimensions,

@@ -187,18 +187,27 @@ def _when(condition, value):
     return SqlCase((condition, value), else_=Literal(0))
 
 
+# dimensions whose keys depend on the reference date (end of the period)
+DATED = {'age_band', 'residence_status'}
+
+
 class KennzahlenEngine:
-    """The Kennzahlen of a company and period for a list of Definitions.
+    """The Kennzahlen of a company for a period (and, if given, the
+    previous period in the same pass) for a list of Definitions.
 
-    compute(dimensions, crossings) returns {cell: {code: (n, v)}} where
-    cell is () for the total, ((dimension, key),) for a breakdown and
-    ((dimension, key), (dimension, key)) for a cell of a cross-table; use
-    finish() for the values. Steering definitions are in structure()."""
+    compute(dimensions, crossings) returns {cell: {code: (n, v)}} of the
+    period where cell is () for the total, ((dimension, key),) for a
+    breakdown and ((dimension, key), (dimension, key)) for a cell of a
+    cross-table; use finish() for the values. compute_all() returns one
+    such dictionary per period (cross-tables for the first only). Steering
+    definitions are in structure()."""
 
-    def __init__(self, company, date_from, date_to, definitions):
+    def __init__(self, company, date_from, date_to, definitions,
+            previous=None):
         self.company = company
-        self.date_from = date_from
-        self.date_to = date_to
+        self.periods = [(date_from, date_to)]
+        if previous:
+            self.periods.append(tuple(previous))
         self.definitions = [d for d in definitions
             if d.level != 'steering']
         self.steering = [d for d in definitions if d.level == 'steering']
@@ -206,34 +215,48 @@ class KennzahlenEngine:
         self.Case = pool.get('kim.case')
         self.grouping_sets = backend.name == 'postgresql'
 
+    @property
+    def date_from(self):
+        return self.periods[0][0]
+
+    @property
+    def date_to(self):
+        return self.periods[0][1]
+
     # --- per-case facts --------------------------------------------------
-    def _start(self):
-        return dt.datetime.combine(self.date_from, dt.time.min)
+    @staticmethod
+    def _start(date):
+        return dt.datetime.combine(date, dt.time.min)
 
-    def _end(self):
-        return dt.datetime.combine(
-            self.date_to + dt.timedelta(days=1), dt.time.min)
+    @staticmethod
+    def _end(date):
+        return dt.datetime.combine(date + dt.timedelta(days=1), dt.time.min)
 
-    def _case_columns(self, case, definition):
+    def _span(self):
+        "The first and the last day of all periods"
+        return (min(f for f, _ in self.periods),
+            max(t for _, t in self.periods))
+
+    def _case_columns(self, case, definition, date_from, date_to):
         """Return (fact, filter, value) conditions of a case-level
-        definition on the case table (plan: the agreed-plan aggregate)"""
+        definition on the case table for a period"""
         source = definition.source
         not_cancelled = case.state != 'cancelled'
         if source == 'intake':
-            fact = (not_cancelled & (case.opened_date >= self.date_from)
-                & (case.opened_date <= self.date_to))
+            fact = (not_cancelled & (case.opened_date >= date_from)
+                & (case.opened_date <= date_to))
         elif source == 'active':
-            fact = (not_cancelled & (case.opened_date <= self.date_to)
+            fact = (not_cancelled & (case.opened_date <= date_to)
                 & ((case.closing_date == Null)
-                    | (case.closing_date > self.date_to)))
+                    | (case.closing_date > date_to)))
         elif source == 'closed':
             fact = ((case.state == 'closed')
-                & (case.closing_date >= self.date_from)
-                & (case.closing_date <= self.date_to))
+                & (case.closing_date >= date_from)
+                & (case.closing_date <= date_to))
         elif source == 'case_plan':
-            fact = (not_cancelled & (case.opened_date <= self.date_to)
+            fact = (not_cancelled & (case.opened_date <= date_to)
                 & ((case.closing_date == Null)
-                    | (case.closing_date >= self.date_from)))
+                    | (case.closing_date >= date_from)))
         else:
             raise ValueError(source)
         condition = None
@@ -275,32 +298,47 @@ class KennzahlenEngine:
             else wrap(value))
         return n, v
 
+    def _add_columns(self, columns, names, definitions, period_fact,
+            condition, value, aggregate=Sum):
+        """Append the n and v columns of the definitions for every period;
+        period_fact(period) is the fact condition of a period,
+        condition(definition) the filter and value the value of a fact"""
+        for i, definition in definitions:
+            for p, period in enumerate(self.periods):
+                n, v = self._columns(definition, period_fact(*period),
+                    condition(definition), value, aggregate)
+                columns.append(n.as_('n%dp%d' % (i, p)))
+                names.append('n%dp%d' % (i, p))
+                if v is not None:
+                    columns.append(v.as_('v%dp%d' % (i, p)))
+                    names.append('v%dp%d' % (i, p))
+
     def _contact_aggregate(self, definitions):
         pool = Pool()
         contact = pool.get('kim.case.contact').__table__()
         case = self.Case.__table__()
         columns = [contact.case.as_('case')]
         names = []
-        for i, definition in definitions:
-            condition = None
+
+        def condition(definition):
+            result = None
             if definition.channels:
-                condition = contact.channel.in_(list(definition.channels))
+                result = contact.channel.in_(list(definition.channels))
             if definition.interpreter:
                 interpreter = contact.interpreter_used == Literal(True)
-                condition = (interpreter if condition is None
-                    else condition & interpreter)
-            n, v = self._columns(definition, None, condition,
-                contact.duration, Sum)
-            columns.append(n.as_('n%d' % i))
-            names.append('n%d' % i)
-            if v is not None:
-                columns.append(v.as_('v%d' % i))
-                names.append('v%d' % i)
+                result = (interpreter if result is None
+                    else result & interpreter)
+            return result
+        self._add_columns(columns, names, definitions,
+            lambda f, t: ((contact.start >= self._start(f))
+                & (contact.start < self._end(t))),
+            condition, contact.duration)
+        first, last = self._span()
         query = contact.join(case, condition=contact.case == case.id).select(
             *columns,
             where=(case.company == self.company) & (contact.state == 'done')
-            & (contact.start >= self._start())
-            & (contact.start < self._end()),
+            & (contact.start >= self._start(first))
+            & (contact.start < self._end(last)),
             group_by=[contact.case])
         return query, names
 
@@ -312,23 +350,20 @@ class KennzahlenEngine:
         case = self.Case.__table__()
         columns = [plan.case.as_('case'), goal.handlungsfeld.as_('hf')]
         names = []
-        for i, definition in definitions:
-            condition = None
-            if definition.goal_statuses:
-                condition = goal.status.in_(list(definition.goal_statuses))
-            n, v = self._columns(definition, None, condition, None, Sum)
-            columns.append(n.as_('n%d' % i))
-            names.append('n%d' % i)
-            if v is not None:
-                columns.append(v.as_('v%d' % i))
-                names.append('v%d' % i)
+        self._add_columns(columns, names, definitions,
+            lambda f, t: ((plan.agreement_date >= f)
+                & (plan.agreement_date <= t)),
+            lambda d: (goal.status.in_(list(d.goal_statuses))
+                if d.goal_statuses else None),
+            None)
+        first, last = self._span()
         query = (goal.join(plan, condition=goal.plan == plan.id)
             .join(case, condition=plan.case == case.id)
             .select(*columns,
                 where=(case.company == self.company)
                 & plan.state.in_(PLAN_AGREED)
-                & (plan.agreement_date >= self.date_from)
-                & (plan.agreement_date <= self.date_to)
+                & (plan.agreement_date >= first)
+                & (plan.agreement_date <= last)
                 & (goal.status != 'dropped'),
                 group_by=[plan.case, goal.handlungsfeld]))
         return query, names
@@ -343,18 +378,19 @@ class KennzahlenEngine:
         case = self.Case.__table__()
         columns = [plan.case.as_('case')]
         names = []
-        for i, definition in definitions:
-            n, v = self._columns(definition, None, None, None, Sum)
-            columns.append(n.as_('n%d' % i))
-            names.append('n%d' % i)
+        self._add_columns(columns, names, definitions,
+            lambda f, t: ((plan.agreement_date >= f)
+                & (plan.agreement_date <= t)),
+            lambda d: None, None)
+        first, last = self._span()
         query = (measure.join(goal, condition=measure.goal == goal.id)
             .join(plan, condition=goal.plan == plan.id)
             .join(case, condition=plan.case == case.id)
             .select(*columns,
                 where=(case.company == self.company)
                 & plan.state.in_(PLAN_AGREED)
-                & (plan.agreement_date >= self.date_from)
-                & (plan.agreement_date <= self.date_to)
+                & (plan.agreement_date >= first)
+                & (plan.agreement_date <= last)
                 & (measure.responsible == 'partner')
                 & (measure.status != 'cancelled'),
                 group_by=[plan.case]))
@@ -366,31 +402,28 @@ class KennzahlenEngine:
         case = self.Case.__table__()
         columns = [event.case.as_('case')]
         names = []
-        types = set()
-        for i, definition in definitions:
-            n, v = self._columns(definition, None,
-                event.type == definition.event_type, None, Sum)
-            types.add(definition.event_type)
-            columns.append(n.as_('n%d' % i))
-            names.append('n%d' % i)
-            if v is not None:
-                columns.append(v.as_('v%d' % i))
-                names.append('v%d' % i)
+        types = sorted({d.event_type for _, d in definitions
+                if d.event_type})
+        self._add_columns(columns, names, definitions,
+            lambda f, t: (event.date >= f) & (event.date <= t),
+            lambda d: event.type == d.event_type, None)
+        first, last = self._span()
         query = event.join(case, condition=event.case == case.id).select(
             *columns,
-            where=(case.company == self.company)
-            & event.type.in_(sorted(t for t in types if t))
-            & (event.date >= self.date_from) & (event.date <= self.date_to),
+            where=(case.company == self.company) & event.type.in_(types)
+            & (event.date >= first) & (event.date <= last),
             group_by=[event.case])
         return query, names
 
     def _plan_aggregate(self):
-        "The cases with a plan agreed by the end of the period"
+        "The cases with a plan agreed by the end of each period"
         pool = Pool()
         plan = pool.get('kim.case.plan').__table__()
-        return plan.select(plan.case.as_('case'), Max(Literal(1)).as_('ok'),
+        return plan.select(plan.case.as_('case'),
+            *[Max(_one(plan.agreement_date <= t)).as_('ok%d' % p)
+                for p, (_, t) in enumerate(self.periods)],
             where=plan.state.in_(PLAN_AGREED)
-            & (plan.agreement_date <= self.date_to),
+            & (plan.agreement_date <= self._span()[1]),
             group_by=[plan.case])
 
     def _by_level(self, level):
@@ -399,31 +432,32 @@ class KennzahlenEngine:
 
     def facts(self):
         """Return (facts, goals, columns): the With queries of the
-        per-case facts (columns case, n<i>, v<i>) and of the goals per case
-        and Handlungsfeld (None without goal definitions), and the names of
-        the fact columns"""
+        per-case facts (columns case, n<i>p<period>, v<i>p<period>) and of
+        the goals per case and Handlungsfeld (None without goal
+        definitions), and the names of the fact columns"""
         case = self.Case.__table__()
         from_ = case
         columns = [case.id.as_('case')]
         names = []
         any_fact = []
-        plan_ok = None
+        plan_agg = None
         for i, definition in self._by_level('case'):
-            fact, condition, value = self._case_columns(case, definition)
-            if definition.source == 'case_plan':
-                if plan_ok is None:
-                    plan_agg = self._plan_aggregate()
-                    from_ = from_.join(plan_agg, 'LEFT',
-                        condition=plan_agg.case == case.id)
-                    plan_ok = plan_agg.ok == Literal(1)
-                fact = fact & plan_ok
-            any_fact.append(fact)
-            n, v = self._columns(definition, fact, condition, value)
-            columns.append(n.as_('n%d' % i))
-            names.append('n%d' % i)
-            if v is not None:
-                columns.append(v.as_('v%d' % i))
-                names.append('v%d' % i)
+            if definition.source == 'case_plan' and plan_agg is None:
+                plan_agg = self._plan_aggregate()
+                from_ = from_.join(plan_agg, 'LEFT',
+                    condition=plan_agg.case == case.id)
+            for p, (date_from, date_to) in enumerate(self.periods):
+                fact, condition, value = self._case_columns(
+                    case, definition, date_from, date_to)
+                if definition.source == 'case_plan':
+                    fact &= getattr(plan_agg, 'ok%d' % p) == Literal(1)
+                any_fact.append(fact)
+                n, v = self._columns(definition, fact, condition, value)
+                columns.append(n.as_('n%dp%d' % (i, p)))
+                names.append('n%dp%d' % (i, p))
+                if v is not None:
+                    columns.append(v.as_('v%dp%d' % (i, p)))
+                    names.append('v%dp%d' % (i, p))
 
         goals = None
         aggregates = []
@@ -459,9 +493,12 @@ class KennzahlenEngine:
         return facts, goals, names
 
     # --- dimensions: (case, key) ------------------------------------------
-    def dimension(self, name):
-        "Return a query of the (case, key) pairs of the dimension"
+    def dimension(self, name, date_to=None):
+        """Return a query of the (case, key) pairs of the dimension (keys
+        that depend on the reference date on date_to, by default the end
+        of the period)"""
         pool = Pool()
+        date_to = date_to or self.date_to
         case = self.Case.__table__()
         company = case.company == self.company
         if name in CASE_COLUMNS:
@@ -494,9 +531,9 @@ class KennzahlenEngine:
             return case.join(status, 'LEFT',
                 condition=(status.client == case.client)
                 & ((status.valid_from == Null)
-                    | (status.valid_from <= self.date_to))
+                    | (status.valid_from <= date_to))
                 & ((status.valid_to == Null)
-                    | (status.valid_to >= self.date_to))).select(
+                    | (status.valid_to >= date_to))).select(
                 case.id.as_('case'),
                 self._text(status.status_type).as_('key'),
                 where=company, distinct=True)
@@ -504,17 +541,17 @@ class KennzahlenEngine:
             party = pool.get('party.party').__table__()
             return case.join(party, condition=case.client == party.id
                 ).select(case.id.as_('case'),
-                self._client_key(name, party).as_('key'),
+                self._client_key(name, party, date_to).as_('key'),
                 where=company)
         raise ValueError(name)
 
-    def _client_key(self, name, party):
+    def _client_key(self, name, party, date_to):
         if name == 'gender':
             return party.kim_gender
         # age on the reference date (end of the period)
         conditions = [(party.kim_birth_date == Null, Null)]
         conditions += [(party.kim_birth_date
-                    <= self.date_to - relativedelta(years=age),
+                    <= date_to - relativedelta(years=age),
                     Literal(code))
             for code, age in reversed(AGE_BANDS) if age]
         return SqlCase(*conditions, else_=Literal(AGE_BANDS[0][0]))
@@ -525,61 +562,86 @@ class KennzahlenEngine:
 
     # --- aggregation -----------------------------------------------------
     def compute(self, dimensions=(), crossings=()):
-        """Return {cell: {code: (n, v)}} for the total, each dimension and
-        each crossing (pairs of dimensions); cells without facts of an
-        indicator are left out (the total is always there)"""
+        """Return {cell: {code: (n, v)}} of the period for the total, each
+        dimension and each crossing (pairs of dimensions); cells without
+        facts of an indicator are left out (the total is always there)"""
+        return self.compute_all(dimensions, crossings)[0]
+
+    def compute_all(self, dimensions=(), crossings=()):
+        """Return the cells of each period (the cross-tables for the
+        first period only) from one statement"""
         dimensions = [d for d in DIMENSIONS if d in set(dimensions)]
         crossings = [tuple(c) for c in crossings]
-        result = defaultdict(dict)
+        periods = range(len(self.periods))
+        result = [defaultdict(dict) for _ in periods]
         if not self.definitions:
+            for cells in result:
+                cells.setdefault((), {})
             return result
         facts, goals, names = self.facts()
-        goal_columns = {i for i, d in self._by_level('goal')}
-        # the dimensions used
+        # the dimension maps: one per period for the dated dimensions,
+        # the crossings use those of the first period
         used = set(dimensions) | {d for c in crossings for d in c}
         with_ = ([goals] if goals is not None else []) + [facts]
         maps = {}
         for name in DIMENSIONS:
-            if name in used:
-                maps[name] = With(query=self.dimension(name))
-                with_.append(maps[name])
+            if name not in used:
+                continue
+            for p in (periods if name in DATED else [0]):
+                maps[name, p] = With(query=self.dimension(
+                        name, self.periods[p][1]))
+                with_.append(maps[name, p])
 
-        def sums(table, only=None):
+        def dim_map(name, p=0):
+            return maps[name, p if name in DATED else 0]
+
+        def sums(table, goal_only=False):
+            goal_columns = {'n%dp' % i for i, _ in self._by_level('goal')}
+            goal_columns |= {'v' + c[1:] for c in goal_columns}
             columns = []
             for name in names:
-                i = int(name[1:])
-                if only is not None and i not in only:
+                if goal_only and name[:name.index('p') + 1] not in (
+                        goal_columns):
                     columns.append(Literal(0).as_(name))
                 else:
                     columns.append(Sum(getattr(table, name)).as_(name))
             return columns
 
+        def label(name, p):
+            # the period of a dated dimension's rows is in their label
+            return '%s#%d' % (name, p) if name in DATED else name
+
         queries = []
         single = [d for d in dimensions if d not in MULTI_VALUED]
         if self.grouping_sets and single:
-            queries.append(self._grouping_sets(facts, single, sums))
+            queries.append(self._grouping_sets(facts, single, sums, label))
         else:
             queries.append(facts.select(
                     Literal('').as_('d1'), Cast(Null, 'VARCHAR').as_('k1'),
                     Literal('').as_('d2'), Cast(Null, 'VARCHAR').as_('k2'),
                     *sums(facts)))
             for name in single:
-                queries.append(self._group(facts, maps, sums, name))
+                for p in (periods if name in DATED else [0]):
+                    queries.append(self._group(facts, sums,
+                            (label(name, p), dim_map(name, p))))
         for name in dimensions:
             if name in MULTI_VALUED:
-                queries.append(self._group(facts, maps, sums, name))
+                for p in (periods if name in DATED else [0]):
+                    queries.append(self._group(facts, sums,
+                            (label(name, p), dim_map(name, p))))
         if goals is not None and 'handlungsfeld' in dimensions:
             queries.append(goals.select(
                     Literal('@handlungsfeld').as_('d1'),
                     self._text(goals.hf).as_('k1'),
                     Literal('').as_('d2'), Cast(Null, 'VARCHAR').as_('k2'),
-                    *sums(goals, goal_columns),
+                    *sums(goals, goal_only=True),
                     group_by=[goals.hf]))
         for first, second in crossings:
-            queries.append(self._group(facts, maps, sums, first, second))
+            queries.append(self._group(facts, sums,
+                    (first, dim_map(first)), (second, dim_map(second))))
             if goals is not None and 'handlungsfeld' in (first, second):
                 other = second if first == 'handlungsfeld' else first
-                dim = maps[other]
+                dim = dim_map(other)
                 hf = self._text(goals.hf)
                 keys = ((hf, dim.key) if first == 'handlungsfeld'
                     else (dim.key, hf))
@@ -587,76 +649,97 @@ class KennzahlenEngine:
                         condition=dim.case == goals.case).select(
                         Literal('@' + first).as_('d1'), keys[0].as_('k1'),
                         Literal('@' + second).as_('d2'), keys[1].as_('k2'),
-                        *sums(goals, goal_columns),
+                        *sums(goals, goal_only=True),
                         group_by=[goals.hf, dim.key]))
         query = Union(*queries, all_=True) if len(queries) > 1 \
             else queries[0]
         query.with_ = with_
         cursor = Transaction().connection.cursor()
+        postgresql = backend.name == 'postgresql'
+        if postgresql:
+            # the planner's estimates for the joined aggregates are far too
+            # high: PostgreSQL would spend seconds compiling the statement
+            # (JIT) that runs in less
+            cursor.execute('SET LOCAL jit = off')
         cursor.execute(*query)
-        goal_cells = defaultdict(dict)
-        for row in cursor:
+        fetched = cursor.fetchall()
+        if postgresql:
+            cursor.execute('SET LOCAL jit TO DEFAULT')
+        rows, goal_rows = [], []
+        for row in fetched:
             d1, k1, d2, k2 = row[:4]
             values = dict(zip(names, row[4:]))
+            only = None
+            if d1 and '#' in d1:
+                d1, only = d1.split('#')
+                only = int(only)
             if not d1:
                 cell = ()
             elif not d2:
                 cell = ((d1, k1),)
             else:
                 cell = ((d1, k1), (d2, k2))
-            target = result
+                only = 0
             if any(d.startswith('@') for d, _ in cell):
-                target = goal_cells
-                cell = tuple((d.lstrip('@'), k) for d, k in cell)
-            target[cell] = values
-        cells = defaultdict(dict)
-        for cell, values in result.items():
-            for i, definition in enumerate(self.definitions):
-                if definition.source == 'goal' and any(
-                        d == 'handlungsfeld' for d, _ in cell):
-                    goal_values = goal_cells.get(cell, {})
-                    n = goal_values.get('n%d' % i)
-                    v = goal_values.get('v%d' % i)
-                else:
-                    n = values['n%d' % i]
-                    v = values.get('v%d' % i)
-                if cell and not n:
+                goal_rows.append((tuple((d.lstrip('@'), k) for d, k in cell),
+                        only, values))
+            else:
+                rows.append((cell, only, values))
+        goal_cells = defaultdict(dict)
+        for cell, only, values in goal_rows:
+            goal_cells[cell] = values
+        for cell, only, values in rows:
+            for p in periods:
+                if only is not None and p != only:
                     continue
-                cells[cell][definition.code] = (int(n or 0), v)
-        # goal cells of a Handlungsfeld no case-level fact row reaches
+                for i, definition in enumerate(self.definitions):
+                    if definition.source == 'goal' and any(
+                            d == 'handlungsfeld' for d, _ in cell):
+                        source = goal_cells.get(cell, {})
+                    else:
+                        source = values
+                    n = source.get('n%dp%d' % (i, p))
+                    v = source.get('v%dp%d' % (i, p))
+                    if cell and not n:
+                        continue
+                    result[p][cell][definition.code] = (int(n or 0), v)
+        # goal cells of a Handlungsfeld no case-level row reaches
         for cell, values in goal_cells.items():
-            if cell in result:
-                continue
-            for i, definition in enumerate(self.definitions):
-                if definition.source != 'goal':
+            for p in periods:
+                if len(cell) == 2 and p:
                     continue
-                n = values.get('n%d' % i)
-                if n:
-                    cells[cell][definition.code] = (
-                        int(n), values.get('v%d' % i))
-        cells.setdefault((), {})
-        for definition in self.definitions:
-            cells[()].setdefault(definition.code, (0, None))
-        return cells
+                for i, definition in enumerate(self.definitions):
+                    if (definition.source != 'goal'
+                            or definition.code in result[p].get(cell, {})):
+                        continue
+                    n = values.get('n%dp%d' % (i, p))
+                    if n:
+                        result[p][cell][definition.code] = (
+                            int(n), values.get('v%dp%d' % (i, p)))
+        for cells in result:
+            cells.setdefault((), {})
+            for definition in self.definitions:
+                cells[()].setdefault(definition.code, (0, None))
+        return result
 
-    def _group(self, facts, maps, sums, first, second=None):
-        dim1 = maps[first]
+    def _group(self, facts, sums, first, second=None):
+        name1, dim1 = first
         from_ = facts.join(dim1, condition=dim1.case == facts.case)
         group_by = [dim1.key]
         if second:
-            dim2 = maps[second]
+            name2, dim2 = second
             from_ = from_.join(dim2, condition=dim2.case == facts.case)
             group_by.append(dim2.key)
-            keys = [Literal(second).as_('d2'), dim2.key.as_('k2')]
+            keys = [Literal(name2).as_('d2'), dim2.key.as_('k2')]
         else:
             keys = [Literal('').as_('d2'), Cast(Null, 'VARCHAR').as_('k2')]
-        return from_.select(Literal(first).as_('d1'), dim1.key.as_('k1'),
+        return from_.select(Literal(name1).as_('d1'), dim1.key.as_('k1'),
             *keys, *sums(facts), group_by=group_by)
 
-    def _grouping_sets(self, facts, dimensions, sums):
+    def _grouping_sets(self, facts, dimensions, sums, label):
         """The total and the single-valued dimensions in one GROUPING SETS
         pass over the per-case facts joined to a row of the case's keys
-        (PostgreSQL)"""
+        (PostgreSQL); a dated dimension has a key per period"""
         from sql import Grouping as GroupingSets
         pool = Pool()
         case = self.Case.__table__()
@@ -665,33 +748,44 @@ class KennzahlenEngine:
         keys = []
         for name in dimensions:
             if name in CASE_COLUMNS:
-                keys.append(self._text(
-                        getattr(case, CASE_COLUMNS[name])).as_(name))
+                keys.append((name, self._text(
+                            getattr(case, CASE_COLUMNS[name]))))
         if {'gender', 'age_band'} & set(dimensions):
             from_ = from_.join(party, condition=party.id == case.client)
             for name in ['gender', 'age_band']:
-                if name in dimensions:
-                    keys.append(self._client_key(name, party).as_(name))
-        row = from_.select(case.id.as_('case'), *keys,
+                if name not in dimensions:
+                    continue
+                if name in DATED:
+                    for p, (_, date_to) in enumerate(self.periods):
+                        keys.append((label(name, p),
+                                self._client_key(name, party, date_to)))
+                else:
+                    keys.append((name,
+                            self._client_key(name, party, None)))
+        aliases = ['g%d' % i for i in range(len(keys))]
+        row = from_.select(case.id.as_('case'),
+            *[key.as_(alias) for (_, key), alias in zip(keys, aliases)],
             where=case.company == self.company)
-        names = [d for d in dimensions if d in {k.output_name for k in keys}]
         from_ = facts.join(row, condition=row.case == facts.case)
-        columns = {n: getattr(row, n) for n in names}
-        dimension = SqlCase(*[(Grouping(columns[n]) == Literal(0),
-                    Literal(n)) for n in names], else_=Literal(''))
-        key = SqlCase(*[(Grouping(columns[n]) == Literal(0), columns[n])
-                for n in names], else_=Cast(Null, 'VARCHAR'))
+        columns = [(name, getattr(row, alias))
+            for (name, _), alias in zip(keys, aliases)]
+        dimension = SqlCase(*[(Grouping(column) == Literal(0),
+                    Literal(name)) for name, column in columns],
+            else_=Literal(''))
+        key = SqlCase(*[(Grouping(column) == Literal(0), column)
+                for _, column in columns], else_=Cast(Null, 'VARCHAR'))
         return from_.select(dimension.as_('d1'), key.as_('k1'),
             Literal('').as_('d2'), Cast(Null, 'VARCHAR').as_('k2'),
             *sums(facts),
-            group_by=[GroupingSets((), *[(columns[n],) for n in names])])
+            group_by=[GroupingSets((), *[(c,) for _, c in columns])])
 
     # --- steering --------------------------------------------------------
-    def structure(self):
+    def structure(self, period=0):
         """Return {code: count} of the steering definitions for the
         company: barrier reports submitted with a date in the period, topics
         taken up in the period, committee meetings held and their
         decisions"""
+        date_from, date_to = self.periods[period]
         pool = Pool()
         result = {}
         if not self.steering:
@@ -705,7 +799,7 @@ class KennzahlenEngine:
         except KeyError:
             return result
         cursor = Transaction().connection.cursor()
-        start, end = self._start(), self._end()
+        start, end = self._start(date_from), self._end(date_to)
         barrier = Barrier.__table__()
         topic = Topic.__table__()
         meeting = Meeting.__table__()
@@ -718,8 +812,8 @@ class KennzahlenEngine:
             'barrier_report': barrier.select(Sum(Literal(1)),
                 where=(barrier.state != 'draft')
                 & (barrier.company == self.company)
-                & (barrier.date >= self.date_from)
-                & (barrier.date <= self.date_to)),
+                & (barrier.date >= date_from)
+                & (barrier.date <= date_to)),
             'topic': topic.select(Sum(Literal(1)),
                 where=(topic.state != 'dropped')
                 & (topic.company == self.company)
