@@ -14,6 +14,7 @@ help:
 	@echo "make demo   install everything, build the kim_demo database, serve http://127.0.0.1:8000"
 	@echo "make test   run the whole test suite on SQLite and PostgreSQL"
 	@echo "make bench  run the benchmarks (PostgreSQL, Kreis scale)"
+	@echo "make serve  the production set-up on PostgreSQL: gunicorn workers, cron, queue worker"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +22,7 @@ $(PY):
 
 # Reinstall when the dependency pins or the package layout change.
 $(STAMP): $(PY) pyproject.toml constraints.txt
-	$(PY) -m pip install -q -c constraints.txt -e '.[test]'
+	$(PY) -m pip install -q -c constraints.txt -e '.[test,server]'
 	@touch $@
 
 install: $(STAMP)
@@ -45,8 +46,13 @@ test: install
 	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory sao; else echo "npm not found: the browser smoke test will be skipped"; fi
 	tools/test.sh
 
-bench: install
+bench: install sao
 	tools/bench.sh
+
+# Production set-up on PostgreSQL (see README "Production"): KIM_SERVE_DB,
+# KIM_SERVE_LISTEN, KIM_SERVE_WORKERS, KIM_SERVE_CONF, KIM_SERVE_DEMO=1
+serve: install sao
+	tools/serve.sh
 
 clean:
 	rm -rf var .pytest_cache

@@ -63,6 +63,10 @@ class Kommune(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
     has_auslaenderbehoerde = fields.Boolean("Own Ausländerbehörde")
     has_einbuergerungsbehoerde = fields.Boolean("Own Einbürgerungsbehörde")
     has_jugendamt = fields.Boolean("Own Jugendamt")
+    has_integrationsrat = fields.Boolean("Own Integrationsrat",
+        help="A large town with its own Ausländerbehörde, Jugendamt and "
+        "Integrationsrat entitles the Kreis to one more coordination post "
+        "(Baustein 1).")
     has_jobcenter = fields.Boolean("Jobcenter Office")
 
     @classmethod

@@ -8,6 +8,8 @@ from trytond.pyson import Id
 from .exceptions import FundingValidationError
 from .indicator import DEFAULT_MIN_CELL
 
+DEFAULT_PROOF_REMINDER_DAYS = 42
+
 
 class Configuration(metaclass=PoolMeta):
     __name__ = 'kim.configuration'
@@ -16,6 +18,9 @@ class Configuration(metaclass=PoolMeta):
         domain=[('sequence_type', '=',
                 Id('kim_reporting', 'sequence_type_proof'))],
         help="Numbers the Verwendungsnachweise when they are submitted.")
+    proof_reminder_days = fields.Integer("Proof Reminder (Days)",
+        help="How many days before the deadline of a Verwendungsnachweis or "
+        "Zwischennachweis the finance users are reminded (default 42).")
     min_cell = fields.Integer("Minimum Cell Size",
         help="Indicator cells counting fewer cases, contacts or goals than "
         "this are suppressed in every report and export (default 5).")
@@ -37,6 +42,15 @@ class Configuration(metaclass=PoolMeta):
             return DEFAULT_MIN_CELL
         return self.min_cell
 
+    @classmethod
+    def default_proof_reminder_days(cls):
+        return DEFAULT_PROOF_REMINDER_DAYS
+
+    def get_proof_reminder_days(self):
+        if self.proof_reminder_days is None:
+            return DEFAULT_PROOF_REMINDER_DAYS
+        return self.proof_reminder_days
+
     def get_proof_sequence(self):
         if self.proof_sequence:
             return self.proof_sequence
@@ -49,3 +63,7 @@ class Configuration(metaclass=PoolMeta):
             if config.min_cell is not None and config.min_cell < 0:
                 raise FundingValidationError(gettext(
                         'kim_reporting.msg_min_cell_negative'))
+            if (config.proof_reminder_days is not None
+                    and config.proof_reminder_days < 0):
+                raise FundingValidationError(gettext(
+                        'kim_reporting.msg_reminder_days_negative'))

@@ -5,19 +5,21 @@ process advice days, and the payments forwarded to towns and welfare
 organisations with the check of their proof of use."""
 from decimal import Decimal
 
-from sql.aggregate import Count
+from sql.aggregate import Count, Sum
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.currency.fields import Monetary
 from trytond.modules.kim_network.common import CodeListMixin, today
+from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction
 
-from .exceptions import FundingError, FundingValidationError
-from .funding import VZAE, CompanyMixin, year_bounds
+from .exceptions import FundingError, FundingValidationError, FundingWarning
+from .funding import VZAE, CompanyMixin, check_vzae_step, fmt, year_bounds
 
 COST_KINDS = [
+    ('workplace', "Workplace Set-up"),
     ('material', "Sachkosten"),
     ('event', "Events"),
     ('other', "Other"),
@@ -191,16 +193,47 @@ class Forwarding(CompanyMixin, Workflow, ModelSQL, ModelView):
                 ('partners', '=', Eval('recipient', -1)), ()),
             ],
         states={'readonly': Eval('state') != 'draft'})
-    vzae = fields.Numeric("VZÄ", digits=VZAE,
+    kind = fields.Many2One('kim.funding.position_kind', "Position Kind",
+        required=True, ondelete='RESTRICT',
+        domain=[('baustein', '=', Eval('baustein', -1))],
+        states={'readonly': Eval('state') != 'draft'},
+        help="The kind of the forwarded posts, whose rate caps the amount; "
+        "the Baustein's first kind when left empty.")
+    baustein = fields.Function(fields.Many2One(
+            'kim.funding.baustein', "Baustein"),
+        'on_change_with_baustein')
+    vzae = fields.Numeric("VZÄ", digits=VZAE, required=True,
         states={'readonly': Eval('state') != 'draft'},
         help="The VZÄ funded by the forwarded amount.")
     amount = Monetary("Amount", currency='currency', digits='currency',
-        required=True, states={'readonly': Eval('state') != 'draft'})
+        required=True, states={'readonly': Eval('state') != 'draft'},
+        help="At most the rate of the kind times the VZÄ; all "
+        "Weiterleitungen of a Bescheid together at most its amount.")
+    rate_cap = fields.Function(Monetary("Cap by Rate", currency='currency',
+            digits='currency',
+            help="The rate of the position kind for the year times the "
+            "VZÄ."), 'get_rate_cap')
+    consent_date = fields.Date("Authority's Consent On",
+        states={'readonly': Eval('state') != 'draft'},
+        help="The date of the approving authority's consent to the "
+        "Weiterleitung; not needed when the Bescheid permits it.")
+    consent_reference = fields.Char("Consent Reference",
+        states={'readonly': Eval('state') != 'draft'},
+        help="The letter or file number of the consent.")
     payment_date = fields.Date("Paid On",
         states={
             'readonly': Eval('state') != 'draft',
             'required': Eval('state') != 'draft',
             })
+    proof_deadline = fields.Date("Recipient's Proof Due",
+        states={'readonly': Eval('state').in_(['proof_received', 'checked'])},
+        help="The Nachweisfrist of the Weiterleitungsvertrag: the date by "
+        "which the recipient proves the use of the funds.")
+    allowed_amount = fields.Function(Monetary("Recognised",
+            currency='currency', digits='currency',
+            help="The amount the recipient may keep: the forwarded amount "
+            "capped at the rate times the VZÄ and at the expenses the "
+            "recipient proved."), 'get_allowed_amount')
     proof_date = fields.Date("Proof Received On",
         states={
             'readonly': Eval('state').in_(['draft', 'checked']),
@@ -292,8 +325,45 @@ class Forwarding(CompanyMixin, Workflow, ModelSQL, ModelView):
     def default_recipient_kind(cls):
         return 'welfare'
 
+    @fields.depends('decision', '_parent_decision.baustein')
+    def on_change_with_baustein(self, name=None):
+        return self.decision.baustein if self.decision else None
+
+    @fields.depends('decision', 'kind', methods=['on_change_with_baustein'])
+    def on_change_decision(self):
+        baustein = self.on_change_with_baustein()
+        if baustein and (not self.kind or self.kind.baustein != baustein):
+            self.kind = baustein.main_kind
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        "A Weiterleitung without kind gets the first kind of the Baustein"
+        Decision = Pool().get('kim.funding.decision')
+        values = super().preprocess_values(mode, values)
+        if (mode == 'create' and not values.get('kind')
+                and values.get('decision')):
+            kind = Decision(values['decision']).baustein.main_kind
+            if kind:
+                values['kind'] = kind.id
+        return values
+
     def get_rec_name(self, name):
         return '%s: %s' % (self.recipient.rec_name, self.decision.rec_name)
+
+    def get_rate_cap(self, name):
+        if self.kind and self.vzae is not None:
+            kind_rate = self.kind.get_rate(self.decision.year)
+            if kind_rate:
+                return self.decision.currency.round(
+                    kind_rate.amount_for(self.vzae))
+
+    def get_allowed_amount(self, name):
+        if self.proof_spent is None:
+            return None
+        allowed = min(self.amount, self.proof_spent)
+        if self.rate_cap is not None:
+            allowed = min(allowed, self.rate_cap)
+        return allowed
 
     @classmethod
     def validate_fields(cls, forwardings, field_names):
@@ -311,6 +381,44 @@ class Forwarding(CompanyMixin, Workflow, ModelSQL, ModelView):
                         'kim_reporting.msg_forwarding_recipient',
                         forwarding=forwarding.rec_name,
                         agreement=forwarding.agreement.rec_name))
+            baustein = forwarding.decision.baustein
+            if forwarding.kind.baustein != baustein:
+                raise FundingValidationError(gettext(
+                        'kim_reporting.msg_kind_baustein',
+                        kind=forwarding.kind.rec_name,
+                        baustein=baustein.rec_name))
+            check_vzae_step(forwarding.vzae, baustein.vzae_step,
+                forwarding.rec_name, baustein.rec_name,
+                forwarding.kind.min_vzae, forwarding.kind.rec_name)
+            cap = forwarding.rate_cap
+            if cap is not None and forwarding.amount > cap:
+                raise FundingValidationError(gettext(
+                        'kim_reporting.msg_forwarding_rate_cap',
+                        forwarding=forwarding.rec_name,
+                        amount=fmt(forwarding.amount), cap=fmt(cap),
+                        vzae=fmt(forwarding.vzae),
+                        kind=forwarding.kind.rec_name))
+        cls.check_decision_amount({f.decision for f in forwardings})
+
+    @classmethod
+    def check_decision_amount(cls, decisions):
+        "All Weiterleitungen of a Bescheid together at most its amount"
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        decisions = [d for d in decisions if d.id is not None]
+        if not decisions:
+            return
+        cursor.execute(*table.select(table.decision, Sum(table.amount),
+                where=table.decision.in_([d.id for d in decisions]),
+                group_by=[table.decision]))
+        totals = dict(cursor)
+        for decision in decisions:
+            total = Decimal(str(totals.get(decision.id) or 0))
+            if total > decision.amount:
+                raise FundingValidationError(gettext(
+                        'kim_reporting.msg_forwarding_decision_cap',
+                        decision=decision.rec_name, total=fmt(total),
+                        amount=fmt(decision.amount)))
 
     @classmethod
     def check_modification(cls, mode, forwardings, values=None,
@@ -328,12 +436,21 @@ class Forwarding(CompanyMixin, Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('paid')
     def pay(cls, forwardings):
+        Warning = Pool().get('res.user.warning')
         for forwarding in forwardings:
             if forwarding.agreement.state != 'signed':
                 raise FundingError(gettext(
                         'kim_reporting.msg_forwarding_unsigned',
                         forwarding=forwarding.rec_name,
                         agreement=forwarding.agreement.rec_name))
+            if (not forwarding.decision.forwarding_consent
+                    and not forwarding.consent_date):
+                key = Warning.format('forwarding_consent', [forwarding])
+                if Warning.check(key):
+                    raise FundingWarning(key, gettext(
+                            'kim_reporting.msg_forwarding_no_consent',
+                            forwarding=forwarding.rec_name,
+                            decision=forwarding.decision.rec_name))
             if not forwarding.payment_date:
                 forwarding.payment_date = today()
         cls.save(forwardings)
@@ -364,7 +481,8 @@ class Forwarding(CompanyMixin, Workflow, ModelSQL, ModelView):
     def check(cls, forwardings):
         "Record the check of the recipient's proof of use"
         for forwarding in forwardings:
-            unspent = forwarding.amount - forwarding.proof_spent
+            # the recipient keeps at most its proven expenses and the rate
+            unspent = forwarding.amount - forwarding.allowed_amount
             if not forwarding.check_result:
                 forwarding.check_result = (
                     'repayment' if unspent > 0 else 'checked')

@@ -12,6 +12,10 @@ class FundingError(UserError):
     pass
 
 
+class FundingWarning(UserWarning):
+    pass
+
+
 class StellenplanWarning(UserWarning):
     pass
 

@@ -16,7 +16,7 @@ from trytond.transaction import Transaction
 
 from .exceptions import (
     FundingError, FundingValidationError, StellenplanWarning)
-from .funding import VZAE, CompanyMixin, check_vzae_step
+from .funding import SHARE, VZAE, CompanyMixin, check_vzae_step, fmt
 
 EMPLOYER_KINDS = [
     ('ki', "Kommunales Integrationszentrum (KI)"),
@@ -25,11 +25,6 @@ EMPLOYER_KINDS = [
     ('welfare', "Welfare Organisation"),
     ]
 _PLAN_DRAFT = {'readonly': Eval('stellenplan_state') != 'draft'}
-
-
-def fmt(value):
-    "Format a VZÄ or share for a message"
-    return format(Decimal(value).quantize(Decimal('0.01')), 'f')
 
 
 class Stellenplan(CompanyMixin, Workflow, ModelSQL, ModelView):
@@ -108,13 +103,31 @@ class Stellenplan(CompanyMixin, Workflow, ModelSQL, ModelView):
                         share=fmt(welfare * 100 / total),
                         maximum=fmt(total * baustein.quota_welfare_max)))
         messages.extend(self._check_twice())
+        messages.extend(self._check_granted(by_baustein))
         for position in self.positions:
-            for org in {position.employer, position.home}:
-                if org and org.kim_jmd_mbe_staffing:
-                    messages.append(gettext('kim_reporting.msg_jmd_mbe',
-                            position=position.rec_name,
-                            organisation=org.rec_name))
+            messages.extend(position.check_placement())
             messages.extend(position.check_occupancy())
+        return messages
+
+    def _check_granted(self, by_baustein):
+        "The VZÄ per Baustein against the granted Förderbescheide"
+        Decision = Pool().get('kim.funding.decision')
+        if not self.company or not self.year:
+            return []
+        granted = defaultdict(Decimal)
+        for decision in Decision.search([
+                    ('company', '=', self.company.id),
+                    ('year', '=', self.year),
+                    ('state', '=', 'granted'),
+                    ]):
+            granted[decision.baustein] += decision.eligible_vzae or 0
+        messages = []
+        for baustein, positions in by_baustein.items():
+            total = sum((p.vzae or 0 for p in positions), Decimal(0))
+            if baustein in granted and total > granted[baustein]:
+                messages.append(gettext('kim_reporting.msg_plan_above_granted',
+                        baustein=baustein.rec_name, vzae=fmt(total),
+                        granted=fmt(granted[baustein])))
         return messages
 
     def _check_twice(self):
@@ -166,7 +179,8 @@ class Stellenplan(CompanyMixin, Workflow, ModelSQL, ModelView):
                 if share > 1:
                     messages.append(gettext(
                             'kim_reporting.msg_employee_twice',
-                            employee=employee.rec_name, date=day,
+                            employee=employee.rec_name,
+                            date=Pool().get('ir.lang').get().strftime(day),
                             share=fmt(share)))
                     break
         return messages
@@ -221,6 +235,12 @@ class Position(ModelSQL, ModelView):
     name = fields.Char("Title", required=True, states=_PLAN_DRAFT)
     baustein = fields.Many2One('kim.funding.baustein', "Baustein",
         required=True, ondelete='RESTRICT', states=_PLAN_DRAFT)
+    kind = fields.Many2One('kim.funding.position_kind', "Position Kind",
+        required=True, ondelete='RESTRICT', states=_PLAN_DRAFT,
+        domain=[('baustein', '=', Eval('baustein', -1))],
+        help="Coordination, Verwaltungsassistenz, case management, ... with "
+        "its own rate and minimum share; the Baustein's first kind when "
+        "left empty.")
     vzae = fields.Numeric("VZÄ", digits=VZAE, required=True,
         states=_PLAN_DRAFT)
     home = fields.Many2One('party.party', "Organisational Home",
@@ -259,6 +279,29 @@ class Position(ModelSQL, ModelView):
             'readonly': Eval('stellenplan_state') != 'draft',
             'invisible': ~Eval('forwarded'),
             })
+    justification = fields.Text("Justification", states=_PLAN_DRAFT,
+        help="The conceptual justification of a post placed with a welfare "
+        "organisation or outside the KI.")
+    approval_date = fields.Date("State Approval On", states=_PLAN_DRAFT,
+        help="The date of the state's exception approval "
+        "(Ausnahmegenehmigung) for a post outside the KI.")
+    approval_reference = fields.Char("Approval Reference",
+        states=_PLAN_DRAFT)
+    jmd_mbe_outside = fields.Boolean("Outside the JMD/MBE Staffing",
+        states=_PLAN_DRAFT,
+        help="The post is demonstrably outside the staffing (Personaltableau) "
+        "of the Jugendmigrationsdienste and the Migrationsberatung für "
+        "erwachsene Zuwanderer; attach the proof.")
+    jmd_mbe_proof = fields.Binary("JMD/MBE Proof",
+        filename='jmd_mbe_proof_name', states=_PLAN_DRAFT,
+        help="The document that shows the post is outside the JMD/MBE "
+        "staffing (e.g. the employer's staffing list or declaration).")
+    jmd_mbe_proof_name = fields.Char("JMD/MBE Proof Name",
+        states=_PLAN_DRAFT)
+    funding_sources = fields.One2Many('kim.funding.position.source',
+        'position', "Funding Sources", states=_PLAN_DRAFT,
+        help="Every programme that funds a part of this post, KIM "
+        "included; together at most 100 %.")
     occupancies = fields.One2Many('kim.funding.occupancy', 'position',
         "Occupancy")
     filled_vzae = fields.Function(fields.Numeric("Filled VZÄ", digits=VZAE,
@@ -301,6 +344,25 @@ class Position(ModelSQL, ModelView):
         if self.employer and not self.home:
             self.home = self.employer
 
+    @fields.depends('baustein', 'kind')
+    def on_change_baustein(self):
+        if self.baustein and (
+                not self.kind or self.kind.baustein != self.baustein):
+            self.kind = self.baustein.main_kind
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        "A post without kind gets the first kind of its Baustein"
+        pool = Pool()
+        Baustein = pool.get('kim.funding.baustein')
+        values = super().preprocess_values(mode, values)
+        if (mode == 'create' and not values.get('kind')
+                and values.get('baustein')):
+            kind = Baustein(values['baustein']).main_kind
+            if kind:
+                values['kind'] = kind.id
+        return values
+
     def get_rec_name(self, name):
         return '%s %s' % (self.code, self.name)
 
@@ -317,10 +379,19 @@ class Position(ModelSQL, ModelView):
     @classmethod
     def validate_fields(cls, positions, field_names):
         super().validate_fields(positions, field_names)
-        if field_names is None or field_names & {'vzae', 'baustein'}:
+        if field_names is None or field_names & {'vzae', 'baustein', 'kind'}:
             for position in positions:
+                if position.kind.baustein != position.baustein:
+                    raise FundingValidationError(gettext(
+                            'kim_reporting.msg_kind_baustein',
+                            kind=position.kind.rec_name,
+                            baustein=position.baustein.rec_name))
                 check_vzae_step(position.vzae, position.baustein.vzae_step,
-                    position.rec_name, position.baustein.rec_name)
+                    position.rec_name, position.baustein.rec_name,
+                    position.kind.min_vzae, position.kind.rec_name)
+        if field_names is None or 'funding_sources' in field_names:
+            for position in positions:
+                position.check_funding_sources()
         for position in positions:
             if (position.forwarding_agreement and position.recipient
                     and position.recipient
@@ -331,6 +402,47 @@ class Position(ModelSQL, ModelView):
                         agreement=position.forwarding_agreement.rec_name,
                         recipient=position.recipient.rec_name))
 
+    def check_funding_sources(self):
+        "A post is funded at most once in full (§ 9 (4) TIntG NRW)"
+        total = sum((s.share or 0 for s in self.funding_sources),
+            Decimal(0))
+        if total > 1:
+            raise FundingValidationError(gettext(
+                    'kim_reporting.msg_double_funding',
+                    position=self.rec_name, share=fmt(total * 100),
+                    sources=', '.join('%s %s %%' % (
+                            s.programme.rec_name, fmt(s.share * 100))
+                        for s in self.funding_sources)))
+
+    @property
+    def outside_ki(self):
+        return self.employer_kind != 'ki'
+
+    def check_placement(self):
+        """Return the messages of the placement rules of the post: outside
+        the KI only with the state's approval (coordination), with a
+        welfare organisation only with a justification and the proof that
+        the post is outside the JMD/MBE staffing (case management)"""
+        messages = []
+        kind = self.kind
+        if (kind.ki_approval and self.outside_ki
+                and not (self.forwarded and self.employer_kind == 'town')
+                and not self.approval_date):
+            messages.append(gettext('kim_reporting.msg_position_approval',
+                    position=self.rec_name, kind=kind.rec_name,
+                    employer=self.employer.rec_name))
+        if kind.welfare_rules and self.employer_kind == 'welfare':
+            if not self.justification:
+                messages.append(gettext(
+                        'kim_reporting.msg_position_justification',
+                        position=self.rec_name,
+                        employer=self.employer.rec_name))
+            if not self.jmd_mbe_outside or not self.jmd_mbe_proof_name:
+                messages.append(gettext('kim_reporting.msg_jmd_mbe',
+                        position=self.rec_name,
+                        employer=self.employer.rec_name))
+        return messages
+
     def check_occupancy(self):
         "Return messages when the occupancy exceeds the position's VZÄ"
         messages = []
@@ -340,7 +452,9 @@ class Position(ModelSQL, ModelView):
                 Decimal(0))
             if share > self.vzae:
                 messages.append(gettext('kim_reporting.msg_occupancy_above',
-                        position=self.rec_name, date=day, share=fmt(share),
+                        position=self.rec_name,
+                        date=Pool().get('ir.lang').get().strftime(day),
+                        share=fmt(share),
                         vzae=fmt(self.vzae)))
                 break
         return messages
@@ -420,3 +534,39 @@ class Occupancy(ModelSQL, ModelView):
                 raise FundingValidationError(gettext(
                         'kim_reporting.msg_amount_negative',
                         record=occupancy.rec_name))
+
+
+class PositionSource(ModelSQL, ModelView):
+    __string__ = "Position Funding Source"
+    __name__ = 'kim.funding.position.source'
+    position = fields.Many2One('kim.funding.position', "Position",
+        required=True, ondelete='CASCADE')
+    programme = fields.Many2One('kim.funding.programme', "Programme",
+        required=True, ondelete='RESTRICT',
+        help="KIM, or another programme of the EU, the Bund, the Land or "
+        "a third party (e.g. Gemeinsam klappt's, KOMM-AN NRW).")
+    share = fields.Numeric("Share", digits=SHARE, required=True,
+        help="The part of the post the programme funds (1 for all of it).")
+    reference = fields.Char("Reference",
+        help="The Bescheid or contract of the other programme.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('position')
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t, (t.position, Index.Equality())))
+
+    def get_rec_name(self, name):
+        return '%s: %s' % (self.position.rec_name, self.programme.rec_name)
+
+    @classmethod
+    def validate_fields(cls, sources, field_names):
+        super().validate_fields(sources, field_names)
+        for source in sources:
+            if source.share is not None and not 0 < source.share <= 1:
+                raise FundingValidationError(gettext(
+                        'kim_reporting.msg_source_share',
+                        source=source.rec_name))
+        for position in {s.position for s in sources}:
+            position.check_funding_sources()
