@@ -4,9 +4,11 @@
 Run by tools/bench.sh (``make bench``); see there for the data set. Prints
 side by side:
 
-- the annual indicator report computed through the module (python-sql
-  aggregation, lines stored) and the same numbers by hand-written SQL: time,
-  ratio, and whether the numbers are equal;
+- the annual indicator report computed through the module (set-based
+  python-sql engine, lines stored, previous period and suppression
+  included) and the same numbers by the independent set-based SQL of
+  bench/kennzahlen_baseline.py: time, ratio, and whether the numbers are
+  equal;
 - the case list (search + read of 80 rows with the fields of the list view)
   and the case form read through the ORM: median time and number of SQL
   queries, for the case with the most and the one with the fewest contacts;
@@ -21,130 +23,6 @@ import os
 import statistics
 import sys
 import time
-from decimal import Decimal
-
-OUTREACH = ('home_visit', 'outreach')
-FACTS = {
-    'intakes': """SELECT c.id AS case_id, c.id AS fact, 1 AS v
-        FROM kim_case c WHERE c.company = %(company)s
-        AND c.state <> 'cancelled'
-        AND c.opened_date BETWEEN %(start)s AND %(end)s""",
-    'active': """SELECT c.id AS case_id, c.id AS fact, 1 AS v
-        FROM kim_case c WHERE c.company = %(company)s
-        AND c.state <> 'cancelled' AND c.opened_date <= %(end)s
-        AND (c.closing_date IS NULL OR c.closing_date > %(end)s)""",
-    'closed': """SELECT c.id AS case_id, c.id AS fact, 1 AS v
-        FROM kim_case c WHERE c.company = %(company)s
-        AND c.state = 'closed'
-        AND c.closing_date BETWEEN %(start)s AND %(end)s""",
-    'duration': """SELECT c.id AS case_id, c.id AS fact,
-        c.closing_date - c.opened_date AS v
-        FROM kim_case c WHERE c.company = %(company)s
-        AND c.state = 'closed'
-        AND c.closing_date BETWEEN %(start)s AND %(end)s""",
-    'contacts': """SELECT k."case" AS case_id, k.id AS fact, 1 AS v
-        FROM kim_case_contact k JOIN kim_case c ON c.id = k."case"
-        WHERE c.company = %(company)s AND k.state = 'done'
-        AND k.start >= %(start)s AND k.start < %(next)s""",
-    'contact_hours': """SELECT k."case" AS case_id, k.id AS fact,
-        k.duration AS v
-        FROM kim_case_contact k JOIN kim_case c ON c.id = k."case"
-        WHERE c.company = %(company)s AND k.state = 'done'
-        AND k.start >= %(start)s AND k.start < %(next)s""",
-    'interpreter': """SELECT k."case" AS case_id, k.id AS fact, 1 AS v
-        FROM kim_case_contact k JOIN kim_case c ON c.id = k."case"
-        WHERE c.company = %(company)s AND k.state = 'done'
-        AND k.interpreter_used
-        AND k.start >= %(start)s AND k.start < %(next)s""",
-    'outreach_pct': """SELECT k."case" AS case_id, k.id AS fact,
-        CASE WHEN k.channel IN ('home_visit', 'outreach') THEN 1 ELSE 0 END
-        AS v
-        FROM kim_case_contact k JOIN kim_case c ON c.id = k."case"
-        WHERE c.company = %(company)s AND k.state = 'done'
-        AND k.start >= %(start)s AND k.start < %(next)s""",
-    'with_plan': """SELECT c.id AS case_id, c.id AS fact, 1 AS v
-        FROM kim_case c JOIN kim_case_plan p ON p."case" = c.id
-        WHERE c.company = %(company)s AND c.state <> 'cancelled'
-        AND c.opened_date <= %(end)s
-        AND (c.closing_date IS NULL OR c.closing_date >= %(start)s)
-        AND p.state IN ('agreed', 'superseded')
-        AND p.agreement_date <= %(end)s""",
-    'goals_set': """SELECT p."case" AS case_id, g.id AS fact, 1 AS v
-        FROM kim_case_plan_goal g JOIN kim_case_plan p ON p.id = g.plan
-        JOIN kim_case c ON c.id = p."case"
-        WHERE c.company = %(company)s
-        AND p.state IN ('agreed', 'superseded')
-        AND p.agreement_date BETWEEN %(start)s AND %(end)s
-        AND g.status <> 'dropped'""",
-    'goals_achieved': """SELECT p."case" AS case_id, g.id AS fact, 1 AS v
-        FROM kim_case_plan_goal g JOIN kim_case_plan p ON p.id = g.plan
-        JOIN kim_case c ON c.id = p."case"
-        WHERE c.company = %(company)s
-        AND p.state IN ('agreed', 'superseded')
-        AND p.agreement_date BETWEEN %(start)s AND %(end)s
-        AND g.status = 'achieved'""",
-    'handovers': """SELECT e."case" AS case_id, e.id AS fact, 1 AS v
-        FROM kim_case_event e JOIN kim_case c ON c.id = e."case"
-        WHERE c.company = %(company)s AND e.type = 'handover'
-        AND e.date BETWEEN %(start)s AND %(end)s""",
-    'rechtskreis_changes': """SELECT e."case" AS case_id, e.id AS fact,
-        1 AS v
-        FROM kim_case_event e JOIN kim_case c ON c.id = e."case"
-        WHERE c.company = %(company)s AND e.type = 'rechtskreis_change'
-        AND e.date BETWEEN %(start)s AND %(end)s""",
-    }
-KINDS = {'duration': 'avg', 'contact_hours': 'sum', 'outreach_pct': 'pct'}
-DIMENSIONS = {
-    'kommune': """SELECT c.id AS case_id, k.ags AS key
-        FROM kim_case c JOIN kim_kommune k ON k.id = c.kommune
-        WHERE c.company = %(company)s""",
-    'target_group': """SELECT DISTINCT c.id AS case_id, t.code AS key
-        FROM kim_case c
-        LEFT JOIN "kim_case-kim_target_group" r ON r."case" = c.id
-        LEFT JOIN kim_target_group t ON t.id = r.target_group
-        WHERE c.company = %(company)s""",
-    'gender': """SELECT c.id AS case_id, p.kim_gender AS key
-        FROM kim_case c JOIN party_party p ON p.id = c.client
-        WHERE c.company = %(company)s""",
-    'rechtskreis': """SELECT DISTINCT c.id AS case_id, t.code AS key
-        FROM kim_case c
-        LEFT JOIN "kim_case-kim_rechtskreis" r ON r."case" = c.id
-        LEFT JOIN kim_rechtskreis t ON t.id = r.rechtskreis
-        WHERE c.company = %(company)s""",
-    }
-
-
-def finish(kind, value, base):
-    value = Decimal(str(value or 0))
-    if kind == 'sum':
-        return (value / 60).quantize(Decimal('0.01'))
-    if kind == 'avg':
-        return (value / base).quantize(Decimal('0.1')) if base else None
-    if kind == 'pct':
-        return (value * 100 / base).quantize(Decimal('0.1')) if base \
-            else None
-    return value
-
-
-def hand_sql(cursor, params, dimensions):
-    "The indicator numbers by hand-written SQL: {(ind, dim, key): value}"
-    result = {}
-    for indicator, fact in FACTS.items():
-        kind = KINDS.get(indicator, 'count')
-        agg = ('COUNT(DISTINCT f.fact), 0' if kind == 'count'
-            else 'SUM(f.v), COUNT(DISTINCT f.fact)')
-        cursor.execute('SELECT %s FROM (%s) f' % (agg, fact), params)
-        value, base = cursor.fetchone()
-        result[indicator, 'total', ''] = finish(kind, value, base)
-        for dimension in dimensions:
-            cursor.execute(
-                'SELECT d.key, %s FROM (%s) f JOIN (%s) d '
-                'ON d.case_id = f.case_id GROUP BY d.key'
-                % (agg, fact, DIMENSIONS[dimension]), params)
-            for key, value, base in cursor.fetchall():
-                result[indicator, dimension, key or ''] = finish(
-                    kind, value, base)
-    return result
 
 
 class QueryCounter:
@@ -223,11 +101,7 @@ def main(argv=None):
         kim_config.save()
         dimensions = ['kommune', 'target_group', 'gender', 'rechtskreis']
         start, end = dt.date(args.year, 1, 1), dt.date(args.year, 12, 31)
-        params = {
-            'company': company.id, 'start': start, 'end': end,
-            'next': dt.datetime.combine(end + dt.timedelta(days=1),
-                dt.time.min),
-            }
+        from bench.kennzahlen_baseline import kennzahlen
         orm_times, sql_times = [], []
         for _ in range(args.repeat):
             report, = Report.create([{
@@ -240,18 +114,20 @@ def main(argv=None):
             Report.compute([report])
             orm_times.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
-            by_sql = hand_sql(cursor, params, dimensions)
+            by_sql = kennzahlen(cursor, 'postgresql', company.id, start, end,
+                dimensions)
             sql_times.append(time.perf_counter() - t0)
         report = Report(report.id)
-        by_orm = {(l.indicator, l.dimension, l.key or ''): l.value
-            for l in report.lines if l.indicator in FACTS}
+        by_codes = {code for code, _, _ in by_sql}
+        by_orm = {(l.code, l.dimension, l.key or ''): l.value
+            for l in report.lines if l.code in by_codes}
         differences = [(k, by_orm.get(k), v) for k, v in by_sql.items()
             if by_orm.get(k) != v
             and not (by_orm.get(k) in (None, 0) and v in (None, 0))]
         missing = [k for k in by_orm if k not in by_sql and by_orm[k]]
         orm, sql = statistics.median(orm_times), statistics.median(sql_times)
         print()
-        print('%-44s %10s %10s %7s' % ('', 'module', 'hand SQL', 'ratio'))
+        print('%-44s %10s %10s %7s' % ('', 'module', 'set SQL', 'ratio'))
         print('%-44s %8.1f ms %8.1f ms %7.2f' % (
                 'indicator report %s (%d cells)' % (args.year, len(by_sql)),
                 orm * 1000, sql * 1000, orm / sql))

@@ -247,6 +247,18 @@ def _generate(ctx, company):
                 }])
     Proof.compute([proof])
 
+    # the targets the Lenkungsgruppe set for the year (Zielwerte)
+    Indicator = pool.get('kim.indicator')
+    Target = pool.get('kim.indicator.target')
+    targets = {'intakes': 250, 'goal_rate': 35, 'duration': 180,
+        'outreach_pct': 20, 'referrals': 500}
+    Target.create([{
+                'indicator': indicator.id, 'company': company.id,
+                'year': year, 'value': Decimal(targets[indicator.code]),
+                'note': "Beschluss der Lenkungsgruppe",
+                } for indicator in Indicator.search([
+                    ('code', 'in', list(targets))])])
+
     # the Kennzahlen of the year on the Lenkungsgruppe board
     report, = Report.create([{
                 'name': 'Kennzahlen %s' % year,

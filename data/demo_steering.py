@@ -15,6 +15,8 @@ import itertools
 
 from dateutil.relativedelta import relativedelta
 
+from trytond.transaction import Transaction
+
 MODULE = 'kim_steering'
 NET = 'kim_network.'
 LG_CODE = 'LG'
@@ -322,6 +324,15 @@ class Steering:
 
 
 def generate(ctx):
+    # the steering work belongs to the company of the cases (kim_reporting
+    # counts it per company)
+    companies = ctx.pool.get('company.company').search([], limit=1)
+    with Transaction().set_context(
+            company=companies[0].id if companies else None):
+        _generate(ctx)
+
+
+def _generate(ctx):
     pool = ctx.pool
     rng = ctx.random
     today = ctx.today

@@ -30,3 +30,7 @@ class ProofWarning(UserWarning):
 
 class IndicatorError(UserError):
     pass
+
+
+class IndicatorValidationError(ValidationError):
+    pass

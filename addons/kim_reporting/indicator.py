@@ -1,28 +1,25 @@
 # This file is part of the KIM Suite. See COPYRIGHT and LICENSE at the
 # top level of this repository.
-"""Kennzahlen: indicators of the case management and the steering work,
-aggregated in SQL per period and dimension, stored as a snapshot with small
-cells suppressed, for the Lenkungsgruppe board and the state export.
+"""Kennzahlen: indicator definitions as data with target values per year,
+and indicator reports that compute them for a company and period by
+dimension and cross-table, compared with the previous period and the
+target, stored as a snapshot with disclosure control, for the
+Lenkungsgruppe board and the state export.
 
-Every indicator is a *fact* query that yields one row per counted thing with
-the case it belongs to (``case``), an id (``fact``) and a value; every
-dimension is a query that yields (case, key) pairs. The report joins the two
-and aggregates with COUNT(DISTINCT fact) or SUM(value) grouped by key. No
-case record is ever instantiated."""
+The numbers come from the set-based engine (indicator_engine.py) and the
+suppression from disclosure.py. No case record is ever instantiated."""
 import datetime as dt
-from collections import OrderedDict
+from collections import defaultdict
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from sql import Literal, Null
-from sql.aggregate import Count, Sum
-from sql.conditionals import Case as SqlCase
-from sql.functions import Function
-
-from trytond import backend
+from sql import Null
 from trytond.i18n import gettext
 from trytond.model import (
-    Index, ModelSQL, ModelView, Workflow, fields)
+    DeactivableMixin, Index, ModelSQL, ModelView, Unique, Workflow, fields,
+    sequence_ordered)
+from trytond.modules.kim_case.contact import CHANNELS
+from trytond.modules.kim_case.plan import GOAL_STATUSES
 from trytond.modules.kim_network.workflow import WorkflowGuard
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
@@ -30,48 +27,40 @@ from trytond.report import Report
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
-from .exceptions import IndicatorError
+from .disclosure import suppress_all
+from .exceptions import IndicatorError, IndicatorValidationError
+from .indicator_engine import (
+    AGE_BANDS, DIMENSIONS, SOURCES, STATE_DIMENSIONS, Definition,
+    KennzahlenEngine, finish, previous_period)
 from .spreadsheet import csv_bytes, xlsx
 
 DEFAULT_MIN_CELL = 5
-OPEN_STATES = ['intake', 'assessment', 'planning', 'implementation',
-    'closing']
-OUTREACH_CHANNELS = ['home_visit', 'outreach']
-AGE_BANDS = [
-    ('u18', "under 18", 0),
-    ('18_26', "18 to 26", 18),
-    ('27_44', "27 to 44", 27),
-    ('45_64', "45 to 64", 45),
-    ('65', "65 and older", 65),
-    ]
+# what a suppressed cell shows (the sign of German official statistics for
+# "geheim zu halten"): the same for every suppressed cell, so that a reader
+# cannot tell a small cell from one suppressed to protect it
+SUPPRESSED = '.'
 
-# code: (name, kind, base indicator for derived values)
-#   kind 'count': suppressed when 0 < value < minimum
-#   kind 'sum', 'avg', 'pct': suppressed when the base count < minimum
-INDICATORS = OrderedDict([
-    ('intakes', ("New Intakes", 'count', None)),
-    ('active', ("Active Cases on the Reference Date", 'count', None)),
-    ('closed', ("Closed Cases", 'count', None)),
-    ('duration', ("Mean Duration of Closed Cases (Days)", 'avg', 'closed')),
-    ('contacts', ("Contacts Done", 'count', None)),
-    ('contact_hours', ("Contact Hours", 'sum', 'contacts')),
-    ('interpreter', ("Contacts with Interpreter", 'count', None)),
-    ('outreach_pct', ("Outreach Share of Contacts (%)", 'pct', 'contacts')),
-    ('with_plan', ("Cases with an Agreed Hilfeplan", 'count', None)),
-    ('goals_set', ("Goals Set", 'count', None)),
-    ('goals_achieved', ("Goals Achieved", 'count', None)),
-    ('referrals', ("Referrals to Network Partners", 'count', None)),
-    ('handovers', ("Handovers", 'count', None)),
-    ('rechtskreis_changes', ("Rechtskreis Changes", 'count', None)),
-    ])
-# Indicators of the steering work: totals only (no case dimension)
-STRUCTURE_INDICATORS = OrderedDict([
-    ('barrier_reports', "Barrier Reports"),
-    ('topics', "Topics Taken Up"),
-    ('meetings', "Committee Meetings"),
-    ('decisions', "Committee Decisions"),
-    ])
-DIMENSIONS = [
+SOURCE_SELECTION = [
+    ('intake', "Cases Opened in the Period"),
+    ('active', "Cases Active on the Reference Date"),
+    ('closed', "Cases Closed in the Period"),
+    ('case_plan', "Cases with an Agreed Hilfeplan"),
+    ('contact', "Contacts Done in the Period"),
+    ('goal', "Goals of the Hilfepläne Agreed in the Period"),
+    ('referral', "Measures Referred to Network Partners"),
+    ('event', "Case Events in the Period"),
+    ('barrier_report', "Barrier Reports Submitted"),
+    ('topic', "Topics Taken Up"),
+    ('meeting', "Committee Meetings Held"),
+    ('decision', "Decisions of the Meetings Held"),
+    ]
+KIND_SELECTION = [
+    ('count', "Number"),
+    ('sum', "Sum"),
+    ('avg', "Mean"),
+    ('pct', "Share (%)"),
+    ]
+DIMENSION_SELECTION = [
     ('total', "Total"),
     ('kommune', "Kommune"),
     ('team', "Team"),
@@ -85,23 +74,19 @@ DIMENSIONS = [
     ('gender', "Gender"),
     ('residence_status', "Residence Status"),
     ]
-# what the state-wide controlling gets: anonymous dimensions only
-STATE_DIMENSIONS = ['total', 'kommune', 'target_group', 'rechtskreis',
-    'handlungsfeld', 'access_channel', 'closing_reason', 'age_band',
-    'gender', 'residence_status']
-NOT_RECORDED = "(not recorded)"
-
-
-class JulianDay(Function):
-    __slots__ = ()
-    _function = 'JULIANDAY'
-
-
-def day_difference(end, start):
-    "SQL expression of the days from start to end"
-    if backend.name == 'sqlite':
-        return JulianDay(end) - JulianDay(start)
-    return end - start
+# the code list behind a dimension: (model, field of the stable code)
+DIMENSION_MODELS = {
+    'kommune': ('kim.kommune', 'ags'),
+    'team': ('kim.case.team', None),
+    'organisation': ('party.party', None),
+    'access_channel': ('kim.access_channel', 'code'),
+    'closing_reason': ('kim.closing_reason', 'code'),
+    'target_group': ('kim.target_group', 'code'),
+    'rechtskreis': ('kim.rechtskreis', 'code'),
+    'handlungsfeld': ('kim.handlungsfeld', 'code'),
+    'residence_status': ('kim.residence_status_type', 'code'),
+    }
+_DRAFT = {'readonly': Eval('state') == 'done'}
 
 
 def period_of(period_type, year, quarter=None):
@@ -111,419 +96,193 @@ def period_of(period_type, year, quarter=None):
     return dt.date(year, 1, 1), dt.date(year, 12, 31)
 
 
-class IndicatorEngine:
-    """Builds and runs the SQL of the indicators for a company and period.
-    Runs as root: its users see only the aggregates it returns."""
-
-    def __init__(self, company, date_from, date_to):
-        self.company = company
-        self.date_from = date_from
-        self.date_to = date_to
-        pool = Pool()
-        self.Case = pool.get('kim.case')
-
-    # --- facts: rows of (case, fact, value) ------------------------------
-    def _case(self):
-        return self.Case.__table__()
-
-    def _company(self, case):
-        return case.company == self.company
-
-    def fact_intakes(self):
-        case = self._case()
-        return case.select(case.id.as_('case'), case.id.as_('fact'),
-            Literal(1).as_('value'),
-            where=self._company(case) & (case.state != 'cancelled')
-            & (case.opened_date >= self.date_from)
-            & (case.opened_date <= self.date_to))
-
-    def fact_active(self):
-        case = self._case()
-        return case.select(case.id.as_('case'), case.id.as_('fact'),
-            Literal(1).as_('value'),
-            where=self._company(case) & (case.state != 'cancelled')
-            & (case.opened_date <= self.date_to)
-            & ((case.closing_date == Null)
-                | (case.closing_date > self.date_to)))
-
-    def _closed_where(self, case):
-        return (self._company(case) & (case.state == 'closed')
-            & (case.closing_date >= self.date_from)
-            & (case.closing_date <= self.date_to))
-
-    def fact_closed(self):
-        case = self._case()
-        return case.select(case.id.as_('case'), case.id.as_('fact'),
-            Literal(1).as_('value'), where=self._closed_where(case))
-
-    def fact_duration(self):
-        case = self._case()
-        return case.select(case.id.as_('case'), case.id.as_('fact'),
-            day_difference(case.closing_date, case.opened_date).as_('value'),
-            where=self._closed_where(case))
-
-    def _contacts(self, extra=None, value=None):
-        pool = Pool()
-        Contact = pool.get('kim.case.contact')
-        contact = Contact.__table__()
-        case = self._case()
-        start = dt.datetime.combine(self.date_from, dt.time.min)
-        end = dt.datetime.combine(
-            self.date_to + dt.timedelta(days=1), dt.time.min)
-        where = (self._company(case) & (contact.state == 'done')
-            & (contact.start >= start) & (contact.start < end))
-        if extra is not None:
-            where &= extra(contact)
-        return contact.join(case, condition=contact.case == case.id).select(
-            contact.case.as_('case'), contact.id.as_('fact'),
-            (value(contact) if value else Literal(1)).as_('value'),
-            where=where)
-
-    def fact_contacts(self):
-        return self._contacts()
-
-    def fact_contact_hours(self):
-        return self._contacts(value=lambda c: c.duration)
-
-    def fact_interpreter(self):
-        return self._contacts(
-            extra=lambda c: c.interpreter_used == Literal(True))
-
-    def fact_outreach_pct(self):
-        return self._contacts(value=lambda c: SqlCase(
-                (c.channel.in_(OUTREACH_CHANNELS), Literal(1)),
-                else_=Literal(0)))
-
-    def _plans(self):
-        pool = Pool()
-        return pool.get('kim.case.plan').__table__()
-
-    def fact_with_plan(self):
-        "Cases active in the period with a plan agreed by its end"
-        case = self._case()
-        plan = self._plans()
-        return case.join(plan, condition=plan.case == case.id).select(
-            case.id.as_('case'), case.id.as_('fact'),
-            Literal(1).as_('value'),
-            where=self._company(case) & (case.state != 'cancelled')
-            & (case.opened_date <= self.date_to)
-            & ((case.closing_date == Null)
-                | (case.closing_date >= self.date_from))
-            & plan.state.in_(['agreed', 'superseded'])
-            & (plan.agreement_date <= self.date_to))
-
-    def _goals(self, achieved=False):
-        """Goals of the plan versions agreed in the period (a goal carried
-        into a revised version counts again); achieved: their status is
-        achieved"""
-        pool = Pool()
-        goal = pool.get('kim.case.plan.goal').__table__()
-        plan = self._plans()
-        case = self._case()
-        where = (self._company(case)
-            & plan.state.in_(['agreed', 'superseded'])
-            & (plan.agreement_date >= self.date_from)
-            & (plan.agreement_date <= self.date_to)
-            & (goal.status != 'dropped'))
-        if achieved:
-            where &= goal.status == 'achieved'
-        return (goal.join(plan, condition=goal.plan == plan.id)
-            .join(case, condition=plan.case == case.id)
-            .select(plan.case.as_('case'), goal.id.as_('fact'),
-                Literal(1).as_('value'), goal.handlungsfeld.as_('key'),
-                where=where))
-
-    def fact_goals_set(self):
-        return self._goals()
-
-    def fact_goals_achieved(self):
-        return self._goals(achieved=True)
-
-    def fact_referrals(self):
-        """Measures assigned to a network partner (Verweis) in the plan
-        versions agreed in the period"""
-        pool = Pool()
-        measure = pool.get('kim.case.plan.measure').__table__()
-        goal = pool.get('kim.case.plan.goal').__table__()
-        plan = self._plans()
-        case = self._case()
-        return (measure.join(goal, condition=measure.goal == goal.id)
-            .join(plan, condition=goal.plan == plan.id)
-            .join(case, condition=plan.case == case.id)
-            .select(plan.case.as_('case'), measure.id.as_('fact'),
-                Literal(1).as_('value'),
-                where=self._company(case)
-                & plan.state.in_(['agreed', 'superseded'])
-                & (plan.agreement_date >= self.date_from)
-                & (plan.agreement_date <= self.date_to)
-                & (measure.responsible == 'partner')
-                & (measure.status != 'cancelled')))
-
-    def _events(self, type_):
-        pool = Pool()
-        event = pool.get('kim.case.event').__table__()
-        case = self._case()
-        return event.join(case, condition=event.case == case.id).select(
-            event.case.as_('case'), event.id.as_('fact'),
-            Literal(1).as_('value'),
-            where=self._company(case) & (event.type == type_)
-            & (event.date >= self.date_from) & (event.date <= self.date_to))
-
-    def fact_handovers(self):
-        return self._events('handover')
-
-    def fact_rechtskreis_changes(self):
-        return self._events('rechtskreis_change')
-
-    # --- dimensions: rows of (case, key) ----------------------------------
-    def _column_dimension(self, column):
-        case = self._case()
-        return case.select(case.id.as_('case'),
-            getattr(case, column).as_('key'),
-            where=self._company(case))
-
-    def _relation_dimension(self, model, target):
-        pool = Pool()
-        relation = pool.get(model).__table__()
-        case = self._case()
-        return case.join(relation, 'LEFT',
-            condition=relation.case == case.id).select(
-            case.id.as_('case'), getattr(relation, target).as_('key'),
-            where=self._company(case), distinct=True)
-
-    def _client_dimension(self, expression):
-        pool = Pool()
-        party = pool.get('party.party').__table__()
-        case = self._case()
-        return case.join(party, condition=case.client == party.id).select(
-            case.id.as_('case'), expression(party).as_('key'),
-            where=self._company(case))
-
-    def dimension_kommune(self):
-        return self._column_dimension('kommune')
-
-    def dimension_team(self):
-        return self._column_dimension('team')
-
-    def dimension_organisation(self):
-        return self._column_dimension('referring_organisation')
-
-    def dimension_access_channel(self):
-        return self._column_dimension('access_channel')
-
-    def dimension_closing_reason(self):
-        return self._column_dimension('closing_reason')
-
-    def dimension_target_group(self):
-        return self._relation_dimension(
-            'kim.case-kim.target_group', 'target_group')
-
-    def dimension_rechtskreis(self):
-        return self._relation_dimension(
-            'kim.case-kim.rechtskreis', 'rechtskreis')
-
-    def dimension_handlungsfeld(self):
-        "The Handlungsfelder of the goals of the case's plans"
-        pool = Pool()
-        goal = pool.get('kim.case.plan.goal').__table__()
-        plan = self._plans()
-        case = self._case()
-        return (case.join(plan, 'LEFT', condition=plan.case == case.id)
-            .join(goal, 'LEFT', condition=goal.plan == plan.id)
-            .select(case.id.as_('case'), goal.handlungsfeld.as_('key'),
-                where=self._company(case), distinct=True))
-
-    def dimension_gender(self):
-        return self._client_dimension(lambda p: p.kim_gender)
-
-    def dimension_age_band(self):
-        "Age on the reference date (end of the period)"
-        bands = [(self.date_to - relativedelta(years=age), code)
-            for code, _, age in reversed(AGE_BANDS) if age]
-
-        def expression(party):
-            conditions = [(party.kim_birth_date == Null, Null)]
-            conditions += [(party.kim_birth_date <= limit, Literal(code))
-                for limit, code in bands]
-            return SqlCase(*conditions, else_=Literal(AGE_BANDS[0][0]))
-        return self._client_dimension(expression)
-
-    def dimension_residence_status(self):
-        "The client's residence status on the reference date"
-        pool = Pool()
-        status = pool.get('kim.client.residence_status').__table__()
-        case = self._case()
-        return case.join(status, 'LEFT',
-            condition=(status.client == case.client)
-            & ((status.valid_from == Null)
-                | (status.valid_from <= self.date_to))
-            & ((status.valid_to == Null)
-                | (status.valid_to >= self.date_to))).select(
-            case.id.as_('case'), status.status_type.as_('key'),
-            where=self._company(case), distinct=True)
-
-    # --- labels ------------------------------------------------------------
-    def labels(self, dimension, keys):
-        "Return {key: label} for the keys of the dimension"
-        pool = Pool()
-        models = {
-            'kommune': 'kim.kommune',
-            'team': 'kim.case.team',
-            'organisation': 'party.party',
-            'access_channel': 'kim.access_channel',
-            'closing_reason': 'kim.closing_reason',
-            'target_group': 'kim.target_group',
-            'rechtskreis': 'kim.rechtskreis',
-            'handlungsfeld': 'kim.handlungsfeld',
-            'residence_status': 'kim.residence_status_type',
-            }
-        result = {None: NOT_RECORDED}
-        if dimension in models:
-            Model = pool.get(models[dimension])
-            ids = [k for k in keys if k is not None]
-            with Transaction().set_context(active_test=False):
-                for record in Model.browse(ids):
-                    result[record.id] = record.rec_name
-        elif dimension == 'gender':
-            Party = pool.get('party.party')
-            result.update({k: v for k, v in Party.kim_gender.selection if k})
-        elif dimension == 'age_band':
-            result.update({c: n for c, n, _ in AGE_BANDS})
-        return result
-
-    def key_codes(self, dimension, keys):
-        "Return {key: stable code} for exports (AGS, code list codes)"
-        pool = Pool()
-        models = {
-            'kommune': ('kim.kommune', 'ags'),
-            'access_channel': ('kim.access_channel', 'code'),
-            'closing_reason': ('kim.closing_reason', 'code'),
-            'target_group': ('kim.target_group', 'code'),
-            'rechtskreis': ('kim.rechtskreis', 'code'),
-            'handlungsfeld': ('kim.handlungsfeld', 'code'),
-            'residence_status': ('kim.residence_status_type', 'code'),
-            }
-        result = {None: ''}
-        if dimension in models:
-            model, field = models[dimension]
-            Model = pool.get(model)
-            ids = [k for k in keys if k is not None]
-            with Transaction().set_context(active_test=False):
-                for record in Model.browse(ids):
-                    result[record.id] = getattr(record, field)
-        else:
-            result.update({k: str(k) for k in keys if k is not None})
-        return result
-
-    # --- aggregation -------------------------------------------------------
-    def compute(self, indicator, dimension='total'):
-        """Return {key: (value, base count)} of the indicator by the
-        dimension ('total' gives the key None)"""
-        cursor = Transaction().connection.cursor()
-        fact = getattr(self, 'fact_' + indicator)()
-        kind = INDICATORS[indicator][1]
-        if kind == 'count':
-            aggregates = [Count(fact.fact, distinct=True), Literal(0)]
-        else:
-            aggregates = [Sum(fact.value), Count(fact.fact, distinct=True)]
-        if dimension == 'total':
-            query = fact.select(*aggregates)
-            cursor.execute(*query)
-            value, base = cursor.fetchone()
-            rows = [(None, value, base)]
-        else:
-            if (dimension == 'handlungsfeld'
-                    and indicator in {'goals_set', 'goals_achieved'}):
-                # goals carry their own Handlungsfeld
-                query = fact.select(fact.key, *aggregates,
-                    group_by=[fact.key])
-            else:
-                dim = getattr(self, 'dimension_' + dimension)()
-                query = fact.join(dim, condition=fact.case == dim.case
-                    ).select(dim.key, *aggregates, group_by=[dim.key])
-            cursor.execute(*query)
-            rows = cursor.fetchall()
-        result = {}
-        for key, value, base in rows:
-            value = Decimal(str(value or 0))
-            if kind == 'count':
-                result[key] = (value, int(value))
-            elif kind == 'sum':
-                # contact minutes to hours
-                result[key] = ((value / 60).quantize(Decimal('0.01')),
-                    int(base or 0))
-            elif kind == 'avg':
-                result[key] = (
-                    (value / base).quantize(Decimal('0.1')) if base
-                    else None, int(base or 0))
-            elif kind == 'pct':
-                result[key] = (
-                    (value * 100 / base).quantize(Decimal('0.1')) if base
-                    else None, int(base or 0))
-        return result
-
-    def compute_structure(self):
-        """Return {code: value} of the steering indicators (kim_steering):
-        barrier reports submitted with a date in the period, topics taken
-        up in the period, committee meetings held and their decisions."""
-        pool = Pool()
-        Barrier = pool.get('kim.barrier_report')
-        Topic = pool.get('kim.topic')
-        Meeting = pool.get('kim.committee.meeting')
-        Decision = pool.get('kim.committee.decision')
-        cursor = Transaction().connection.cursor()
-        start = dt.datetime.combine(self.date_from, dt.time.min)
-        end = dt.datetime.combine(
-            self.date_to + dt.timedelta(days=1), dt.time.min)
-        barrier = Barrier.__table__()
-        topic = Topic.__table__()
-        meeting = Meeting.__table__()
-        decision = Decision.__table__()
-        queries = {
-            'barrier_reports': barrier.select(Count(barrier.id),
-                where=(barrier.state != 'draft')
-                & (barrier.date >= self.date_from)
-                & (barrier.date <= self.date_to)),
-            'topics': topic.select(Count(topic.id),
-                where=(topic.state != 'dropped')
-                & (topic.create_date >= start) & (topic.create_date < end)),
-            'meetings': meeting.select(Count(meeting.id),
-                where=meeting.state.in_(['held', 'approved'])
-                & (meeting.start >= start) & (meeting.start < end)),
-            'decisions': decision.join(meeting,
-                condition=decision.meeting == meeting.id).select(
-                Count(decision.id),
-                where=meeting.state.in_(['held', 'approved'])
-                & (meeting.start >= start) & (meeting.start < end)),
-            }
-        result = {}
-        for code, query in queries.items():
-            cursor.execute(*query)
-            result[code], = cursor.fetchone()
-        return result
+def is_year(date_from, date_to):
+    "Whether the period is twelve months (a target year applies)"
+    return date_from + relativedelta(years=1, days=-1) == date_to
 
 
-def suppress(kind, value, base, minimum):
-    "Whether a cell must be suppressed"
-    if not minimum:
+class Indicator(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
+    __string__ = "Indicator"
+    __name__ = 'kim.indicator'
+    name = fields.Char("Name", required=True, translate=True)
+    code = fields.Char("Code", required=True, strip=True,
+        help="The stable key of the indicator in exports.")
+    description = fields.Text("Description", translate=True,
+        help="What the indicator counts and why, for its readers.")
+    source = fields.Selection(SOURCE_SELECTION, "Counts", required=True,
+        sort=False, help="The facts the indicator counts.")
+    kind = fields.Selection(KIND_SELECTION, "Kind", required=True,
+        sort=False,
+        help="Number: the facts that pass the filters. Sum and mean: of "
+        "their value (contact hours, days from intake to closing). "
+        "Share: the facts that pass the filters among all facts counted.")
+    unit = fields.Function(fields.Char("Unit"), 'on_change_with_unit')
+    contact_channels = fields.MultiSelection(CHANNELS, "Contact Channels",
+        sort=False,
+        states={'invisible': Eval('source') != 'contact'},
+        help="Count only contacts of these channels (all if empty).")
+    interpreter_only = fields.Boolean("Only with Interpreter",
+        states={'invisible': Eval('source') != 'contact'},
+        help="Count only contacts with an interpreter (Sprachmittlung).")
+    goal_statuses = fields.MultiSelection(
+        [s for s in GOAL_STATUSES if s[0] != 'dropped'], "Goal Statuses",
+        sort=False,
+        states={'invisible': Eval('source') != 'goal'},
+        help="Count only goals with these statuses (all but dropped ones "
+        "if empty).")
+    closing_reasons = fields.Many2Many(
+        'kim.indicator-kim.closing_reason', 'indicator', 'closing_reason',
+        "Closing Reasons",
+        states={'invisible': Eval('source') != 'closed'},
+        help="Count only cases closed for these reasons (all if empty).")
+    event_type = fields.Selection('get_event_types', "Event Type",
+        states={
+            'invisible': Eval('source') != 'event',
+            'required': Eval('source') == 'event',
+            })
+    direction = fields.Selection([
+            (None, ""),
+            ('higher', "Higher Is Better"),
+            ('lower', "Lower Is Better"),
+            ], "Direction", sort=False,
+        help="Whether reaching the target means being above or below it.")
+    targets = fields.One2Many('kim.indicator.target', 'indicator',
+        "Target Values")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('code_unique', Unique(t, t.code),
+                'kim_reporting.msg_indicator_code_unique'),
+            ]
+
+    @classmethod
+    def default_kind(cls):
+        return 'count'
+
+    @classmethod
+    def default_interpreter_only(cls):
         return False
-    if kind == 'count':
-        return bool(value) and value < minimum
-    return base < minimum
+
+    @classmethod
+    def get_event_types(cls):
+        Event = Pool().get('kim.case.event')
+        return [(None, "")] + list(Event.type.selection)
+
+    @fields.depends('source', 'kind')
+    def on_change_with_unit(self, name=None):
+        if self.source and self.kind in {'sum', 'avg'}:
+            return SOURCES[self.source][1]
+        if self.kind == 'pct':
+            return '%'
+
+    @classmethod
+    def validate_fields(cls, indicators, field_names):
+        super().validate_fields(indicators, field_names)
+        for indicator in indicators:
+            level, unit = SOURCES[indicator.source]
+            kind = indicator.kind
+            if ((kind in {'sum', 'avg'} and not unit)
+                    or (kind != 'count' and level == 'steering')):
+                raise IndicatorValidationError(gettext(
+                        'kim_reporting.msg_indicator_kind',
+                        indicator=indicator.rec_name,
+                        kind=indicator.kind_string,
+                        source=indicator.source_string))
+
+    kind_string = kind.translated('kind')
+    source_string = source.translated('source')
+
+    def definition(self):
+        "The engine's definition of the indicator"
+        source = self.source
+        return Definition(self.code, source, self.kind,
+            channels=self.contact_channels if source == 'contact' else (),
+            interpreter=self.interpreter_only if source == 'contact'
+            else False,
+            goal_statuses=self.goal_statuses if source == 'goal' else (),
+            closing_reasons=[r.id for r in self.closing_reasons]
+            if source == 'closed' else (),
+            event_type=self.event_type if source == 'event' else None)
+
+    @classmethod
+    def compute_totals(cls, company, date_from, date_to, codes=None):
+        """Return [(indicator, value)] of the active indicators (or those of
+        the codes) for the company and period, without suppression (the
+        Sachbericht of the Verwendungsnachweis quotes them). Runs as root."""
+        domain = [('code', 'in', list(codes))] if codes is not None else []
+        indicators = cls.search(domain)
+        definitions = [i.definition() for i in indicators]
+        with Transaction().set_user(0), \
+                Transaction().set_context(_check_access=False):
+            engine = KennzahlenEngine(company.id, date_from, date_to,
+                definitions)
+            cells = engine.compute()
+            structure = engine.structure()
+        result = []
+        for indicator, definition in zip(indicators, definitions):
+            if definition.level == 'steering':
+                value = Decimal(structure.get(definition.code, 0))
+            else:
+                n, v = cells[()].get(definition.code, (0, None))
+                value, _ = finish(definition, n, v)
+            result.append((indicator, value))
+        return result
+
+
+class IndicatorClosingReason(ModelSQL):
+    __string__ = "Indicator - Closing Reason"
+    __name__ = 'kim.indicator-kim.closing_reason'
+    indicator = fields.Many2One('kim.indicator', "Indicator", required=True,
+        ondelete='CASCADE')
+    closing_reason = fields.Many2One('kim.closing_reason', "Closing Reason",
+        required=True, ondelete='CASCADE')
+
+
+class IndicatorTarget(ModelSQL, ModelView):
+    __string__ = "Indicator Target Value"
+    __name__ = 'kim.indicator.target'
+    indicator = fields.Many2One('kim.indicator', "Indicator", required=True,
+        ondelete='CASCADE')
+    company = fields.Many2One('company.company', "Company", required=True,
+        ondelete='CASCADE')
+    year = fields.Integer("Year", required=True)
+    value = fields.Numeric("Target Value", digits=(16, 2), required=True)
+    note = fields.Text("Note",
+        help="E.g. the decision of the Lenkungsgruppe that set the target.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('indicator_company_year_unique',
+                Unique(t, t.indicator, t.company, t.year),
+                'kim_reporting.msg_indicator_target_unique'),
+            ]
+        cls._order = [('year', 'DESC'), ('id', 'ASC')]
+
+    @classmethod
+    def default_company(cls):
+        return Transaction().context.get('company')
+
+    @classmethod
+    def default_year(cls):
+        return Pool().get('ir.date').today().year
 
 
 class IndicatorReport(WorkflowGuard, Workflow, ModelSQL, ModelView):
     __string__ = "Indicator Report"
     __name__ = 'kim.indicator.report'
-    name = fields.Char("Name", required=True,
-        states={'readonly': Eval('state') == 'done'})
+    name = fields.Char("Name", required=True, states=_DRAFT)
     company = fields.Many2One('company.company', "Company", required=True,
-        ondelete='CASCADE', states={'readonly': Eval('state') == 'done'})
+        ondelete='CASCADE', states=_DRAFT)
     kind = fields.Selection([
             ('local', "Local"),
             ('state', "State Export"),
-            ], "Kind", required=True,
-        states={'readonly': Eval('state') == 'done'},
+            ], "Kind", required=True, states=_DRAFT,
         help="State exports carry the anonymous dimensions of the "
         "state-wide controlling only.")
     period_type = fields.Selection([
@@ -531,8 +290,7 @@ class IndicatorReport(WorkflowGuard, Workflow, ModelSQL, ModelView):
             ('quarter', "Quarter"),
             ('funding_year', "Funding Year"),
             ('custom', "Custom"),
-            ], "Period", required=True,
-        states={'readonly': Eval('state') == 'done'})
+            ], "Period", required=True, states=_DRAFT)
     year = fields.Integer("Year",
         states={
             'readonly': Eval('state') == 'done',
@@ -572,10 +330,17 @@ class IndicatorReport(WorkflowGuard, Workflow, ModelSQL, ModelView):
             'required': Eval('period_type') == 'custom',
             },
         help="Active cases are counted on this date.")
-    dimensions = fields.MultiSelection(DIMENSIONS[1:], "Dimensions",
-        states={'readonly': Eval('state') == 'done'},
+    previous_from = fields.Date("Previous Period From", readonly=True)
+    previous_to = fields.Date("Previous Period To", readonly=True,
+        help="The period of the same length just before, for comparison.")
+    dimensions = fields.MultiSelection(DIMENSION_SELECTION[1:],
+        "Dimensions", states=_DRAFT,
         help="Besides the total, the indicators are broken down by each "
         "dimension chosen.")
+    crossings = fields.One2Many('kim.indicator.report.crossing', 'report',
+        "Cross-Tables", states=_DRAFT,
+        help="Breakdowns by two dimensions at once, e.g. Kommune and "
+        "Rechtskreis.")
     min_cell = fields.Integer("Minimum Cell Size", readonly=True,
         help="Cells below this count are suppressed (set from the "
         "configuration when computing).")
@@ -594,7 +359,8 @@ class IndicatorReport(WorkflowGuard, Workflow, ModelSQL, ModelView):
         super().__setup__()
         cls._order = [('date_to', 'DESC'), ('id', 'DESC')]
         cls._guard(initial='draft',
-            protected={'min_cell', 'computed_at', 'lines'},
+            protected={'min_cell', 'computed_at', 'lines', 'previous_from',
+                'previous_to'},
             final={'done': {'on_board'}})
         cls._transitions |= {
             ('draft', 'done'),
@@ -644,7 +410,7 @@ class IndicatorReport(WorkflowGuard, Workflow, ModelSQL, ModelView):
     @fields.depends('kind', 'dimensions')
     def on_change_kind(self):
         if self.kind == 'state':
-            self.dimensions = STATE_DIMENSIONS[1:]
+            self.dimensions = list(STATE_DIMENSIONS)
 
     def get_period(self):
         if self.period_type in {'year', 'quarter'}:
@@ -666,14 +432,31 @@ class IndicatorReport(WorkflowGuard, Workflow, ModelSQL, ModelView):
                     report=self.rec_name))
         return self.date_from, self.date_to
 
+    def get_crossings(self):
+        "The pairs of dimensions crossed, in the order of DIMENSIONS"
+        pairs = []
+        for crossing in self.crossings:
+            pair = tuple(sorted([crossing.first, crossing.second],
+                    key=DIMENSIONS.index))
+            if pair not in pairs:
+                pairs.append(pair)
+        return pairs
+
+    def get_dimensions(self):
+        """The dimensions computed: those chosen and those crossed (a
+        cross-table is published with its margins)"""
+        chosen = set(self.dimensions or [])
+        chosen |= {d for c in self.get_crossings() for d in c}
+        return [d for d in DIMENSIONS if d in chosen]
+
     @classmethod
     def validate_fields(cls, reports, field_names):
         super().validate_fields(reports, field_names)
         for report in reports:
             if report.kind == 'state':
-                extra = set(report.dimensions or []) - set(STATE_DIMENSIONS)
+                extra = set(report.get_dimensions()) - set(STATE_DIMENSIONS)
                 if extra:
-                    raise IndicatorError(gettext(
+                    raise IndicatorValidationError(gettext(
                             'kim_reporting.msg_indicator_state_dimensions',
                             report=report.rec_name))
 
@@ -698,6 +481,8 @@ class IndicatorReport(WorkflowGuard, Workflow, ModelSQL, ModelView):
         default.setdefault('lines', None)
         default.setdefault('computed_at', None)
         default.setdefault('on_board', False)
+        default.setdefault('previous_from', None)
+        default.setdefault('previous_to', None)
         return super().copy(reports, default=default)
 
     @classmethod
@@ -711,68 +496,128 @@ class IndicatorReport(WorkflowGuard, Workflow, ModelSQL, ModelView):
         now = dt.datetime.now()
         for report in reports:
             date_from, date_to = report.get_period()
-            values = report.compute_lines(date_from, date_to, minimum)
+            # the state export delivers the year; steering compares it
+            previous = (previous_period(date_from, date_to)
+                if report.kind != 'state' else None)
+            values = report.compute_lines(date_from, date_to, minimum,
+                previous)
             # the lines are written as root: reporting users only read them
             with Transaction().set_user(0), \
                     Transaction().set_context(_check_access=False):
-                Line.delete(Line.search([('report', '=', report.id)]))
-                Line.create([dict(v, report=report.id) for v in values])
+                Line.replace(report, values)
                 cls.write([report], {
                         'date_from': date_from,
                         'date_to': date_to,
+                        'previous_from': previous[0] if previous else None,
+                        'previous_to': previous[1] if previous else None,
                         'min_cell': minimum,
                         'computed_at': now,
                         })
 
-    def compute_lines(self, date_from, date_to, minimum):
-        """Return the values of the lines: every indicator by total and
-        each dimension, suppressed below minimum. Runs the SQL as root."""
-        dimensions = ['total'] + [d for d, _ in DIMENSIONS[1:]
-            if d in (self.dimensions or [])]
-        if self.kind == 'state':
-            dimensions = [d for d in dimensions if d in STATE_DIMENSIONS]
-        lines = []
-        sequence = 0
+    def compute_lines(self, date_from, date_to, minimum, previous=None):
+        """Return the values of the lines: every active indicator in total,
+        by each dimension and cross-table, suppressed below minimum, with
+        the previous period (totals and dimensions) and the target of the
+        year. Runs the SQL as root."""
+        pool = Pool()
+        Indicator = pool.get('kim.indicator')
+        Target = pool.get('kim.indicator.target')
+        indicators = Indicator.search([])
+        definitions = [i.definition() for i in indicators]
+        dimensions = self.get_dimensions()
+        crossings = self.get_crossings()
         with Transaction().set_user(0), \
                 Transaction().set_context(_check_access=False):
-            engine = IndicatorEngine(self.company.id, date_from, date_to)
-            for indicator, (_, kind, _) in INDICATORS.items():
-                for dimension in dimensions:
-                    values = engine.compute(indicator, dimension)
-                    labels = engine.labels(dimension, list(values))
-                    codes = engine.key_codes(dimension, list(values))
-                    cells = []
-                    for key, (value, base) in values.items():
-                        hidden = suppress(kind, value, base, minimum)
-                        cells.append({
-                                'indicator': indicator,
-                                'dimension': dimension,
-                                'key': codes.get(key, '') if dimension
-                                != 'total' else '',
-                                'label': (labels.get(key, str(key))
-                                    if dimension != 'total' else
-                                    gettext('kim_reporting.msg_total')),
-                                'value': None if hidden else value,
-                                'suppressed': hidden,
-                                })
-                    if dimension != 'total' and kind == 'count':
-                        secondary_suppression(cells)
-                    cells.sort(key=lambda c: (c['key'] == '', c['label']))
-                    for cell in cells:
-                        sequence += 1
-                        cell['sequence'] = sequence
-                        lines.append(cell)
-            for code, value in engine.compute_structure().items():
-                sequence += 1
-                lines.append({
-                        'sequence': sequence,
-                        'indicator': code,
-                        'dimension': 'total',
-                        'key': '',
-                        'label': gettext('kim_reporting.msg_total'),
-                        'value': Decimal(value),
-                        'suppressed': False,
-                        })
+            # the period and the previous one in one pass
+            engine = KennzahlenEngine(self.company.id, date_from, date_to,
+                definitions, previous=previous)
+            periods = engine.compute_all(dimensions, crossings)
+            cells = periods[0]
+            structure = engine.structure()
+            prev_cells, prev_structure = {}, {}
+            if previous:
+                prev_cells = periods[1]
+                prev_structure = engine.structure(1)
+            hidden = suppress_all(definitions, cells, dimensions,
+                crossings, minimum)
+            prev_hidden = suppress_all(definitions, prev_cells, dimensions,
+                (), minimum)
+            keys = defaultdict(set)
+            for cell in list(cells) + list(prev_cells):
+                for dimension, key in cell:
+                    keys[dimension].add(key)
+            labels = {d: key_labels(d, keys[d]) for d in dimensions}
+        targets = {}
+        if is_year(date_from, date_to):
+            targets = {t.indicator.id: t.value for t in Target.search([
+                        ('indicator', 'in', [i.id for i in indicators]),
+                        ('company', '=', self.company.id),
+                        ('year', '=', date_to.year),
+                        ])}
+
+        total = gettext('kim_reporting.msg_total')
+        lines = []
+
+        def add(indicator, cell, value, suppressed, previous=None,
+                previous_suppressed=False, target=None):
+            line = {
+                'indicator': indicator.id,
+                'code': indicator.code,
+                'dimension': 'total',
+                'key': '',
+                'label': total,
+                'value': None if suppressed else value,
+                'suppressed': suppressed,
+                'previous_value': (None if previous_suppressed
+                    else previous),
+                'previous_suppressed': previous_suppressed,
+                'target': target,
+                'sequence': len(lines) + 1,
+                }
+            for n, (dimension, key) in zip(['', '2'], cell):
+                code, label = labels[dimension][key]
+                line['dimension' + n] = dimension
+                line['key' + n] = code
+                line['label' + n] = label
+            lines.append(line)
+
+        def sort_key(cell):
+            return [(key is None, labels[d][key][1]) for d, key in cell]
+
+        for indicator, definition in zip(indicators, definitions):
+            code = definition.code
+            target = targets.get(indicator.id)
+            if definition.level == 'steering':
+                add(indicator, (), Decimal(structure.get(code, 0)), False,
+                    Decimal(prev_structure[code]) if code in prev_structure
+                    else None, target=target)
+                continue
+
+            def number(cells, cell):
+                n, v = cells.get(cell, {}).get(code, (0, None))
+                return finish(definition, n, v)[0]
+            own = [c for c, values in cells.items() if code in values]
+            prev_own = [c for c, values in prev_cells.items()
+                if code in values and len(c) == 1]
+            total_cell = ()
+            add(indicator, total_cell, number(cells, total_cell),
+                total_cell in hidden[code],
+                number(prev_cells, total_cell) if previous else None,
+                total_cell in prev_hidden.get(code, ()), target)
+            for dimension in dimensions:
+                breakdown = {c for c in own + prev_own
+                    if len(c) == 1 and c[0][0] == dimension}
+                for cell in sorted(breakdown, key=sort_key):
+                    add(indicator, cell, number(cells, cell),
+                        cell in hidden[code],
+                        number(prev_cells, cell) if previous else None,
+                        cell in prev_hidden.get(code, ()))
+            for crossing in crossings:
+                table = [c for c in own if len(c) == 2
+                    and (c[0][0], c[1][0]) == crossing]
+                for cell in sorted(table, key=sort_key):
+                    add(indicator, cell, number(cells, cell),
+                        cell in hidden[code])
         return lines
 
     @classmethod
@@ -783,48 +628,97 @@ class IndicatorReport(WorkflowGuard, Workflow, ModelSQL, ModelView):
         Line = pool.get('kim.indicator.report.line')
         with Transaction().set_user(0), \
                 Transaction().set_context(_check_access=False):
-            Line.delete(Line.search([('report', 'in',
-                            [r.id for r in reports])]))
+            for report in reports:
+                Line.replace(report, [])
 
-    def value(self, indicator, dimension='total', key=''):
+    def value(self, code, dimension='total', key='', dimension2=None,
+            key2=''):
         "The value of a line (None if suppressed or absent)"
         for line in self.lines:
-            if (line.indicator == indicator and line.dimension == dimension
-                    and (line.key or '') == key):
+            if (line.code == code and line.dimension == dimension
+                    and (line.key or '') == key
+                    and line.dimension2 == dimension2
+                    and (line.key2 or '') == key2):
                 return line.value
 
     def export_rows(self):
         "The rows of the CSV and spreadsheet export (suppressed as '.')"
-        header = ['year', 'date_from', 'date_to', 'indicator', 'dimension',
-            'key', 'label', 'value', 'suppressed']
-        rows = [header]
+        rows = [[gettext('kim_reporting.msg_export_%s' % c) for c in [
+                    'year', 'date_from', 'date_to', 'code', 'indicator',
+                    'dimension', 'key', 'label', 'dimension2', 'key2',
+                    'label2', 'value', 'previous', 'target', 'suppressed']]]
         for line in self.lines:
             rows.append([
                     self.date_to.year if self.date_to else '',
                     self.date_from, self.date_to,
-                    line.indicator, line.dimension, line.key or '',
-                    line.label,
-                    line.value if not line.suppressed else '.',
-                    '1' if line.suppressed else '0',
+                    line.code, line.indicator.rec_name,
+                    line.dimension_string, line.key or '', line.label or '',
+                    line.dimension2_string or '', line.key2 or '',
+                    line.label2 or '',
+                    line.value if not line.suppressed else SUPPRESSED,
+                    (line.previous_value if not line.previous_suppressed
+                        else SUPPRESSED),
+                    line.target,
+                    1 if line.suppressed else 0,
                     ])
         return rows
 
 
-def secondary_suppression(cells):
-    """When one cell of a breakdown is suppressed, suppress the smallest
-    other non-zero cell too, so the total does not reveal it"""
-    hidden = [c for c in cells if c['suppressed']]
-    if len(hidden) != 1:
-        return
-    shown = [c for c in cells if not c['suppressed'] and c['value']]
-    if shown:
-        smallest = min(shown, key=lambda c: c['value'])
-        smallest['value'] = None
-        smallest['suppressed'] = True
+def format_number(value, sign=False):
+    "The number in the language of the context, without trailing zeros"
+    if value is None:
+        return ''
+    Lang = Pool().get('ir.lang')
+    value = value.normalize()
+    digits = max(0, -value.as_tuple().exponent)
+    text = Lang.get().format_number(value, digits)
+    if sign and value > 0:
+        text = '+' + text
+    return text
 
 
-INDICATOR_SELECTION = ([(c, n) for c, (n, _, _) in INDICATORS.items()]
-    + list(STRUCTURE_INDICATORS.items()))
+def key_labels(dimension, keys):
+    """Return {key: (stable code, label)} of the engine's keys of a
+    dimension, the labels in the language of the context: code-list names,
+    translated selections and messages"""
+    pool = Pool()
+    result = {None: ('', gettext('kim_reporting.msg_not_recorded'))}
+    keys = [k for k in keys if k is not None]
+    if dimension in DIMENSION_MODELS:
+        model, field = DIMENSION_MODELS[dimension]
+        Model = pool.get(model)
+        with Transaction().set_context(active_test=False):
+            records = Model.browse([int(k) for k in keys])
+            for key, record in zip(keys, records):
+                code = getattr(record, field) if field else str(record.id)
+                result[key] = (code or '', record.rec_name)
+    elif dimension == 'gender':
+        Party = pool.get('party.party')
+        selection = dict(Party.fields_get(['kim_gender'])['kim_gender'][
+                'selection'])
+        for key in keys:
+            result[key] = (key, selection.get(key, key))
+    elif dimension == 'age_band':
+        for code, _ in AGE_BANDS:
+            result[code] = (code,
+                gettext('kim_reporting.msg_age_band_%s' % code))
+    return result
+
+
+class IndicatorReportCrossing(ModelSQL, ModelView):
+    __string__ = "Indicator Report Cross-Table"
+    __name__ = 'kim.indicator.report.crossing'
+    report = fields.Many2One('kim.indicator.report', "Report",
+        required=True, ondelete='CASCADE')
+    first = fields.Selection(DIMENSION_SELECTION[1:], "Rows", required=True)
+    second = fields.Selection(DIMENSION_SELECTION[1:], "Columns",
+        required=True,
+        domain=[('second', '!=', Eval('first'))])
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('report')
 
 
 class IndicatorLine(ModelSQL, ModelView):
@@ -833,16 +727,46 @@ class IndicatorLine(ModelSQL, ModelView):
     report = fields.Many2One('kim.indicator.report', "Report",
         required=True, ondelete='CASCADE', readonly=True)
     sequence = fields.Integer("Sequence", readonly=True)
-    indicator = fields.Selection(INDICATOR_SELECTION, "Indicator",
+    indicator = fields.Many2One('kim.indicator', "Indicator", required=True,
+        ondelete='RESTRICT', readonly=True)
+    code = fields.Char("Code", readonly=True,
+        help="The code of the indicator when the report was computed.")
+    dimension = fields.Selection(DIMENSION_SELECTION, "Dimension",
         readonly=True)
-    dimension = fields.Selection(DIMENSIONS, "Dimension", readonly=True)
+    dimension_string = dimension.translated('dimension')
     key = fields.Char("Key", readonly=True,
         help="The stable code of the cell (e.g. AGS, code list code).")
-    label = fields.Char("Label", readonly=True)
+    label = fields.Char("Characteristic", readonly=True)
+    dimension2 = fields.Selection([(None, "")] + DIMENSION_SELECTION[1:],
+        "Second Dimension", readonly=True)
+    dimension2_string = dimension2.translated('dimension2')
+    key2 = fields.Char("Second Key", readonly=True)
+    label2 = fields.Char("Second Characteristic", readonly=True)
     value = fields.Numeric("Value", digits=(16, 2), readonly=True)
     suppressed = fields.Boolean("Suppressed", readonly=True,
-        help="The cell is below the minimum cell size and not shown.")
-    display = fields.Function(fields.Char("Shown"), 'get_display')
+        help="The cell is not shown: it counts fewer than the minimum, or "
+        "it would let a reader work out such a cell.")
+    previous_value = fields.Numeric("Previous Period", digits=(16, 2),
+        readonly=True)
+    previous_suppressed = fields.Boolean("Previous Suppressed",
+        readonly=True)
+    target = fields.Numeric("Target Value", digits=(16, 2), readonly=True)
+    display = fields.Function(fields.Char("Value"), 'get_display')
+    previous_display = fields.Function(fields.Char("Previous Period"),
+        'get_display')
+    change_display = fields.Function(fields.Char("Change"), 'get_display')
+    target_display = fields.Function(fields.Char("Target Value"),
+        'get_display')
+    change = fields.Function(fields.Numeric("Change", digits=(16, 2),
+            help="The value minus the value of the previous period."),
+        'get_change')
+    target_reached = fields.Function(fields.Boolean("Target Reached"),
+        'get_target_reached')
+    target_state = fields.Function(fields.Selection([
+                (None, ""),
+                ('reached', "Reached"),
+                ('missed', "Missed"),
+                ], "Target"), 'get_target_state')
 
     @classmethod
     def __setup__(cls):
@@ -850,16 +774,85 @@ class IndicatorLine(ModelSQL, ModelView):
         t = cls.__table__()
         cls._sql_indexes.add(Index(t,
                 (t.report, Index.Equality()),
-                (t.indicator, Index.Equality()),
+                (t.code, Index.Equality()),
                 (t.dimension, Index.Equality())))
         cls._order = [('report', 'ASC'), ('sequence', 'ASC'), ('id', 'ASC')]
 
+    @classmethod
+    def __register__(cls, module):
+        pool = Pool()
+        Report = pool.get('kim.indicator.report')
+        table_h = cls.__table_handler__(module)
+        cursor = Transaction().connection.cursor()
+        # migration from the indicators as a selection of codes: the lines
+        # are a snapshot that the reports compute again, so the computed
+        # reports go back to draft
+        if (table_h.column_exist('indicator')
+                and not table_h.column_exist('code')):
+            table = cls.__table__()
+            report = Report.__table__()
+            cursor.execute(*table.delete())
+            table_h.drop_column('indicator')
+            cursor.execute(*report.update(
+                    [report.state, report.computed_at, report.on_board],
+                    ['draft', Null, False]))
+        super().__register__(module)
+
     def get_display(self, name):
-        if self.suppressed:
-            return '< %s' % (self.report.min_cell or DEFAULT_MIN_CELL)
-        if self.value is None:
-            return ''
-        return format(self.value.normalize(), 'f')
+        "The number as the reader's language writes it, '.' if suppressed"
+        suppressed = False
+        if name == 'display':
+            value, suppressed = self.value, self.suppressed
+        elif name == 'previous_display':
+            value, suppressed = self.previous_value, self.previous_suppressed
+        elif name == 'change_display':
+            value = self.get_change(name)
+        else:
+            value = self.target
+        if suppressed:
+            return SUPPRESSED
+        return format_number(value, sign=name == 'change_display')
+
+    def get_change(self, name):
+        if self.value is not None and self.previous_value is not None:
+            return self.value - self.previous_value
+
+    def get_target_reached(self, name):
+        if self.value is None or self.target is None:
+            return None
+        if self.indicator.direction == 'lower':
+            return self.value <= self.target
+        return self.value >= self.target
+
+    def get_target_state(self, name):
+        reached = self.get_target_reached(name)
+        if reached is not None:
+            return 'reached' if reached else 'missed'
+
+    @classmethod
+    def replace(cls, report, values):
+        """Replace the lines of the report by values, in SQL: the lines
+        are a computed snapshot (hundreds of rows) that no user writes"""
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.delete(where=table.report == report.id))
+        Transaction().counter += 1
+        if not values:
+            return
+        columns = ['report', 'sequence', 'indicator', 'code', 'dimension',
+            'key', 'label', 'dimension2', 'key2', 'label2', 'value',
+            'suppressed', 'previous_value', 'previous_suppressed', 'target']
+        now = dt.datetime.now()
+        user = Transaction().user
+        rows = [[user, now, report.id] + [v.get(c) for c in columns[1:]]
+            for v in values]
+        for i in range(0, len(rows), 500):
+            cursor.execute(*table.insert(
+                    [table.create_uid, table.create_date]
+                    + [getattr(table, c) for c in columns],
+                    rows[i:i + 500]))
+        # records read before are stale
+        Transaction().counter += 1
 
 
 class IndicatorPDF(Report):
@@ -869,10 +862,51 @@ class IndicatorPDF(Report):
     @classmethod
     def get_context(cls, records, header, data):
         context = super().get_context(records, header, data)
-        context['indicators'] = dict(INDICATOR_SELECTION)
-        context['dimensions'] = dict(DIMENSIONS)
         context['today'] = Pool().get('ir.date').today()
+        context['sections'] = cls.sections
+        context['suppressed_sign'] = SUPPRESSED
         return context
+
+    @staticmethod
+    def sections(report):
+        """Return [(indicator, total line, [(dimension name, lines)],
+        [(row name, column name, rows, columns, {(row, column): line})])]
+        of the report for the template"""
+        by_indicator = {}
+        order = []
+        for line in report.lines:
+            if line.indicator not in by_indicator:
+                by_indicator[line.indicator] = []
+                order.append(line.indicator)
+            by_indicator[line.indicator].append(line)
+        result = []
+        for indicator in order:
+            lines = by_indicator[indicator]
+            total = next((l for l in lines if l.dimension == 'total'), None)
+            breakdowns, tables = [], {}
+            for line in lines:
+                if line.dimension == 'total':
+                    continue
+                if not line.dimension2:
+                    if not breakdowns or breakdowns[-1][0] != line.dimension:
+                        breakdowns.append((line.dimension, []))
+                    breakdowns[-1][1].append(line)
+                else:
+                    pair = (line.dimension, line.dimension2)
+                    table = tables.setdefault(pair, {
+                            'rows': [], 'columns': [], 'cells': {},
+                            'rows_name': line.dimension_string,
+                            'columns_name': line.dimension2_string})
+                    if line.label not in table['rows']:
+                        table['rows'].append(line.label)
+                    if line.label2 not in table['columns']:
+                        table['columns'].append(line.label2)
+                    table['cells'][line.label, line.label2] = line
+            names = {l.dimension: l.dimension_string for l in lines}
+            result.append((indicator, total,
+                    [(names[d], ls) for d, ls in breakdowns],
+                    list(tables.values())))
+        return result
 
 
 class IndicatorCSV(Report):
@@ -886,7 +920,8 @@ class IndicatorCSV(Report):
             record_rows = record.export_rows()
             rows.extend(record_rows if not i else record_rows[1:])
         if action.extension == 'xlsx':
-            return 'xlsx', xlsx([('Kennzahlen', rows)])
+            return 'xlsx', xlsx([(
+                        gettext('kim_reporting.msg_export_sheet'), rows)])
         return 'csv', csv_bytes(rows)
 
 
@@ -925,7 +960,7 @@ class StateExport(Wizard):
             kind='state',
             period_type='year',
             year=self.start.year,
-            dimensions=STATE_DIMENSIONS[1:])
+            dimensions=list(STATE_DIMENSIONS))
         report.save()
         Report.compute([report])
         return action, {'res_id': [report.id]}

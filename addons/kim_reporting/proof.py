@@ -25,7 +25,7 @@ from trytond.transaction import Transaction
 
 from .exceptions import ProofError
 from .funding import FUNDING_TYPES, VZAE, CompanyMixin, year_bounds
-from .indicator import STRUCTURE_INDICATORS, IndicatorEngine
+from .indicator_engine import SOURCES
 from .spreadsheet import xlsx
 
 SECTIONS = [
@@ -41,11 +41,6 @@ KINDS = [
     ('interim', "Zwischennachweis"),
     ]
 _DRAFT = {'readonly': Eval('state') != 'draft'}
-# The indicators the Sachbericht draft quotes
-SACHBERICHT_INDICATORS = ['intakes', 'active', 'closed', 'duration',
-    'contacts', 'contact_hours', 'interpreter', 'outreach_pct', 'with_plan',
-    'goals_set', 'goals_achieved', 'referrals', 'handovers',
-    'rechtskreis_changes']
 # lines that print as totals
 TOTAL_CODES = {'forwarded_net', 'spent', 'earned', 'balance', 'repayment'}
 # the message of the name of each line code
@@ -345,17 +340,15 @@ class Proof(CompanyMixin, WorkflowGuard, Workflow, ModelSQL, ModelView):
 
     def sachbericht_kennzahlen(self, start, end):
         """Return [(label, value)] of the Kennzahlen of the period and of
-        the steering work, labelled in the current language"""
-        pool = Pool()
-        Line = pool.get('kim.indicator.report.line')
-        labels = dict(Line.fields_get(['indicator'])['indicator']['selection'])
-        with Transaction().set_user(0), \
-                Transaction().set_context(_check_access=False):
-            engine = IndicatorEngine(self.company.id, start, end)
-            values = [(labels.get(code, code), engine.compute(code)[None][0])
-                for code in SACHBERICHT_INDICATORS]
-            structure = [(labels.get(code, STRUCTURE_INDICATORS[code]), value)
-                for code, value in engine.compute_structure().items()]
+        the steering work: the active indicator definitions, named in the
+        current language"""
+        Indicator = Pool().get('kim.indicator')
+        values, structure = [], []
+        for indicator, value in Indicator.compute_totals(
+                self.company, start, end):
+            steering = SOURCES[indicator.source][0] == 'steering'
+            (structure if steering else values).append(
+                (indicator.name, value))
         return values, structure
 
     def sachbericht_draft(self):

@@ -7,13 +7,17 @@ import datetime as dt
 import io
 from decimal import Decimal
 
-from trytond.model.exceptions import AccessError
 import unittest
+
+from trytond.model.exceptions import AccessError
 
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
 from trytond.modules.kim_network.tests.tools import (
-    as_user, attach_scan, codes, create_organisation, create_user)
+    as_user, attach_scan, codes, create_organisation, create_user,
+    load_german)
+from trytond.modules.kim_reporting.exceptions import (
+    IndicatorValidationError)
 from trytond.modules.kim_reporting.spreadsheet import read_xlsx
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
@@ -177,6 +181,7 @@ class KimIndicatorTestCase(unittest.TestCase):
         return company, employee
 
     def report(self, company, dimensions, **values):
+        "Create and compute a report of the year Y (values override)"
         Report = Pool().get('kim.indicator.report')
         report, = Report.create([dict({
                         'name': 'Test',
@@ -238,14 +243,16 @@ class KimIndicatorTestCase(unittest.TestCase):
         self.assertEqual(v('active', 'kommune', '05999002'), 2)
         self.assertEqual(v('closed', 'kommune', '05999001'), 1)
         self.assertEqual(v('contacts', 'kommune', '05999001'), 6)
-        self.assertIsNone(v('contacts', 'kommune', '05999002'))
+        # no contact in Südstadt this year, one the year before
+        self.assertEqual(v('contacts', 'kommune', '05999002'), 0)
         # a case counts in each of its target groups; c5 has none
         self.assertEqual(v('intakes', 'target_group', 'ASYL'), 2)
         self.assertEqual(v('intakes', 'target_group', 'P24'), 2)
         self.assertEqual(v('intakes', 'target_group', ''), 1)
         self.assertEqual(v('active', 'gender', 'female'), 3)
         self.assertEqual(v('active', 'gender', 'diverse'), 1)
-        self.assertIsNone(v('active', 'gender', 'male'))
+        # c4 (male) was active at the end of the year before only
+        self.assertEqual(v('active', 'gender', 'male'), 0)
         self.assertEqual(v('contacts', 'gender', 'female'), 4)
         self.assertEqual(v('contacts', 'gender', 'male'), 2)
         for band in ['u18', '18_26', '27_44', '45_64']:
@@ -287,20 +294,27 @@ class KimIndicatorTestCase(unittest.TestCase):
             create_dataset(company, employee)
             report = self.report(company, ['kommune', 'gender'])
         self.assertEqual(report.min_cell, 5)
-        lines = {(l.indicator, l.dimension, l.key): l for l in report.lines}
-        # 4 intakes < 5: suppressed; 6 contacts: shown
+        lines = {(l.code, l.dimension, l.key): l for l in report.lines}
+        # 4 intakes < 5: suppressed, shown as '.'; 6 contacts: shown
         self.assertTrue(lines['intakes', 'total', ''].suppressed)
         self.assertIsNone(lines['intakes', 'total', ''].value)
-        self.assertEqual(lines['intakes', 'total', ''].display, '< 5')
+        self.assertEqual(lines['intakes', 'total', ''].display, '.')
         self.assertEqual(lines['contacts', 'total', ''].value, 6)
-        # hours and shares hide when their base count is small
+        # hours and shares hide with the count of their facts
         self.assertEqual(lines['contact_hours', 'total', ''].value,
             Decimal('5.75'))
         self.assertTrue(lines['duration', 'total', ''].suppressed)
-        # only one small cell in a breakdown: a second one is hidden
+        # a total below the minimum hides every cell of the indicator
+        self.assertTrue(all(l.suppressed for l in report.lines
+                if l.code == 'intakes' and l.value is None
+                and l.dimension != 'total'))
+        # two small cells of a breakdown: both hidden, and together they
+        # make at least the minimum (4 + 2 contacts by gender)
         self.assertEqual(lines['contacts', 'kommune', '05999001'].value, 6)
         self.assertTrue(lines['contacts', 'gender', 'male'].suppressed)
         self.assertTrue(lines['contacts', 'gender', 'female'].suppressed)
+        self.assertTrue(lines['contact_hours', 'gender', 'male'].suppressed)
+        self.assertTrue(lines['outreach_pct', 'gender', 'male'].suppressed)
         # no export holds a value below the minimum
         oext, content, _, _ = CSV.execute([report.id], {
                 'action_id': pool.get('ir.model.data').get_id(
@@ -309,24 +323,24 @@ class KimIndicatorTestCase(unittest.TestCase):
         rows = list(csv.reader(io.StringIO(
                     content.decode('utf-8-sig')), delimiter=';'))
         header, rows = rows[0], rows[1:]
-        value = header.index('value')
+        self.assertEqual(header[3], "Indicator Code")
         for row in rows:
-            if row[value] not in {'.', ''}:
-                number = Decimal(row[value])
-                if row[header.index('indicator')] in {
-                        'intakes', 'active', 'closed', 'contacts'}:
+            if row[11] not in {'.', ''}:
+                number = Decimal(row[11])
+                if row[3] in {'intakes', 'active', 'closed', 'contacts'}:
                     self.assertTrue(number == 0 or number >= 5, row)
-        self.assertIn(['intakes', 'total', '', 'Total', '.', '1'],
-            [r[3:] for r in rows])
+        intakes, = [r for r in rows if r[3] == 'intakes' and r[5] == "Total"]
+        self.assertEqual(intakes[11], '.')
+        self.assertEqual(intakes[14], '1')
         oext, content, _, _ = CSV.execute([report.id], {
                 'action_id': pool.get('ir.model.data').get_id(
                     'kim_reporting', 'report_indicator_xlsx')})
         self.assertEqual(oext, 'xlsx')
-        sheet = read_xlsx(content)['Kennzahlen']
-        self.assertEqual(sheet[0][3], 'indicator')
+        sheet, = read_xlsx(content).values()
+        self.assertEqual(sheet[0][3], "Indicator Code")
         contacts, = [r for r in sheet
-            if r[3] == 'contacts' and r[4] == 'total']
-        self.assertEqual(contacts[7], 6)
+            if r[3] == 'contacts' and r[5] == "Total"]
+        self.assertEqual(contacts[11], 6)
         self.assertEqual(Report.search([], count=True), 1)
 
     @with_transaction()
@@ -385,11 +399,229 @@ class KimIndicatorTestCase(unittest.TestCase):
                             }])
                 Report.compute([report])
                 lines = Line.search([('report', '=', report.id),
-                        ('indicator', '=', 'intakes'),
+                        ('code', '=', 'intakes'),
                         ('dimension', '=', 'total')])
                 self.assertEqual([l.value for l in lines], [4])
                 with self.assertRaises(AccessError):
                     Line.write(lines, {'value': 99})
+
+    @with_transaction()
+    def test_definitions_as_data(self):
+        "An administrator adds, retires and changes indicators"
+        pool = Pool()
+        Indicator = pool.get('kim.indicator')
+        company, employee = self.setup()
+        with set_company(company):
+            create_dataset(company, employee)
+            home, = Indicator.create([{
+                        'name': "Hausbesuche", 'code': 'home_visits',
+                        'source': 'contact', 'kind': 'count',
+                        'contact_channels': ['home_visit'],
+                        }])
+            share, = Indicator.create([{
+                        'name': "Anteil mit Sprachmittlung", 'code': 'sm',
+                        'source': 'contact', 'kind': 'pct',
+                        'interpreter_only': True,
+                        }])
+            interpreter, = Indicator.search([('code', '=', 'interpreter')])
+            first = self.report(company, [])
+            Indicator.write([interpreter], {'active': False})
+            second = self.report(company, [])
+        # one home visit (c1) and one contact with interpreter of six
+        self.assertEqual(first.value('home_visits'), 1)
+        self.assertEqual(first.value('sm'), Decimal('16.7'))
+        self.assertEqual(first.value('interpreter'), 1)
+        # retired: not computed again, the old report keeps its line
+        self.assertNotIn('interpreter', {l.code for l in second.lines})
+        self.assertEqual(first.value('interpreter'), 1)
+        self.assertEqual(second.value('home_visits'), 1)
+        # the order of the lines follows the sequence of the definitions
+        codes_ = [l.code for l in second.lines if l.dimension == 'total']
+        self.assertLess(codes_.index('intakes'), codes_.index('closed'))
+
+    @with_transaction()
+    def test_definition_validation(self):
+        "A sum needs a value, steering work is counted only"
+        pool = Pool()
+        Indicator = pool.get('kim.indicator')
+        for i, values in enumerate([
+                    {'source': 'referral', 'kind': 'sum'},
+                    {'source': 'intake', 'kind': 'avg'},
+                    {'source': 'meeting', 'kind': 'pct'},
+                    ]):
+            with self.assertRaises(IndicatorValidationError):
+                Indicator.create([dict(values, name="X", code='x%s' % i)])
+        with self.assertRaises(Exception):
+            Indicator.create([{'name': "Doppelt", 'code': 'intakes',
+                        'source': 'intake', 'kind': 'count'}])
+
+    @with_transaction()
+    def test_targets(self):
+        "A target value per year and company, compared in the total"
+        pool = Pool()
+        Indicator = pool.get('kim.indicator')
+        Target = pool.get('kim.indicator.target')
+        company, employee = self.setup()
+        other = create_company("Anderer Träger")
+        intakes, = Indicator.search([('code', '=', 'intakes')])
+        duration, = Indicator.search([('code', '=', 'duration')])
+        with set_company(company):
+            create_dataset(company, employee)
+            Target.create([
+                    {'indicator': intakes.id, 'year': Y,
+                        'value': Decimal(10)},
+                    {'indicator': intakes.id, 'year': Y - 1,
+                        'value': Decimal(2)},
+                    {'indicator': duration.id, 'year': Y,
+                        'value': Decimal(200)},
+                    ])
+            Target.create([{'indicator': intakes.id, 'year': Y,
+                        'company': other.id, 'value': Decimal(1)}])
+            report = self.report(company, [])
+            quarter = self.report(company, [], period_type='quarter',
+                quarter='2')
+        total = {l.code: l for l in report.lines if l.dimension == 'total'}
+        self.assertEqual(total['intakes'].target, 10)
+        self.assertIs(total['intakes'].target_reached, False)
+        self.assertEqual(total['intakes'].target_display, '10')
+        # lower is better for the duration (137.5 days)
+        self.assertIs(total['duration'].target_reached, True)
+        self.assertIsNone(total['closed'].target)
+        # a quarter is not compared with the year's target
+        self.assertIsNone(
+            [l for l in quarter.lines if l.code == 'intakes'][0].target)
+        with self.assertRaises(Exception):
+            Target.create([{'indicator': intakes.id, 'year': Y,
+                        'company': company.id, 'value': Decimal(3)}])
+
+    @with_transaction()
+    def test_who_defines_what(self):
+        """Administrators define indicators; coordination sets targets;
+        finance reads both"""
+        pool = Pool()
+        Indicator = pool.get('kim.indicator')
+        Target = pool.get('kim.indicator.target')
+        company, _ = self.setup()
+        admin = create_user('kim_admin', [
+                ('kim_network', 'group_kim_admin')], company=company)
+        finance = create_user('finance', [
+                ('kim_network', 'group_kim_user'),
+                ('kim_reporting', 'group_finance')], company=company)
+        coordination = create_user('coordination', [
+                ('kim_network', 'group_kim_coordination')], company=company)
+        intakes, = Indicator.search([('code', '=', 'intakes')])
+        values = {'name': "Neu", 'code': 'neu', 'source': 'intake',
+            'kind': 'count'}
+        context = dict(company=company.id, companies=[company.id])
+        with as_user(admin), Transaction().set_context(context):
+            Indicator.create([values])
+            Indicator.write([intakes], {'name': "Neuaufnahmen"})
+        for user in [finance, coordination]:
+            with as_user(user), Transaction().set_context(context):
+                self.assertTrue(Indicator.search([]))
+                with self.assertRaises(AccessError):
+                    Indicator.create([dict(values, code='x')])
+                with self.assertRaises(AccessError):
+                    Indicator.write([intakes], {'active': False})
+        with as_user(coordination), Transaction().set_context(context):
+            target, = Target.create([{'indicator': intakes.id, 'year': Y,
+                        'value': Decimal(40)}])
+        with as_user(finance), Transaction().set_context(context):
+            self.assertEqual(Target.search([]), [target])
+            with self.assertRaises(AccessError):
+                Target.write([target], {'value': Decimal(1)})
+
+    @with_transaction()
+    def test_cross_table(self):
+        "Kommune x target group, with both breakdowns as margins"
+        pool = Pool()
+        Report = pool.get('kim.indicator.report')
+        PDF = pool.get('kim.indicator.report', type='report')
+        company, employee = self.setup()
+        with set_company(company):
+            create_dataset(company, employee)
+            report = self.report(company, ['gender'], crossings=[('create', [
+                            {'first': 'target_group',
+                                'second': 'kommune'}])])
+        v = report.value
+        # the crossing's dimensions are published as its margins
+        self.assertEqual(v('intakes', 'kommune', '05999001'), 3)
+        self.assertEqual(v('intakes', 'target_group', 'ASYL'), 2)
+        # rows and columns in the order of the dimensions: Kommune first
+        nord, sued = '05999001', '05999002'
+        self.assertEqual(v('intakes', 'kommune', nord, 'target_group',
+                'ASYL'), 2)
+        self.assertEqual(v('intakes', 'kommune', nord, 'target_group',
+                'P24'), 2)
+        self.assertEqual(v('intakes', 'kommune', sued, 'target_group', ''),
+            1)
+        self.assertEqual(v('contacts', 'kommune', nord, 'target_group',
+                'ASYL'), 5)
+        self.assertEqual(v('goals_set', 'kommune', nord, 'handlungsfeld',
+                'ARBEIT'), None)
+        self.assertNotIn('gender',
+            {l.dimension2 for l in report.lines if l.dimension2})
+        oext, content, _, _ = PDF.execute([report.id], {})
+        self.assertTrue(content.startswith(b'%PDF'))
+        self.assertEqual(Report.search([], count=True), 1)
+
+    @with_transaction()
+    def test_previous_period(self):
+        "The year and the quarter are compared with the one before"
+        company, employee = self.setup()
+        with set_company(company):
+            create_dataset(company, employee)
+            report = self.report(company, ['kommune'])
+            quarter = self.report(company, [], period_type='quarter',
+                quarter='2')
+        self.assertEqual((report.previous_from, report.previous_to),
+            (d(1, 1, Y - 1), d(12, 31, Y - 1)))
+        total = {l.code: l for l in report.lines if l.dimension == 'total'}
+        # c4, c6 and c8 were opened the year before
+        self.assertEqual(total['intakes'].previous_value, 3)
+        self.assertEqual(total['intakes'].change, 1)
+        self.assertEqual(total['intakes'].change_display, '+1')
+        self.assertEqual(total['contacts'].previous_value, 1)
+        by_key = {(l.code, l.key): l for l in report.lines
+            if l.dimension == 'kommune'}
+        self.assertEqual(by_key['intakes', '05999002'].previous_value, 2)
+        self.assertEqual((quarter.previous_from, quarter.previous_to),
+            (d(1, 1), d(3, 31)))
+
+    @with_transaction()
+    def test_german_labels(self):
+        "Indicator names, dimensions and keys in German, from translations"
+        pool = Pool()
+        CSV = pool.get('kim.indicator.report.csv', type='report')
+        for module in ['kim_network', 'kim_case', 'kim_reporting']:
+            load_german(module)
+        company, employee = self.setup()
+        with set_company(company), \
+                Transaction().set_context(language='de'):
+            create_dataset(company, employee)
+            report = self.report(company, ['gender', 'age_band',
+                    'target_group'])
+            labels = {(l.code, l.dimension, l.key): l.label
+                for l in report.lines}
+            self.assertEqual(labels['intakes', 'total', ''], "Gesamt")
+            self.assertEqual(labels['active', 'gender', 'female'],
+                "Weiblich")
+            self.assertEqual(labels['intakes', 'age_band', '18_26'],
+                "18 bis 26")
+            self.assertEqual(labels['intakes', 'target_group', ''],
+                "(nicht erfasst)")
+            self.assertEqual([l.indicator.rec_name for l in report.lines
+                    if l.code == 'intakes'][0], "Neuaufnahmen")
+            oext, content, _, _ = CSV.execute([report.id], {
+                    'action_id': pool.get('ir.model.data').get_id(
+                        'kim_reporting', 'report_indicator_xlsx')})
+            sheet, = read_xlsx(content).values()
+        self.assertIn("Kennzahl", sheet[0])
+        self.assertIn("Vorperiode", sheet[0])
+        words = ' '.join(str(c) for row in sheet for c in row if c)
+        for english in ["New Intakes", "Female", "18 to 26",
+                "not recorded", "Total", "Gender"]:
+            self.assertNotIn(english, words)
 
 
 class KimSteeringIndicatorTestCase(unittest.TestCase):
@@ -412,32 +644,47 @@ class KimSteeringIndicatorTestCase(unittest.TestCase):
         Barrier = pool.get('kim.barrier_report')
         Report = pool.get('kim.indicator.report')
         company = create_company()
-        committee, = Committee.create([{
-                    'name': "Lenkungsgruppe", 'code': 'LG',
-                    'type': 'lenkungsgruppe', 'start_date': d(1, 1)}])
-        held, cancelled = Meeting.create([{
-                    'committee': committee.id,
-                    'start': dt.datetime(Y, month, 1, 10),
-                    'end': dt.datetime(Y, month, 1, 12),
-                    'place': "Kreishaus"} for month in (3, 9)])
-        item, = AgendaItem.create([{
-                    'meeting': held.id, 'title': "Bericht", 'sequence': 300}])
-        Decision.create([{'agenda_item': item.id, 'text': text}
-                for text in ["Die Lenkungsgruppe beschließt.",
-                    "Die Lenkungsgruppe beauftragt."]])
-        Meeting.hold([held])
-        Meeting.cancel([cancelled])
-        wohnen, = codes('kim.handlungsfeld', 'WOHNEN')
-        topic, = Topic.create([{'name': "Wohnraum", 'state': 'collected'}])
-        reports = Barrier.create([{
-                    'description': "Mietbescheinigung fehlt.",
-                    'handlungsfeld': wohnen.id,
-                    'kind': 'interface',
-                    'topic': topic.id,
-                    'date': date,
-                    } for date in [d(5, 1), d(6, 1)]])
-        Barrier.submit(reports[:1])
+        other = create_company("Anderer Träger")
+        with set_company(other):
+            # the steering work of another company does not count
+            committee, = Committee.create([{
+                        'name': "Arbeitsgruppe", 'code': 'AG',
+                        'type': 'arbeitsgruppe', 'start_date': d(1, 1)}])
+            meeting, = Meeting.create([{
+                        'committee': committee.id,
+                        'start': dt.datetime(Y, 4, 1, 10),
+                        'end': dt.datetime(Y, 4, 1, 12),
+                        'place': "Rathaus"}])
+            Meeting.hold([meeting])
+            Topic.create([{'name': "Anderes Thema", 'state': 'collected'}])
         with set_company(company):
+            committee, = Committee.create([{
+                        'name': "Lenkungsgruppe", 'code': 'LG',
+                        'type': 'lenkungsgruppe', 'start_date': d(1, 1)}])
+            held, cancelled = Meeting.create([{
+                        'committee': committee.id,
+                        'start': dt.datetime(Y, month, 1, 10),
+                        'end': dt.datetime(Y, month, 1, 12),
+                        'place': "Kreishaus"} for month in (3, 9)])
+            item, = AgendaItem.create([{
+                        'meeting': held.id, 'title': "Bericht",
+                        'sequence': 300}])
+            Decision.create([{'agenda_item': item.id, 'text': text}
+                    for text in ["Die Lenkungsgruppe beschließt.",
+                        "Die Lenkungsgruppe beauftragt."]])
+            Meeting.hold([held])
+            Meeting.cancel([cancelled])
+            wohnen, = codes('kim.handlungsfeld', 'WOHNEN')
+            topic, = Topic.create([{
+                        'name': "Wohnraum", 'state': 'collected'}])
+            reports = Barrier.create([{
+                        'description': "Mietbescheinigung fehlt.",
+                        'handlungsfeld': wohnen.id,
+                        'kind': 'interface',
+                        'topic': topic.id,
+                        'date': date,
+                        } for date in [d(5, 1), d(6, 1)]])
+            Barrier.submit(reports[:1])
             report, = Report.create([{
                         'name': 'Steuerung', 'company': company.id,
                         'period_type': 'custom', 'date_from': d(1, 1),
