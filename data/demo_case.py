@@ -468,12 +468,16 @@ def create_staff(ctx, company, n_managers):
 
 
 def link_users(ctx, company, managers, supervisors):
-    "The demo users act as the first case manager and supervisor"
+    """Every demo user works in the demo's company; fallmanager and
+    fachaufsicht act as the first case manager and supervisor"""
     User = ctx.pool.get('res.user')
     links = [
         ('fallmanager', managers[:1]),
         ('fachaufsicht', supervisors[:1]),
         ('datenschutz', []),
+        ('koordination', []),
+        ('finanzen', []),
+        ('gremium', []),
         ('admin', managers[:1]),
         ]
     for login, employees in links:
@@ -1270,7 +1274,8 @@ def create_consents(ctx, stories):
             purposes.append('transfer')
         if rng.random() < 0.6:
             purposes.append('case_conference')
-        if rng.random() < 0.4:
+        if 'case_conference' in purposes or rng.random() < 0.4:
+            # a Fallkonferenz with partners is communication in the network
             purposes.append('network')
         hfs = story_handlungsfelder(story) or rng.sample(all_hfs, 3)
         if len(hfs) > 1 and rng.random() < 0.15:
@@ -1504,7 +1509,8 @@ def create_conferences(ctx, stories):
                 story.short or rng.random() > (
                     0.25 if story.state == 'implementation' else 0.12)):
             continue
-        plans = [p for p in story.consents if p.covers('case_conference')]
+        plans = [p for p in story.consents if p.covers('case_conference')
+            and p.covers('network')]
         if not plans:
             continue
         plan = plans[-1]

@@ -127,8 +127,9 @@ class FuzzTestCase(unittest.TestCase):
             User = pool.get('res.user')
             ModelData = pool.get('ir.model.data')
             base = build_base()
-            specs, _ = build_specs(base)
-            build_fixtures(specs)
+            with Transaction().set_context(company=base['company'].id):
+                specs, _ = build_specs(base)
+                build_fixtures(specs)
             company = base['company']
             User.create([{
                         'login': 'fuzz',

@@ -531,8 +531,10 @@ class IntegrityTestCase(unittest.TestCase):
         cls.admin = activate_modules('kim_reporting', create_company)
         with Transaction().start(DB_NAME, 0) as transaction:
             base = build_base()
-            specs, parents = build_specs(base)
-            cls.fixtures = build_fixtures(specs)
+            # the steering records belong to the company (Kennzahlen)
+            with Transaction().set_context(company=base['company'].id):
+                specs, parents = build_specs(base)
+                cls.fixtures = build_fixtures(specs)
             cls.specs = {s.model: s for s in specs}
             cls.parents = parents
             cls.base_ids = {

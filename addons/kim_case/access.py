@@ -204,16 +204,32 @@ def _reach(Model, ids, paths, reached):
             _reach(pool.get(target), target_ids, subpaths, reached)
 
 
+def _id(value):
+    """The record id of value or None when it is none (the InputGuard of
+    kim_network refuses such values before anything is written)"""
+    if isinstance(value, bool):
+        return None
+    try:
+        value = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return value if value >= 0 else None
+
+
 def _link_ids(field, value):
     "Return the ids of existing records value links by field"
     if value is None:
         return []
     if field._type in {'many2one', 'one2one'}:
-        return [int(value)] if int(value) >= 0 else []
+        return [i for i in [_id(value)] if i is not None]
     ids = []
-    for action in value or []:
-        if action[0] in {'add', 'set'}:
-            ids.extend(int(i) for i in action[1] if int(i) >= 0)
+    if not isinstance(value, (list, tuple)):
+        return ids
+    for action in value:
+        if (isinstance(action, (list, tuple)) and len(action) > 1
+                and action[0] in {'add', 'set'}
+                and isinstance(action[1], (list, tuple))):
+            ids.extend(i for i in map(_id, action[1]) if i is not None)
     return ids
 
 

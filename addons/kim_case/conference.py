@@ -188,16 +188,17 @@ class Conference(CaseLinkMixin, WorkflowGuard, Workflow, ModelSQL,
                 missing.append(organisation)
         return missing
 
-    def check_consents(self):
-        """Raise a ConferenceError unless the client consented to the
-        communication in the network and to each external organisation"""
+    def check_consents(self, date=None):
+        """Raise a ConferenceError unless the client consented, in force on
+        date (default today), to the communication in the network and to
+        each external organisation"""
         if any(p.external for p in self.participants) and not covering(
-                self.case.client, 'network'):
+                self.case.client, 'network', date=date):
             raise ConferenceError(gettext(
                     'kim_case.msg_conference_no_network_consent',
                     conference=self.rec_name,
                     client=self.case.client.rec_name))
-        missing = self.missing_consents()
+        missing = self.missing_consents(date=date)
         if missing:
             raise ConferenceError(gettext(
                     'kim_case.msg_conference_no_consent',
@@ -239,7 +240,8 @@ class Conference(CaseLinkMixin, WorkflowGuard, Workflow, ModelSQL,
                         'kim_case.msg_conference_held_future',
                         conference=conference.rec_name,
                         start=conference.start))
-            conference.check_consents()
+            # the consents in force when the conference took place
+            conference.check_consents(date=conference.start.date())
         for conference in conferences:
             Case._log_events([conference.case], 'conference', gettext(
                     'kim_case.msg_conference_event',

@@ -100,14 +100,15 @@ class AccessPathsTestCase(unittest.TestCase):
                 self.case_so]:
             self.records[case] = self.create_case_records(case)
 
-    def case_values(self, client, employee, team):
+    def case_values(self, client, employee, team, state='implementation'):
+        "Values of a case; as root in any state, as a user at intake"
         return {
             'client': client.id,
             'kommune': self.kommune.id,
             'case_manager': self.employees[employee].id,
             'team': team.id if team else None,
             'depth': 'case_management',
-            'state': 'implementation',
+            'state': state,
             }
 
     def create_case_records(self, case):
@@ -483,7 +484,7 @@ class AccessPathsTestCase(unittest.TestCase):
         conference, = self.of(self.case_b, 'kim.case.conference')
         attempts = [
             ('kim.case', [self.case_values(self.client_a, 'carla',
-                        self.team_b)]),
+                        self.team_b, state='intake')]),
             ('kim.consent', [{'client': self.client_a.id}]),
             ('kim.client.household', [{'client': self.client_b.id,
                         'member': self.client_a.id, 'relation': 'other'}]),
@@ -520,7 +521,7 @@ class AccessPathsTestCase(unittest.TestCase):
             # a new client of one's own
             new, = Party.create([{'name': "New", 'kim_client': True}])
             case, = Case.create([self.case_values(new, 'carla',
-                        self.team_b)])
+                        self.team_b, state='intake')])
             self.assertEqual(case.client, new)
         self.assertEqual(
             Case.search([('client', '=', self.client_a.id)]), [self.case_a])
