@@ -549,4 +549,3 @@ class HandOut(Wizard):
 
     def do_print_progress(self, action):
         return action, self._data(self.record)
-

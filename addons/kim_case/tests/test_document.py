@@ -435,4 +435,3 @@ class DocumentTestCase(PlanTestMixin, unittest.TestCase):
                             active_id=case.id, active_ids=[case.id]), \
                         self.assertRaises(AccessError):
                     HandOut.create()
-
