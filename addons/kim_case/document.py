@@ -174,6 +174,15 @@ def text_direction(text):
     return 'ltr'
 
 
+def isolate(texts, values):
+    """The values to fill into a text of texts, each in a bidi isolate
+    (FSI ... PDI) in a right-to-left text so that a German name or a date
+    keeps its order"""
+    if texts.get('dir') != 'rtl':
+        return values
+    return {k: '\u2068%s\u2069' % v for k, v in values.items()}
+
+
 def format_date(date):
     "The German date format of the documents (the same for all languages)"
     return date.strftime('%d.%m.%Y') if date else ''
@@ -221,6 +230,7 @@ class ClientDocumentReport(Report):
         context['texts'] = record_texts
         context['first'] = record_texts(records[0] if records else None)
         context['text_direction'] = text_direction
+        context['isolate'] = isolate
         context['fmt_date'] = format_date
         context['today'] = today()
         company_id = Transaction().context.get('company')
