@@ -92,3 +92,106 @@ class ViewWidgetTestCase(unittest.TestCase):
                             name, widget))
         self.assertGreater(checked, 500)
         self.assertEqual(problems, [], '\n'.join(sorted(set(problems))))
+
+
+class WebRootTestCase(unittest.TestCase):
+    "The web root serves the KIM Suite's custom.js and custom.css"
+
+    def test_custom_files_served(self):
+        "make sao copies them into the web root, which serves them"
+        import shutil
+        import subprocess
+        import tempfile
+
+        from werkzeug.test import Client
+        from werkzeug.wrappers import Response
+
+        from trytond.wsgi import SharedDataMiddlewareIndex
+
+        if not shutil.which('make'):
+            self.skipTest('no make')
+        with tempfile.TemporaryDirectory() as tmp:
+            web_root = Path(tmp, 'package')
+            (web_root / 'dist').mkdir(parents=True)
+            (web_root / 'dist' / 'tryton-sao.js').write_text('')
+            subprocess.run(['make', '-s', '-C', str(ROOT),
+                    'SAO_DIR=%s' % web_root, str(web_root / 'custom.js'),
+                    str(web_root / 'custom.css')], check=True)
+            app = SharedDataMiddlewareIndex(
+                Response('not found', status=404), {'/': str(web_root)})
+            client = Client(app)
+            for name in ['custom.js', 'custom.css']:
+                response = client.get('/' + name)
+                self.assertEqual(response.status_code, 200, name)
+                self.assertEqual(response.get_data(),
+                    (ROOT / 'web' / name).read_bytes())
+        source = (ROOT / 'web' / 'custom.js').read_text()
+        self.assertIn("Sao.config.title = 'KIM Suite'", source)
+        for script in ['tools/demo.sh', 'tools/serve.sh']:
+            self.assertIn('cp "$root/web/custom.js" "$root/web/custom.css" '
+                '"$root/.sao/package/"', (ROOT / script).read_text(), script)
+        self.assertRegex((ROOT / 'Makefile').read_text(),
+            r'\nsao: .*\$\(SAO_DIR\)/custom\.js \$\(SAO_DIR\)/custom\.css')
+
+    def test_selection_redraw(self):
+        """custom.js keeps a selection's value while sao redraws it: a button
+        clicked meanwhile does not read it as empty (issue 17)"""
+        import shutil
+        import subprocess
+
+        if SAO_JS.exists():
+            source = SAO_JS.read_text(encoding='utf-8')
+            start = source.index('Sao.View.Form.Selection = Sao.class_(')
+            block = source[start:source.index('Sao.View.Form.Boolean', start)]
+            for method in ['display_update_selection: function',
+                    'focus_out.bind(this)', 'set_value: function']:
+                self.assertIn(method, block)
+        node = shutil.which('node')
+        if not node:
+            self.skipTest('no node')
+        # sao's behaviour: a redraw empties the options (the value reads
+        # null) and selects the value one tick later
+        script = r'''
+const assert = require('assert');
+function Deferred() {
+    let callbacks = [], done = false;
+    return {
+        resolve() { done = true; callbacks.forEach(c => c()); },
+        always(c) { if (done) { c(); } else { callbacks.push(c); } },
+    };
+}
+const record = {decision: 'case_management'};
+function Selection() { this.shown = record.decision; }
+Selection.prototype = {
+    display_update_selection() {
+        this.shown = null;
+        const prm = Deferred();
+        setTimeout(() => { this.shown = record.decision; prm.resolve(); });
+        return prm;
+    },
+    focus_out() { this.set_value(); },
+    set_value() { record.decision = this.shown; },
+};
+global.Sao = {config: {}, View: {Form: {Selection: Selection}}};
+global.document = {};
+require(process.argv[1]);
+assert.strictEqual(document.title, 'KIM Suite');
+const widget = new Selection();
+widget.display_update_selection();
+widget.set_value();  // the button, while the options are rebuilt
+assert.strictEqual(record.decision, 'case_management');
+setTimeout(() => {
+    widget.set_value();
+    assert.strictEqual(record.decision, 'case_management');
+    widget.display_update_selection();
+    widget.shown = 'referral';  // the user's own choice counts at once
+    widget.focus_out();
+    assert.strictEqual(record.decision, 'referral');
+    console.log('ok');
+}, 10);
+'''
+        result = subprocess.run([node, '-e', script,
+                str(ROOT / 'web' / 'custom.js')],
+            capture_output=True, text=True, timeout=60)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout.strip(), 'ok')
