@@ -18,6 +18,7 @@ from lxml import etree
 
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.transaction import Transaction
 
 ROOT = Path(__file__).resolve().parent.parent
 SAO_JS = ROOT / '.sao' / 'package' / 'dist' / 'tryton-sao.js'
@@ -90,6 +91,14 @@ class ViewWidgetTestCase(unittest.TestCase):
                     problems.append('%s %s (%s): field %s widget %s' % (
                             view.model, view.type, view.name or view.id,
                             name, widget))
+                # sao groups the digits of integers: a year reads "2.025"
+                if (fields[name]['type'] == 'integer'
+                        and (name == 'year' or (name.endswith('_year')
+                                and not name.endswith('per_year')))
+                        and node.get('grouping') != '0'):
+                    problems.append('%s %s (%s): year %s without '
+                        'grouping="0"' % (view.model, view.type,
+                            view.name or view.id, name))
         self.assertGreater(checked, 500)
         self.assertEqual(problems, [], '\n'.join(sorted(set(problems))))
 
@@ -195,3 +204,134 @@ setTimeout(() => {
             capture_output=True, text=True, timeout=60)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(result.stdout.strip(), 'ok')
+
+
+# Words that are the same in German and English
+SAME_IN_GERMAN = {
+    'Name', 'Code', 'Status', 'Team', 'E-Mail', 'ID', 'Start', 'Text',
+    'Detail', 'Dimension', 'Evaluation', 'Format', 'Hybrid', 'Moderation',
+    'Monitoring', 'Organisation', 'Situation', 'Video', 'Assessment',
+    'Assessments', 'Case', 'Management', 'Clearing', 'KI', 'VZÄ',
+    }
+# German terms of the field (the sources name them in German)
+KIM_TERMS = {
+    'Anfrage', 'Arbeitsauftrag', 'Arbeitsgruppe', 'Projektgruppe', 'Auftrag',
+    'Austauschforum', 'Baustein', 'Bausteine', 'Begleitgremium', 'Beschluss',
+    'Dienstbesprechung', 'Doppelstruktur', 'Empfehlung', 'Erstberatung',
+    'Facharbeitskreis', 'Fachaufsicht', 'Fachbezogene', 'Pauschale',
+    'Fallkonferenz', 'Runde', 'Fallrekonstruktion', 'Finanzierungsplan',
+    'Handlungsfeld', 'Handlungsfelder', 'Hauptziel', 'Hilfeplan',
+    'Informationsfluss', 'Kommunales', 'Integrationszentrum', 'Kommune',
+    'Kommunen', 'Lenkungsgruppe', 'Planungskonferenz', 'Rechtliche',
+    'Rechtskreis', 'Rechtskreise', 'Sachbericht', 'Schnittstellenproblem',
+    'Sonstige', 'Sprachbarriere', 'Sprachmittlung', 'Stellenplan',
+    'Unterarbeitsgruppe', 'Verweisberatung', 'Verwendungsnachweis',
+    'Wartezeit', 'Weiterleitungsvertrag', 'Wiedervorlage',
+    }
+ATTRIBUTES = ['string', 'help', 'confirm', 'sum']
+
+
+def load_german():
+    "Load the German translations of every activated module"
+    import importlib
+    import os
+    pool = Pool()
+    Lang = pool.get('ir.lang')
+    Module = pool.get('ir.module')
+    Translation = pool.get('ir.translation')
+    lang, = Lang.search([('code', '=', 'de')])
+    lang.translatable = True
+    lang.save()
+    for module in Module.search([('state', '=', 'activated')]):
+        package = importlib.import_module('trytond.modules.%s' % module.name
+            if module.name not in {'ir', 'res'} else 'trytond.' + module.name)
+        path = os.path.join(os.path.dirname(package.__file__), 'locale',
+            'de.po')
+        if os.path.exists(path):
+            Translation.translation_import('de', module.name, path)
+
+
+def english(text):
+    """Whether a text the German client shows as its source is English:
+    a word neither German (umlaut, sharp s, a term of the field) nor the same
+    in both languages"""
+    for word in re.findall(r'[^\W\d_]{2,}', text or ''):
+        if not (re.search('[äöüÄÖÜß]', word) or word in SAME_IN_GERMAN
+                or word in KIM_TERMS):
+            return True
+    return False
+
+
+class GermanViewTestCase(unittest.TestCase):
+    "Every label and selection of the KIM views is German"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        activate_module(MODULES)
+
+    def view_texts(self, Model, view_id, view_type):
+        "Return {key: text} of the strings the client shows for the view"
+        result = Model.fields_view_get(view_id=view_id, view_type=view_type)
+        texts = {}
+        tree = etree.fromstring(result['arch'])
+        for node in tree.iter():
+            if not isinstance(node.tag, str):
+                continue
+            for attribute in ATTRIBUTES:
+                if node.get(attribute):
+                    key = '<%s name=%s id=%s> %s' % (node.tag,
+                        node.get('name'), node.get('id'), attribute)
+                    texts[key] = node.get(attribute)
+        for name, definition in result['fields'].items():
+            field = '%s.%s' % (Model.__name__, name)
+            for attribute in ['string', 'help']:
+                texts['%s %s' % (field, attribute)] = definition.get(
+                    attribute)
+            selection = definition.get('selection')
+            if isinstance(selection, list):
+                for value, label in selection:
+                    texts['%s selection %s' % (field, value)] = label
+        return texts
+
+    @with_transaction()
+    def test_german_labels(self):
+        pool = Pool()
+        View = pool.get('ir.ui.view')
+        load_german()
+        views = View.search([('module', 'in', MODULES)])
+        findings = {}
+        for view in views:
+            if view.type not in {'tree', 'form', 'graph', 'calendar'}:
+                continue
+            Model = pool.get(view.model)
+            view_id = view.inherit.id if view.inherit else view.id
+            if view.inherit and view.inherit.model != view.model:
+                view_id = None
+            with Transaction().set_context(language='en'):
+                source = self.view_texts(Model, view_id, view.type)
+            with Transaction().set_context(language='de'):
+                german = self.view_texts(Model, view_id, view.type)
+            for key, text in german.items():
+                if text == source.get(key) and english(text):
+                    findings.setdefault(text, set()).add(
+                        '%s %s' % (view.model, key))
+        # the menus, the actions (window titles, print and wizard entries)
+        ModelData = pool.get('ir.model.data')
+        for model in ['ir.ui.menu', 'ir.action.act_window',
+                'ir.action.report', 'ir.action.wizard',
+                'ir.action.act_window.domain']:
+            Model = pool.get(model)
+            ids = [d.db_id for d in ModelData.search([
+                        ('module', 'in', MODULES), ('model', '=', model)])]
+            with Transaction().set_context(language='en'):
+                source = {r.id: r.name for r in Model.browse(ids)}
+            with Transaction().set_context(language='de'):
+                for record in Model.browse(ids):
+                    if (record.name == source[record.id]
+                            and english(record.name)):
+                        findings.setdefault(record.name, set()).add(
+                            '%s %s' % (model, record.id))
+        self.assertEqual(findings, {}, '\n'.join('%r: %s' % (
+                        t, ', '.join(sorted(k)[:3]))
+                for t, k in sorted(findings.items())))

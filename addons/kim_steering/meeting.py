@@ -725,9 +725,14 @@ class MinutesReport(Report):
     def get_context(cls, records, header, data):
         context = super().get_context(records, header, data)
         context['local'] = local
-        context['statuses'] = dict(ATTENDANCE_STATUSES)
-        context['roles'] = dict(MEMBER_ROLES)
         pool = Pool()
+        Attendance = pool.get('kim.committee.attendance')
+        Member = pool.get('kim.committee.member')
+        # the labels in the language of the report, not the English source
+        context['statuses'] = dict(
+            Attendance.fields_get(['status'])['status']['selection'])
+        context['roles'] = dict(
+            Member.fields_get(['role'])['role']['selection'])
         Decision = pool.get('kim.committee.decision')
         context['decision_types'] = dict(
             Decision.fields_get(['type'])['type']['selection'])
