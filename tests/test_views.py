@@ -211,7 +211,8 @@ SAME_IN_GERMAN = {
     'Name', 'Code', 'Status', 'Team', 'E-Mail', 'ID', 'Start', 'Text',
     'Detail', 'Dimension', 'Evaluation', 'Format', 'Hybrid', 'Moderation',
     'Monitoring', 'Organisation', 'Situation', 'Video', 'Assessment',
-    'Assessments', 'Case', 'Management', 'Clearing', 'KI', 'VZÄ',
+    'Assessments', 'Case', 'Management', 'Clearing', 'KI', 'Mail',
+    'Person', 'Version', 'KIM', 'AGS', 'CSV',
     }
 # German terms of the field (the sources name them in German)
 KIM_TERMS = {
@@ -226,7 +227,10 @@ KIM_TERMS = {
     'Rechtskreis', 'Rechtskreise', 'Sachbericht', 'Schnittstellenproblem',
     'Sonstige', 'Sprachbarriere', 'Sprachmittlung', 'Stellenplan',
     'Unterarbeitsgruppe', 'Verweisberatung', 'Verwendungsnachweis',
-    'Wartezeit', 'Weiterleitungsvertrag', 'Wiedervorlage',
+    'Wartezeit', 'Weiterleitungsvertrag', 'Wiedervorlage', 'Kennzahlen',
+    'Fallrekonstruktionen', 'Schweigepflichtentbindung',
+    'Schweigepflichtentbindungen', 'Themenspeicher', 'Verwendungsnachweise',
+    'Weiterleitungen', 'Wohnsitzauflage', 'Zwischennachweis',
     }
 ATTRIBUTES = ['string', 'help', 'confirm', 'sum']
 
@@ -253,11 +257,12 @@ def load_german():
 
 def english(text):
     """Whether a text the German client shows as its source is English:
-    a word neither German (umlaut, sharp s, a term of the field) nor the same
+    no umlaut or sharp s and a word neither a term of the field nor the same
     in both languages"""
+    if re.search('[äöüÄÖÜß]', text or ''):
+        return False
     for word in re.findall(r'[^\W\d_]{2,}', text or ''):
-        if not (re.search('[äöüÄÖÜß]', word) or word in SAME_IN_GERMAN
-                or word in KIM_TERMS):
+        if word not in SAME_IN_GERMAN and word not in KIM_TERMS:
             return True
     return False
 
