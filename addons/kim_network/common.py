@@ -1,11 +1,15 @@
 # This file is part of the KIM Suite. See COPYRIGHT and LICENSE at the
 # top level of this repository.
 "Building blocks shared by the KIM modules."
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields,
     sequence_ordered)
 from trytond.pool import Pool
+from trytond.transaction import Transaction
 
 from .exceptions import PeriodError
 from .workflow import WorkflowGuard
@@ -128,6 +132,26 @@ class NumberedMixin(WorkflowGuard):
 
 def today():
     return Pool().get('ir.date').today()
+
+
+def format_date(value):
+    "The date (of a datetime: its UTC day) as the reader's language writes"
+    if not value:
+        return ''
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return Pool().get('ir.lang').get().strftime(value)
+
+
+def format_datetime(value):
+    """The naive UTC datetime in the time zone of the context (Europe/Berlin
+    by default) as the reader's language writes it, to the minute"""
+    if not value:
+        return ''
+    zone = ZoneInfo(Transaction().context.get('timezone') or 'Europe/Berlin')
+    value = value.replace(tzinfo=dt.timezone.utc).astimezone(zone)
+    return '%s %s' % (Pool().get('ir.lang').get().strftime(value.date()),
+        value.strftime('%H:%M'))
 
 
 def rec_name_domain(clause, *names):

@@ -813,9 +813,12 @@ class ProofLine(ModelSQL, ModelView):
         cls._sql_indexes.add(Index(t, (t.proof, Index.Equality())))
         cls._order = [('proof', 'ASC'), ('sequence', 'ASC'), ('id', 'ASC')]
 
-    @fields.depends('proof', '_parent_proof.company')
+    @fields.depends('proof', '_parent_proof.company', 'amount', 'planned')
     def on_change_with_currency(self, name=None):
-        if self.proof and self.proof.company:
+        # a line of VZÄ or days has no amount: no currency sign either (the
+        # client shows the sign of an empty amount)
+        if (self.proof and self.proof.company
+                and (self.amount is not None or self.planned is not None)):
             return self.proof.company.currency
 
     def get_name(self, name):
