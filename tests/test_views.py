@@ -102,6 +102,25 @@ class ViewWidgetTestCase(unittest.TestCase):
         self.assertGreater(checked, 500)
         self.assertEqual(problems, [], '\n'.join(sorted(set(problems))))
 
+    @with_transaction()
+    def test_report_page_style(self):
+        "The HTML reports print the one shared page style"
+        from trytond.modules.kim_network.common import (
+            PageStyleMixin, page_style)
+        pool = Pool()
+        ActionReport = pool.get('ir.action.report')
+        reports = ActionReport.search([('module', 'in', MODULES),
+                ('template_extension', '=', 'html')])
+        self.assertGreaterEqual(len(reports), 6)
+        self.assertIn('@page', page_style())
+        for report in reports:
+            with self.subTest(report=report.report_name):
+                Report = pool.get(report.report_name, type='report')
+                self.assertTrue(issubclass(Report, PageStyleMixin))
+                template = (ROOT / 'addons' / report.report).read_text()
+                self.assertIn('<style>\n${page_style}\n', template)
+                self.assertNotIn('size: A4', template)
+
 
 class WebRootTestCase(unittest.TestCase):
     "The web root serves the KIM Suite's custom.js and custom.css"

@@ -16,7 +16,7 @@ import unicodedata
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.kim_network.common import (
-    format_date, relation, today)
+    PageStyleMixin, format_date, relation, today)
 from trytond.modules.kim_network.workflow import (
     ScannedSignatureMixin, WorkflowGuard)
 from trytond.pool import Pool, PoolMeta
@@ -472,7 +472,7 @@ class ConsentRevoke(Wizard):
         return 'end'
 
 
-class ConsentReport(Report):
+class ConsentReport(PageStyleMixin, Report):
     __string__ = "Schweigepflichtentbindung"
     __name__ = 'kim.consent'
 

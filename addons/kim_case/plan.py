@@ -11,6 +11,7 @@ from sql.aggregate import Max
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Workflow, fields, sequence_ordered)
+from trytond.modules.kim_network.common import PageStyleMixin
 from trytond.modules.kim_network.workflow import (
     ScannedSignatureMixin, WorkflowGuard)
 from trytond.pool import Pool, PoolMeta
@@ -558,7 +559,7 @@ class PlanMeasure(sequence_ordered(), ModelSQL, ModelView):
         check_case_open({m.goal.plan.case for m in measures})
 
 
-class PlanReport(Report):
+class PlanReport(PageStyleMixin, Report):
     __string__ = "Hilfeplan"
     __name__ = 'kim.case.plan'
 

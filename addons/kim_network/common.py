@@ -2,13 +2,17 @@
 # top level of this repository.
 "Building blocks shared by the KIM modules."
 import datetime as dt
+from functools import cache
 from zoneinfo import ZoneInfo
+
+from genshi.core import Markup
 
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields,
     sequence_ordered)
 from trytond.pool import Pool
+from trytond.tools import file_open
 from trytond.transaction import Transaction
 
 from .exceptions import PeriodError
@@ -163,3 +167,21 @@ def rec_name_domain(clause, *names):
     else:
         bool_op = 'OR'
     return [bool_op] + [(name, operator, operand, *extra) for name in names]
+
+
+@cache
+def page_style():
+    "The style sheet shared by the KIM reports"
+    with file_open('kim_network/report/page.css') as css:
+        return Markup(css.read())
+
+
+class PageStyleMixin:
+    """Give an HTML report the shared page style as page_style: Tryton's
+    weasyprint loads no local file, so the templates print it in <style>"""
+
+    @classmethod
+    def get_context(cls, records, header, data):
+        context = super().get_context(records, header, data)
+        context['page_style'] = page_style()
+        return context

@@ -20,6 +20,7 @@ from trytond.model import (
     sequence_ordered)
 from trytond.modules.kim_case.contact import CHANNELS
 from trytond.modules.kim_case.plan import GOAL_STATUSES
+from trytond.modules.kim_network.common import PageStyleMixin
 from trytond.modules.kim_network.workflow import WorkflowGuard
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
@@ -855,7 +856,7 @@ class IndicatorLine(ModelSQL, ModelView):
         Transaction().counter += 1
 
 
-class IndicatorPDF(Report):
+class IndicatorPDF(PageStyleMixin, Report):
     __string__ = "Indicator Report"
     __name__ = 'kim.indicator.report'
 

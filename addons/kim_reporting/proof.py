@@ -17,6 +17,7 @@ from sql.conditionals import Case as SqlCase
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.currency.fields import Monetary
+from trytond.modules.kim_network.common import PageStyleMixin
 from trytond.modules.kim_network.workflow import WorkflowGuard
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
@@ -844,7 +845,7 @@ class ProofLine(ModelSQL, ModelView):
         return self.code in TOTAL_CODES
 
 
-class ProofReport(Report):
+class ProofReport(PageStyleMixin, Report):
     __string__ = "Verwendungsnachweis"
     __name__ = 'kim.funding.proof'
 

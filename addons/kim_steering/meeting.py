@@ -12,7 +12,7 @@ from trytond.config import config
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow, fields, sequence_ordered)
-from trytond.modules.kim_network.common import relation
+from trytond.modules.kim_network.common import PageStyleMixin, relation
 from trytond.modules.kim_network.workflow import WorkflowGuard
 from trytond.pool import Pool
 from trytond.pyson import Eval
@@ -717,7 +717,7 @@ class Attendance(_MeetingLockMixin, ModelSQL, ModelView):
         return '%s - %s' % (self.meeting.rec_name, self.member.rec_name)
 
 
-class MinutesReport(Report):
+class MinutesReport(PageStyleMixin, Report):
     __string__ = "Minutes"
     __name__ = 'kim.committee.meeting.minutes'
 
