@@ -356,6 +356,25 @@ class GermanViewTestCase(unittest.TestCase):
                             and english(record.name)):
                         findings.setdefault(record.name, set()).add(
                             '%s %s' % (model, record.id))
+        # a tab of one state is named as the state (issue 17: the tab
+        # "Aufnahme" listed the cases in "Erstberatung")
+        from trytond.pyson import PYSONDecoder
+        Domain = pool.get('ir.action.act_window.domain')
+        tabs = Domain.browse([d.db_id for d in ModelData.search([
+                        ('module', 'in', MODULES),
+                        ('model', '=', 'ir.action.act_window.domain')])])
+        with Transaction().set_context(language='de'):
+            for tab in Domain.browse(tabs):
+                domain = PYSONDecoder().decode(tab.domain or '[]')
+                if (len(domain) == 1 and domain[0][0] == 'state'
+                        and domain[0][1] == '='):
+                    Model = pool.get(tab.act_window.res_model)
+                    states = dict(Model.fields_get(['state'])['state'][
+                            'selection'])
+                    if tab.name != states[domain[0][2]]:
+                        findings.setdefault(tab.name, set()).add(
+                            'tab of %s in state %s (%s)' % (Model.__name__,
+                                domain[0][2], states[domain[0][2]]))
         self.assertEqual(findings, {}, '\n'.join('%r: %s' % (
                         t, ', '.join(sorted(k)[:3]))
                 for t, k in sorted(findings.items())))
