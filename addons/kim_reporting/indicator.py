@@ -33,6 +33,7 @@ from .exceptions import IndicatorError, IndicatorValidationError
 from .indicator_engine import (
     AGE_BANDS, DIMENSIONS, SOURCES, STATE_DIMENSIONS, Definition,
     KennzahlenEngine, finish, previous_period)
+from .proof import document_language
 from .spreadsheet import csv_bytes, xlsx
 
 DEFAULT_MIN_CELL = 5
@@ -500,8 +501,11 @@ class IndicatorReport(WorkflowGuard, Workflow, ModelSQL, ModelView):
             # the state export delivers the year; steering compares it
             previous = (previous_period(date_from, date_to)
                 if report.kind != 'state' else None)
-            values = report.compute_lines(date_from, date_to, minimum,
-                previous)
+            # the labels are stored: in the language of the office's
+            # documents, whoever computes (a scheduled job runs in none)
+            with Transaction().set_context(language=document_language()):
+                values = report.compute_lines(date_from, date_to, minimum,
+                    previous)
             # the lines are written as root: reporting users only read them
             with Transaction().set_user(0), \
                     Transaction().set_context(_check_access=False):
