@@ -363,18 +363,25 @@ class GermanViewTestCase(unittest.TestCase):
         tabs = Domain.browse([d.db_id for d in ModelData.search([
                         ('module', 'in', MODULES),
                         ('model', '=', 'ir.action.act_window.domain')])])
-        with Transaction().set_context(language='de'):
-            for tab in Domain.browse(tabs):
-                domain = PYSONDecoder().decode(tab.domain or '[]')
-                if (len(domain) == 1 and domain[0][0] == 'state'
-                        and domain[0][1] == '='):
-                    Model = pool.get(tab.act_window.res_model)
+        for tab in tabs:
+            domain = PYSONDecoder().decode(tab.domain or '[]')
+            if not (len(domain) == 1 and domain[0][0] == 'state'
+                    and domain[0][1] == '='):
+                continue
+            Model = pool.get(tab.act_window.res_model)
+            names = {}
+            for language in ['en', 'de']:
+                with Transaction().set_context(language=language):
                     states = dict(Model.fields_get(['state'])['state'][
                             'selection'])
-                    if tab.name != states[domain[0][2]]:
-                        findings.setdefault(tab.name, set()).add(
-                            'tab of %s in state %s (%s)' % (Model.__name__,
-                                domain[0][2], states[domain[0][2]]))
+                    names[language] = (Domain(tab.id).name,
+                        states[domain[0][2]])
+            # a tab named as its state in English is so in German
+            tab_name, state_name = names['de']
+            if names['en'][0] == names['en'][1] and tab_name != state_name:
+                findings.setdefault(tab_name, set()).add(
+                    'tab of %s in state %s (%s)' % (Model.__name__,
+                        domain[0][2], state_name))
         self.assertEqual(findings, {}, '\n'.join('%r: %s' % (
                         t, ', '.join(sorted(k)[:3]))
                 for t, k in sorted(findings.items())))
