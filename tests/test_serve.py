@@ -124,6 +124,11 @@ def test_serve_starts_and_answers():
         # the web client
         with urllib.request.urlopen(base, timeout=30) as response:
             assert b'sao' in response.read().lower()
+        # the KIM Suite's title, which sao loads from the web root
+        if (ROOT / '.sao' / 'package' / 'dist' / 'tryton-sao.js').exists():
+            with urllib.request.urlopen(base + 'custom.js',
+                    timeout=30) as response:
+                assert b"Sao.config.title = 'KIM Suite'" in response.read()
 
         # a login and a call as the user, compressed for a client that asks
         login, _ = rpc(base + DB + '/rpc/', 'common.db.login',

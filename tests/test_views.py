@@ -18,6 +18,7 @@ from lxml import etree
 
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.transaction import Transaction
 
 ROOT = Path(__file__).resolve().parent.parent
 SAO_JS = ROOT / '.sao' / 'package' / 'dist' / 'tryton-sao.js'
@@ -90,5 +91,297 @@ class ViewWidgetTestCase(unittest.TestCase):
                     problems.append('%s %s (%s): field %s widget %s' % (
                             view.model, view.type, view.name or view.id,
                             name, widget))
+                # sao groups the digits of integers: a year reads "2.025"
+                if (fields[name]['type'] == 'integer'
+                        and (name == 'year' or (name.endswith('_year')
+                                and not name.endswith('per_year')))
+                        and node.get('grouping') != '0'):
+                    problems.append('%s %s (%s): year %s without '
+                        'grouping="0"' % (view.model, view.type,
+                            view.name or view.id, name))
         self.assertGreater(checked, 500)
         self.assertEqual(problems, [], '\n'.join(sorted(set(problems))))
+
+    @with_transaction()
+    def test_report_page_style(self):
+        "The HTML reports print the one shared page style"
+        from trytond.modules.kim_network.common import (
+            PageStyleMixin, page_style)
+        pool = Pool()
+        ActionReport = pool.get('ir.action.report')
+        reports = ActionReport.search([('module', 'in', MODULES),
+                ('template_extension', '=', 'html')])
+        self.assertGreaterEqual(len(reports), 6)
+        self.assertIn('@page', page_style())
+        for report in reports:
+            with self.subTest(report=report.report_name):
+                Report = pool.get(report.report_name, type='report')
+                self.assertTrue(issubclass(Report, PageStyleMixin))
+                template = (ROOT / 'addons' / report.report).read_text()
+                self.assertIn('<style>\n${page_style}\n', template)
+                self.assertNotIn('size: A4', template)
+
+
+class WebRootTestCase(unittest.TestCase):
+    "The web root serves the KIM Suite's custom.js and custom.css"
+
+    def test_custom_files_served(self):
+        "make sao copies them into the web root, which serves them"
+        import shutil
+        import subprocess
+        import tempfile
+
+        from werkzeug.test import Client
+        from werkzeug.wrappers import Response
+
+        from trytond.wsgi import SharedDataMiddlewareIndex
+
+        if not shutil.which('make'):
+            self.skipTest('no make')
+        with tempfile.TemporaryDirectory() as tmp:
+            web_root = Path(tmp, 'package')
+            (web_root / 'dist').mkdir(parents=True)
+            (web_root / 'dist' / 'tryton-sao.js').write_text('')
+            subprocess.run(['make', '-s', '-C', str(ROOT),
+                    'SAO_DIR=%s' % web_root, str(web_root / 'custom.js'),
+                    str(web_root / 'custom.css')], check=True)
+            app = SharedDataMiddlewareIndex(
+                Response('not found', status=404), {'/': str(web_root)})
+            client = Client(app)
+            for name in ['custom.js', 'custom.css']:
+                response = client.get('/' + name)
+                self.assertEqual(response.status_code, 200, name)
+                self.assertEqual(response.get_data(),
+                    (ROOT / 'web' / name).read_bytes())
+        source = (ROOT / 'web' / 'custom.js').read_text()
+        self.assertIn("Sao.config.title = 'KIM Suite'", source)
+        for script in ['tools/demo.sh', 'tools/serve.sh']:
+            self.assertIn('cp "$root/web/custom.js" "$root/web/custom.css" '
+                '"$root/.sao/package/"', (ROOT / script).read_text(), script)
+        self.assertRegex((ROOT / 'Makefile').read_text(),
+            r'\nsao: .*\$\(SAO_DIR\)/custom\.js \$\(SAO_DIR\)/custom\.css')
+
+    def test_selection_redraw(self):
+        """custom.js keeps a selection's value while sao redraws it: a button
+        clicked meanwhile does not read it as empty (issue 17)"""
+        import shutil
+        import subprocess
+
+        if SAO_JS.exists():
+            source = SAO_JS.read_text(encoding='utf-8')
+            start = source.index('Sao.View.Form.Selection = Sao.class_(')
+            block = source[start:source.index('Sao.View.Form.Boolean', start)]
+            for method in ['display_update_selection: function',
+                    'focus_out.bind(this)', 'set_value: function']:
+                self.assertIn(method, block)
+        node = shutil.which('node')
+        if not node:
+            self.skipTest('no node')
+        # sao's behaviour: a redraw empties the options (the value reads
+        # null) and selects the value one tick later
+        script = r'''
+const assert = require('assert');
+function Deferred() {
+    let callbacks = [], done = false;
+    return {
+        resolve() { done = true; callbacks.forEach(c => c()); },
+        always(c) { if (done) { c(); } else { callbacks.push(c); } },
+    };
+}
+const record = {decision: 'case_management'};
+function Selection() { this.shown = record.decision; }
+Selection.prototype = {
+    display_update_selection() {
+        this.shown = null;
+        const prm = Deferred();
+        setTimeout(() => { this.shown = record.decision; prm.resolve(); });
+        return prm;
+    },
+    focus_out() { this.set_value(); },
+    set_value() { record.decision = this.shown; },
+};
+global.Sao = {config: {}, View: {Form: {Selection: Selection}}};
+global.document = {};
+require(process.argv[1]);
+assert.strictEqual(document.title, 'KIM Suite');
+const widget = new Selection();
+widget.display_update_selection();
+widget.set_value();  // the button, while the options are rebuilt
+assert.strictEqual(record.decision, 'case_management');
+setTimeout(() => {
+    widget.set_value();
+    assert.strictEqual(record.decision, 'case_management');
+    widget.display_update_selection();
+    widget.shown = 'referral';  // the user's own choice counts at once
+    widget.focus_out();
+    assert.strictEqual(record.decision, 'referral');
+    console.log('ok');
+}, 10);
+'''
+        result = subprocess.run([node, '-e', script,
+                str(ROOT / 'web' / 'custom.js')],
+            capture_output=True, text=True, timeout=60)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout.strip(), 'ok')
+
+
+# Words that are the same in German and English
+SAME_IN_GERMAN = {
+    'Name', 'Code', 'Status', 'Team', 'E-Mail', 'ID', 'Start', 'Text',
+    'Detail', 'Dimension', 'Evaluation', 'Format', 'Hybrid', 'Moderation',
+    'Monitoring', 'Organisation', 'Situation', 'Video', 'Assessment',
+    'Assessments', 'Case', 'Management', 'Clearing', 'KI', 'Mail',
+    'Person', 'Version', 'KIM', 'AGS', 'CSV',
+    }
+# German terms of the field (the sources name them in German)
+KIM_TERMS = {
+    'Anfrage', 'Arbeitsauftrag', 'Arbeitsgruppe', 'Projektgruppe', 'Auftrag',
+    'Austauschforum', 'Baustein', 'Bausteine', 'Begleitgremium', 'Beschluss',
+    'Dienstbesprechung', 'Doppelstruktur', 'Empfehlung', 'Erstberatung',
+    'Facharbeitskreis', 'Fachaufsicht', 'Fachbezogene', 'Pauschale',
+    'Fallkonferenz', 'Runde', 'Fallrekonstruktion', 'Finanzierungsplan',
+    'Handlungsfeld', 'Handlungsfelder', 'Hauptziel', 'Hilfeplan',
+    'Informationsfluss', 'Kommunales', 'Integrationszentrum', 'Kommune',
+    'Kommunen', 'Lenkungsgruppe', 'Planungskonferenz', 'Rechtliche',
+    'Rechtskreis', 'Rechtskreise', 'Sachbericht', 'Schnittstellenproblem',
+    'Sonstige', 'Sprachbarriere', 'Sprachmittlung', 'Stellenplan',
+    'Unterarbeitsgruppe', 'Verweisberatung', 'Verwendungsnachweis',
+    'Wartezeit', 'Weiterleitungsvertrag', 'Wiedervorlage', 'Kennzahlen',
+    'Fallrekonstruktionen', 'Schweigepflichtentbindung',
+    'Schweigepflichtentbindungen', 'Themenspeicher', 'Verwendungsnachweise',
+    'Weiterleitungen', 'Wohnsitzauflage', 'Zwischennachweis',
+    }
+ATTRIBUTES = ['string', 'help', 'confirm', 'sum']
+
+
+def load_german():
+    "Load the German translations of every activated module"
+    import importlib
+    import os
+    pool = Pool()
+    Lang = pool.get('ir.lang')
+    Module = pool.get('ir.module')
+    Translation = pool.get('ir.translation')
+    lang, = Lang.search([('code', '=', 'de')])
+    lang.translatable = True
+    lang.save()
+    for module in Module.search([('state', '=', 'activated')]):
+        package = importlib.import_module('trytond.modules.%s' % module.name
+            if module.name not in {'ir', 'res'} else 'trytond.' + module.name)
+        path = os.path.join(os.path.dirname(package.__file__), 'locale',
+            'de.po')
+        if os.path.exists(path):
+            Translation.translation_import('de', module.name, path)
+
+
+def english(text):
+    """Whether a text the German client shows as its source is English:
+    no umlaut or sharp s and a word neither a term of the field nor the same
+    in both languages"""
+    if re.search('[äöüÄÖÜß]', text or ''):
+        return False
+    for word in re.findall(r'[^\W\d_]{2,}', text or ''):
+        if word not in SAME_IN_GERMAN and word not in KIM_TERMS:
+            return True
+    return False
+
+
+class GermanViewTestCase(unittest.TestCase):
+    "Every label and selection of the KIM views is German"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        activate_module(MODULES)
+
+    def view_texts(self, Model, view_id, view_type):
+        "Return {key: text} of the strings the client shows for the view"
+        result = Model.fields_view_get(view_id=view_id, view_type=view_type)
+        texts = {}
+        tree = etree.fromstring(result['arch'])
+        for node in tree.iter():
+            if not isinstance(node.tag, str):
+                continue
+            for attribute in ATTRIBUTES:
+                if node.get(attribute):
+                    key = '<%s name=%s id=%s> %s' % (node.tag,
+                        node.get('name'), node.get('id'), attribute)
+                    texts[key] = node.get(attribute)
+        for name, definition in result['fields'].items():
+            field = '%s.%s' % (Model.__name__, name)
+            for attribute in ['string', 'help']:
+                texts['%s %s' % (field, attribute)] = definition.get(
+                    attribute)
+            selection = definition.get('selection')
+            if isinstance(selection, list):
+                for value, label in selection:
+                    texts['%s selection %s' % (field, value)] = label
+        return texts
+
+    @with_transaction()
+    def test_german_labels(self):
+        pool = Pool()
+        View = pool.get('ir.ui.view')
+        load_german()
+        views = View.search([('module', 'in', MODULES)])
+        findings = {}
+        for view in views:
+            if view.type not in {'tree', 'form', 'graph', 'calendar'}:
+                continue
+            Model = pool.get(view.model)
+            view_id = view.inherit.id if view.inherit else view.id
+            if view.inherit and view.inherit.model != view.model:
+                view_id = None
+            with Transaction().set_context(language='en'):
+                source = self.view_texts(Model, view_id, view.type)
+            with Transaction().set_context(language='de'):
+                german = self.view_texts(Model, view_id, view.type)
+            for key, text in german.items():
+                if text == source.get(key) and english(text):
+                    findings.setdefault(text, set()).add(
+                        '%s %s' % (view.model, key))
+        # the menus, the actions (window titles, print and wizard entries)
+        ModelData = pool.get('ir.model.data')
+        for model in ['ir.ui.menu', 'ir.action.act_window',
+                'ir.action.report', 'ir.action.wizard',
+                'ir.action.act_window.domain']:
+            Model = pool.get(model)
+            ids = [d.db_id for d in ModelData.search([
+                        ('module', 'in', MODULES), ('model', '=', model)])]
+            with Transaction().set_context(language='en'):
+                source = {r.id: r.name for r in Model.browse(ids)}
+            with Transaction().set_context(language='de'):
+                for record in Model.browse(ids):
+                    if (record.name == source[record.id]
+                            and english(record.name)):
+                        findings.setdefault(record.name, set()).add(
+                            '%s %s' % (model, record.id))
+        # a tab of one state is named as the state (issue 17: the tab
+        # "Aufnahme" listed the cases in "Erstberatung")
+        from trytond.pyson import PYSONDecoder
+        Domain = pool.get('ir.action.act_window.domain')
+        tabs = Domain.browse([d.db_id for d in ModelData.search([
+                        ('module', 'in', MODULES),
+                        ('model', '=', 'ir.action.act_window.domain')])])
+        for tab in tabs:
+            domain = PYSONDecoder().decode(tab.domain or '[]')
+            if not (len(domain) == 1 and domain[0][0] == 'state'
+                    and domain[0][1] == '='):
+                continue
+            Model = pool.get(tab.act_window.res_model)
+            names = {}
+            for language in ['en', 'de']:
+                with Transaction().set_context(language=language):
+                    states = dict(Model.fields_get(['state'])['state'][
+                            'selection'])
+                    names[language] = (Domain(tab.id).name,
+                        states[domain[0][2]])
+            # a tab named as its state in English is so in German
+            tab_name, state_name = names['de']
+            if names['en'][0] == names['en'][1] and tab_name != state_name:
+                findings.setdefault(tab_name, set()).add(
+                    'tab of %s in state %s (%s)' % (Model.__name__,
+                        domain[0][2], state_name))
+        self.assertEqual(findings, {}, '\n'.join('%r: %s' % (
+                        t, ', '.join(sorted(k)[:3]))
+                for t, k in sorted(findings.items())))

@@ -9,6 +9,7 @@ from sql.operators import Exists
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, Workflow, fields
+from trytond.modules.kim_network.common import format_date
 from trytond.modules.kim_network.workflow import WorkflowGuard
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
@@ -135,7 +136,7 @@ class Assessment(WorkflowGuard, Workflow, ModelSQL, ModelView):
             self.case_manager = self.case.case_manager
 
     def get_rec_name(self, name):
-        return '%s @ %s' % (self.case.rec_name, self.date)
+        return '%s @ %s' % (self.case.rec_name, format_date(self.date))
 
     @classmethod
     def search_rec_name(cls, name, clause):

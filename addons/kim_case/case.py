@@ -9,7 +9,7 @@ from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Workflow, fields)
 from trytond.modules.kim_network.common import (
-    NumberedMixin, rec_name_domain, relation, today)
+    NumberedMixin, format_date, rec_name_domain, relation, today)
 from trytond.modules.kim_network.workflow import WorkflowGuard
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
@@ -813,6 +813,7 @@ class CaseEvent(WorkflowGuard, ModelSQL, ModelView):
         ondelete='SET NULL', states={'readonly': Bool(Eval('automatic'))})
     automatic = fields.Boolean("Automatic", readonly=True,
         help="Recorded by the system, e.g. on a state change.")
+    type_string = type.translated('type')
 
     @classmethod
     def __setup__(cls):
@@ -845,8 +846,7 @@ class CaseEvent(WorkflowGuard, ModelSQL, ModelView):
         return False
 
     def get_rec_name(self, name):
-        return '%s %s' % (self.date, dict(
-                self.__class__.type.selection).get(self.type, ''))
+        return '%s %s' % (format_date(self.date), self.type_string or '')
 
     @classmethod
     def check_modification(cls, mode, events, values=None, external=False):

@@ -8,7 +8,8 @@ import datetime as dt
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Workflow, fields, sequence_ordered)
-from trytond.modules.kim_network.common import rec_name_domain
+from trytond.modules.kim_network.common import (
+    format_datetime, rec_name_domain)
 from trytond.modules.kim_network.workflow import WorkflowGuard
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
@@ -144,8 +145,7 @@ class Conference(CaseLinkMixin, WorkflowGuard, Workflow, ModelSQL,
 
     def get_rec_name(self, name):
         if self.start:
-            return '%s (%s)' % (self.subject,
-                self.start.strftime('%Y-%m-%d %H:%M'))
+            return '%s (%s)' % (self.subject, format_datetime(self.start))
         return self.subject
 
     @classmethod

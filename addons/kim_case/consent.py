@@ -12,7 +12,8 @@ import functools
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
-from trytond.modules.kim_network.common import relation, today
+from trytond.modules.kim_network.common import (
+    format_date, relation, today)
 from trytond.modules.kim_network.workflow import (
     ScannedSignatureMixin, WorkflowGuard)
 from trytond.pool import Pool, PoolMeta
@@ -202,7 +203,7 @@ class Consent(ScannedSignatureMixin, WorkflowGuard, Workflow, ModelSQL,
     def get_rec_name(self, name):
         return ' '.join(filter(None, [
                     self.client.rec_name if self.client else None,
-                    str(self.signed_date) if self.signed_date else None,
+                    format_date(self.signed_date) or None,
                     '(%s)' % self.state_string,
                     ]))
 

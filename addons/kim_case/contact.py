@@ -11,7 +11,8 @@ from sql.conditionals import Coalesce
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
-from trytond.modules.kim_network.common import relation, rec_name_domain
+from trytond.modules.kim_network.common import (
+    format_datetime, rec_name_domain, relation)
 from trytond.modules.kim_network.workflow import WorkflowGuard
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
@@ -152,7 +153,7 @@ class Contact(WorkflowGuard, Workflow, ModelSQL, ModelView):
     def get_rec_name(self, name):
         label = self.subject or self.case.rec_name
         if self.start:
-            return '%s (%s)' % (label, self.start.strftime('%Y-%m-%d %H:%M'))
+            return '%s (%s)' % (label, format_datetime(self.start))
         return label
 
     @classmethod

@@ -23,7 +23,7 @@ import unicodedata
 from trytond import config
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
-from trytond.modules.kim_network.common import today
+from trytond.modules.kim_network.common import PageStyleMixin, today
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.report import Report
@@ -188,7 +188,7 @@ def format_date(date):
     return date.strftime('%d.%m.%Y') if date else ''
 
 
-class ClientDocumentReport(Report):
+class ClientDocumentReport(PageStyleMixin, Report):
     """A client document printed in the client's language beside German.
 
     The language is data['kim_language'] (id or code of a kim.language,

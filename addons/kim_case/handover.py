@@ -6,7 +6,8 @@ of the office, or to an organisation with its own statutory case management
 client present."""
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
-from trytond.modules.kim_network.common import relation, today, rec_name_domain
+from trytond.modules.kim_network.common import (
+    format_date, rec_name_domain, relation, today)
 from trytond.modules.kim_network.workflow import WorkflowGuard
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
@@ -184,7 +185,7 @@ class Handover(CaseLinkMixin, WorkflowGuard, Workflow, ModelSQL, ModelView):
         target = self.to_case_manager or self.organisation
         return '%s -> %s (%s)' % (
             self.case.rec_name if self.case else '',
-            target.rec_name if target else '', self.date or '')
+            target.rec_name if target else '', format_date(self.date))
 
     @classmethod
     def search_rec_name(cls, name, clause):

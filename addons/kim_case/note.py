@@ -5,6 +5,7 @@ and the Fachaufsicht only (record rule in access.xml)."""
 import datetime
 
 from trytond.model import Index, ModelSQL, ModelView, fields
+from trytond.modules.kim_network.common import format_date
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
@@ -48,7 +49,7 @@ class Note(ModelSQL, ModelView):
         return False
 
     def get_rec_name(self, name):
-        return '%s %s' % (self.date.date() if self.date else '',
+        return '%s %s' % (format_date(self.date),
             self.subject or '')
 
     @classmethod

@@ -35,7 +35,7 @@ from trytond import backend
 from trytond.i18n import gettext
 from trytond.ir.rule import _get_access_models
 from trytond.model import ModelSQL, ModelView, fields
-from trytond.modules.kim_network.common import today
+from trytond.modules.kim_network.common import PageStyleMixin, today
 from trytond.pool import Pool, PoolMeta
 from trytond.report import Report
 from trytond.tools import grouped_slice, reduce_ids
@@ -827,7 +827,7 @@ class SubjectAccessWizard(Wizard):
         return action, self._data()
 
 
-class SubjectAccessReport(SubjectAccessMixin, Report):
+class SubjectAccessReport(PageStyleMixin, SubjectAccessMixin, Report):
     __string__ = "Data-Subject Access Report (PDF)"
     __name__ = 'kim.client.subject_access'
 

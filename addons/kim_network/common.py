@@ -1,11 +1,19 @@
 # This file is part of the KIM Suite. See COPYRIGHT and LICENSE at the
 # top level of this repository.
 "Building blocks shared by the KIM modules."
+import datetime as dt
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from genshi.core import Markup
+
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields,
     sequence_ordered)
 from trytond.pool import Pool
+from trytond.tools import file_open
+from trytond.transaction import Transaction
 
 from .exceptions import PeriodError
 from .workflow import WorkflowGuard
@@ -130,6 +138,26 @@ def today():
     return Pool().get('ir.date').today()
 
 
+def format_date(value):
+    "The date (of a datetime: its UTC day) as the reader's language writes"
+    if not value:
+        return ''
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return Pool().get('ir.lang').get().strftime(value)
+
+
+def format_datetime(value):
+    """The naive UTC datetime in the time zone of the context (Europe/Berlin
+    by default) as the reader's language writes it, to the minute"""
+    if not value:
+        return ''
+    zone = ZoneInfo(Transaction().context.get('timezone') or 'Europe/Berlin')
+    value = value.replace(tzinfo=dt.timezone.utc).astimezone(zone)
+    return '%s %s' % (Pool().get('ir.lang').get().strftime(value.date()),
+        value.strftime('%H:%M'))
+
+
 def rec_name_domain(clause, *names):
     """Return the domain that searches the rec_name clause on each field of
     names: any of them matches, all of them for a negative operator."""
@@ -139,3 +167,21 @@ def rec_name_domain(clause, *names):
     else:
         bool_op = 'OR'
     return [bool_op] + [(name, operator, operand, *extra) for name in names]
+
+
+@cache
+def page_style():
+    "The style sheet shared by the KIM reports"
+    with file_open('kim_network/report/page.css') as css:
+        return Markup(css.read())
+
+
+class PageStyleMixin:
+    """Give an HTML report the shared page style as page_style: Tryton's
+    weasyprint loads no local file, so the templates print it in <style>"""
+
+    @classmethod
+    def get_context(cls, records, header, data):
+        context = super().get_context(records, header, data)
+        context['page_style'] = page_style()
+        return context

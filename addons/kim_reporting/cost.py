@@ -10,7 +10,8 @@ from sql.aggregate import Count, Sum
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.currency.fields import Monetary
-from trytond.modules.kim_network.common import CodeListMixin, today
+from trytond.modules.kim_network.common import (
+    CodeListMixin, format_date, today)
 from trytond.modules.kim_network.workflow import WorkflowGuard
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
@@ -76,7 +77,7 @@ class Cost(CompanyMixin, ModelSQL, ModelView):
                         record=cost.rec_name))
 
     def get_rec_name(self, name):
-        return '%s %s' % (self.date, self.description)
+        return '%s %s' % (format_date(self.date), self.description)
 
 
 class AdviceDay(CompanyMixin, ModelSQL, ModelView):
@@ -114,7 +115,7 @@ class AdviceDay(CompanyMixin, ModelSQL, ModelView):
         return 'advice'
 
     def get_rec_name(self, name):
-        return '%s %s' % (self.date, self.adviser.rec_name)
+        return '%s %s' % (format_date(self.date), self.adviser.rec_name)
 
     def get_eligible_amount(self, name):
         rate = self.baustein.get_rate(self.date.year)

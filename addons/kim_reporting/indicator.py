@@ -20,6 +20,7 @@ from trytond.model import (
     sequence_ordered)
 from trytond.modules.kim_case.contact import CHANNELS
 from trytond.modules.kim_case.plan import GOAL_STATUSES
+from trytond.modules.kim_network.common import PageStyleMixin
 from trytond.modules.kim_network.workflow import WorkflowGuard
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
@@ -32,6 +33,7 @@ from .exceptions import IndicatorError, IndicatorValidationError
 from .indicator_engine import (
     AGE_BANDS, DIMENSIONS, SOURCES, STATE_DIMENSIONS, Definition,
     KennzahlenEngine, finish, previous_period)
+from .proof import document_language
 from .spreadsheet import csv_bytes, xlsx
 
 DEFAULT_MIN_CELL = 5
@@ -499,8 +501,11 @@ class IndicatorReport(WorkflowGuard, Workflow, ModelSQL, ModelView):
             # the state export delivers the year; steering compares it
             previous = (previous_period(date_from, date_to)
                 if report.kind != 'state' else None)
-            values = report.compute_lines(date_from, date_to, minimum,
-                previous)
+            # the labels are stored: in the language of the office's
+            # documents, whoever computes (a scheduled job runs in none)
+            with Transaction().set_context(language=document_language()):
+                values = report.compute_lines(date_from, date_to, minimum,
+                    previous)
             # the lines are written as root: reporting users only read them
             with Transaction().set_user(0), \
                     Transaction().set_context(_check_access=False):
@@ -855,7 +860,7 @@ class IndicatorLine(ModelSQL, ModelView):
         Transaction().counter += 1
 
 
-class IndicatorPDF(Report):
+class IndicatorPDF(PageStyleMixin, Report):
     __string__ = "Indicator Report"
     __name__ = 'kim.indicator.report'
 

@@ -17,6 +17,7 @@ from sql.conditionals import Case as SqlCase
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.currency.fields import Monetary
+from trytond.modules.kim_network.common import PageStyleMixin
 from trytond.modules.kim_network.workflow import WorkflowGuard
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
@@ -813,9 +814,12 @@ class ProofLine(ModelSQL, ModelView):
         cls._sql_indexes.add(Index(t, (t.proof, Index.Equality())))
         cls._order = [('proof', 'ASC'), ('sequence', 'ASC'), ('id', 'ASC')]
 
-    @fields.depends('proof', '_parent_proof.company')
+    @fields.depends('proof', '_parent_proof.company', 'amount', 'planned')
     def on_change_with_currency(self, name=None):
-        if self.proof and self.proof.company:
+        # a line of VZÄ or days has no amount: no currency sign either (the
+        # client shows the sign of an empty amount)
+        if (self.proof and self.proof.company
+                and (self.amount is not None or self.planned is not None)):
             return self.proof.company.currency
 
     def get_name(self, name):
@@ -841,7 +845,7 @@ class ProofLine(ModelSQL, ModelView):
         return self.code in TOTAL_CODES
 
 
-class ProofReport(Report):
+class ProofReport(PageStyleMixin, Report):
     __string__ = "Verwendungsnachweis"
     __name__ = 'kim.funding.proof'
 

@@ -766,10 +766,16 @@ class Representation(ModelSQL, ModelView):
     def get_value(cls, rows, name):
         pool = Pool()
         OrganisationType = pool.get('kim.organisation_type')
+        Member = pool.get('kim.committee.member')
+        Kommune = pool.get('kim.kommune')
+
+        def selection(Model, field):
+            "The labels of the selection in the language of the user"
+            return dict(Model.fields_get([field])[field]['selection'])
         labels = {
-            'size_class': dict(SIZE_CLASSES),
-            'gender': dict(GENDERS),
-            'role': dict(MEMBER_ROLES),
+            'size_class': selection(Kommune, 'size_class'),
+            'gender': selection(Member, 'gender'),
+            'role': selection(Member, 'role'),
             }
         none = gettext('kim_steering.msg_representation_none')
         type_ids = {int(r.key) for r in rows

@@ -12,7 +12,7 @@ from trytond.config import config
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow, fields, sequence_ordered)
-from trytond.modules.kim_network.common import relation
+from trytond.modules.kim_network.common import PageStyleMixin, relation
 from trytond.modules.kim_network.workflow import WorkflowGuard
 from trytond.pool import Pool
 from trytond.pyson import Eval
@@ -717,7 +717,7 @@ class Attendance(_MeetingLockMixin, ModelSQL, ModelView):
         return '%s - %s' % (self.meeting.rec_name, self.member.rec_name)
 
 
-class MinutesReport(Report):
+class MinutesReport(PageStyleMixin, Report):
     __string__ = "Minutes"
     __name__ = 'kim.committee.meeting.minutes'
 
@@ -725,9 +725,14 @@ class MinutesReport(Report):
     def get_context(cls, records, header, data):
         context = super().get_context(records, header, data)
         context['local'] = local
-        context['statuses'] = dict(ATTENDANCE_STATUSES)
-        context['roles'] = dict(MEMBER_ROLES)
         pool = Pool()
+        Attendance = pool.get('kim.committee.attendance')
+        Member = pool.get('kim.committee.member')
+        # the labels in the language of the report, not the English source
+        context['statuses'] = dict(
+            Attendance.fields_get(['status'])['status']['selection'])
+        context['roles'] = dict(
+            Member.fields_get(['role'])['role']['selection'])
         Decision = pool.get('kim.committee.decision')
         context['decision_types'] = dict(
             Decision.fields_get(['type'])['type']['selection'])

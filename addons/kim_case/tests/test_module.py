@@ -345,6 +345,73 @@ class KimCaseTestCase(
             self.assertEqual(other.state, 'assessment')
 
     @with_transaction()
+    def test_case_indication_on_change_keeps_answers(self):
+        """An on_change on an empty decision clears no answer (issue 17: the
+        web client sends the decision as null when the button is clicked
+        while the form redraws) and the transition checks what is saved"""
+        pool = Pool()
+        Case = pool.get('kim.case')
+        answers = ['indication_complex_needs', 'indication_several_providers',
+            'indication_standard_routes_fail', 'indication_lacks_resources',
+            'indication_voluntary', 'indication_reason',
+            'indication_decided_by', 'indication_date']
+        company, employee = self.setup_company()
+        with set_company(company), \
+                Transaction().set_context(employee=employee.id):
+            case = self.case(case_manager=employee.id)
+            self.decide(case, indication_complex_needs='yes',
+                indication_several_providers='yes',
+                indication_standard_routes_fail='unclear',
+                indication_lacks_resources='no',
+                indication_reason="Mehrere Lebensbereiche betroffen")
+            saved = {n: getattr(case, n) for n in answers}
+            definitions = Case.fields_get()
+            # every on_change of the case, called as the client calls it:
+            # its arguments as on the screen but the decision null
+            for name, definition in definitions.items():
+                if not definition.get('on_change'):
+                    continue
+                with self.subTest(on_change=name):
+                    values = {a: getattr(case, a, None)
+                        for a in definition['on_change'] if '.' not in a}
+                    values = {k: (v.id if hasattr(v, 'id') else v)
+                        for k, v in values.items()}
+                    values['indication_decision'] = None
+                    values['id'] = case.id
+                    record = Case(**values)
+                    getattr(record, 'on_change_%s' % name)()
+                    changes = record._changed_values()
+                    for answer in answers + ['indication_decision']:
+                        self.assertNotIn(answer, changes)
+            case = Case(case.id)
+            self.assertEqual({n: getattr(case, n) for n in answers}, saved)
+            self.assertEqual(case.indication_decision, 'case_management')
+
+            # the decision set in the client fills who and when, never
+            # clears them
+            record = Case(id=case.id, indication_decision='referral',
+                indication_decided_by=None, indication_date=None)
+            record.on_change_indication_decision()
+            changes = record._changed_values()
+            self.assertEqual(changes['indication_decided_by'], employee.id)
+            self.assertEqual(changes['indication_date'], TODAY)
+            self.assertEqual(changes['depth'], 'referral')
+
+            # the transition checks the saved record, not the screen
+            Case.write([case], {'indication_decision': None,
+                    'indication_decided_by': None, 'indication_date': None})
+            with self.assertRaises(UserError) as cm:
+                Case.assess([case])
+            self.assertMessage(cm, r'once the indication check decided')
+            case = Case(case.id)
+            self.assertEqual(case.indication_complex_needs, 'yes')
+            self.assertEqual(case.indication_reason,
+                "Mehrere Lebensbereiche betroffen")
+            self.decide(case)
+            Case.assess([case])
+            self.assertEqual(case.state, 'assessment')
+
+    @with_transaction()
     def test_case_indication_dates(self):
         "The indication is decided between opening and today"
         company, employee = self.setup_company()

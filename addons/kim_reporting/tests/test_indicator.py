@@ -623,6 +623,16 @@ class KimIndicatorTestCase(unittest.TestCase):
                 "not recorded", "Total", "Gender"]:
             self.assertNotIn(english, words)
 
+        # computed in English (a scheduled job, an English-speaking user):
+        # the stored labels are the German of the office's documents
+        with set_company(company), \
+                Transaction().set_context(language='en'):
+            report = self.report(company, ['gender'])
+        labels = {(l.code, l.dimension, l.key): l.label
+            for l in report.lines}
+        self.assertEqual(labels['active', 'gender', 'female'], "Weiblich")
+        self.assertEqual(labels['intakes', 'total', ''], "Gesamt")
+
 
 class KimSteeringIndicatorTestCase(unittest.TestCase):
     "Test the steering Kennzahlen (kim_steering)"

@@ -809,6 +809,14 @@ class KimReportingTestCase(CompanyTestMixin, ModuleTestCase):
                 self.assertIn(german, text)
             # received without payments prints 0,00
             self.assertRegex(text, r'Erhaltene Mittel\s+0,00')
+            # dates as dd.mm.yyyy, never ISO (issue 17)
+            self.assertNotRegex(text, r'\d{4}-\d{2}-\d{2}')
+            # the lines of VZÄ have no currency sign in the client
+            vzae = [l for l in proof.lines if l.code == 'positions']
+            self.assertTrue(vzae)
+            self.assertTrue(all(l.currency is None for l in vzae))
+            self.assertTrue(all(l.currency for l in proof.lines
+                    if l.amount is not None))
             oext, content, _, _ = Spreadsheet.execute([proof.id], {})
             self.assertEqual(oext, 'xlsx')
             sheet, = read_xlsx(content).values()

@@ -13,7 +13,8 @@ from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, create_employee, set_company)
 from trytond.modules.kim_network.tests.tools import (
-    add_groups, as_user, codes, create_organisation, create_user)
+    add_groups, as_user, codes, create_organisation, create_user,
+    load_german)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
@@ -374,6 +375,17 @@ class KimSteeringTestCase(CompanyTestMixin, ModuleTestCase):
         self.assertNotIn(('role', 'Gast'), counts)
         self.assertEqual(sum(c for (d, _), c in counts.items()
                 if d == 'gender'), 4)
+        # the labels in the reader's language (issue 17: "Female" on the
+        # German board)
+        for module in ['kim_network', 'kim_steering']:
+            load_german(module)
+        with Transaction().set_context(date=dt.date(2026, 6, 1),
+                language='de'):
+            rows = Representation.search([('committee', '=', committee.id)])
+            german = {(r.dimension, r.value) for r in rows}
+        self.assertIn(('gender', 'Weiblich'), german)
+        self.assertIn(('size_class', 'Gemeinde'), german)
+        self.assertNotIn(('gender', 'Female'), german)
         with Transaction().set_context(date=dt.date(2025, 6, 1)):
             rows = Representation.search([
                     ('committee', '=', committee.id),
@@ -695,6 +707,22 @@ class KimSteeringTestCase(CompanyTestMixin, ModuleTestCase):
                     "Eine AG Wohnraum wird eingerichtet.",
                     "9 ja, 1 nein, 1 Enthaltungen"]:
                 self.assertIn(expected, text)
+
+        # in German: the attendance status and role translated (issue 17
+        # printed "Present"), the shared page style in the head
+        for module in ['kim_network', 'kim_steering']:
+            load_german(module)
+        action, = pool.get('ir.action.report').search([
+                ('report_name', '=', 'kim.committee.meeting.minutes')])
+        with Transaction().set_context(language='de'):
+            records = Meeting.browse([meeting.id])
+            html = Report.render(action,
+                Report.get_context(records, {}, {}))
+        self.assertIn('size: A4', html)
+        text = re.sub(r'<[^>]+>', ' ', html.split('</style>')[1])
+        self.assertIn("Anwesend", text)
+        self.assertIn("Vorsitz", text)
+        self.assertNotIn("Present", text)
 
     # --- barrier reports and access --------------------------------------
 
