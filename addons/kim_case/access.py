@@ -126,7 +126,8 @@ def check_read(Model, ids):
     if not ids:
         return
     ModelAccess.check(Model.__name__, 'read')
-    for sub_ids in grouped_slice(ids):
+    in_max = Transaction().database.IN_MAX
+    for sub_ids in grouped_slice(ids, in_max):
         Rule.check(Model.__name__, list(sub_ids), mode='read')
     if issubclass(Model, ResourceAccessMixin):
         Model.check_access(ids, mode='read')
@@ -154,7 +155,8 @@ def readable_ids(Model, ids):
     with transaction.set_user(0, set_context=True), \
             without_check_access(), \
             transaction.set_context(active_test=False):
-        for sub_ids in grouped_slice(sorted(ids)):
+        in_max = Transaction().database.IN_MAX
+        for sub_ids in grouped_slice(sorted(ids), in_max):
             result.update(map(int, Model.search([
                             ('id', 'in', list(sub_ids)),
                             domain,
@@ -406,7 +408,8 @@ class User(metaclass=PoolMeta):
         user_company = UserCompany.__table__()
         user_employee = UserEmployee.__table__()
         cursor = Transaction().connection.cursor()
-        for sub_ids in grouped_slice(user_ids):
+        in_max = Transaction().database.IN_MAX
+        for sub_ids in grouped_slice(user_ids, in_max):
             cursor.execute(*user.select(user.id, user.company, user.employee,
                     where=reduce_ids(user.id, list(sub_ids))
                     & ((user.company != Null) | (user.employee != Null))))

@@ -428,7 +428,8 @@ class Case(NumberedMixin, Workflow, ModelSQL, ModelView):
         party = Party.__table__()
         cursor = Transaction().connection.cursor()
         clients = {}
-        for sub_ids in grouped_slice([c.id for c in cases]):
+        in_max = Transaction().database.IN_MAX
+        for sub_ids in grouped_slice([c.id for c in cases], in_max):
             cursor.execute(*case.join(party,
                     condition=case.client == party.id
                     ).select(case.id, party.id, party.kim_birth_date,

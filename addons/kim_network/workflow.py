@@ -347,7 +347,8 @@ class InputGuard:
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
         found = set()
-        for sub_ids in grouped_slice(ids):
+        in_max = Transaction().database.IN_MAX
+        for sub_ids in grouped_slice(ids, in_max):
             cursor.execute(*table.select(table.id,
                     where=reduce_ids(table.id, sub_ids)))
             found.update(i for i, in cursor)
@@ -565,7 +566,9 @@ class InputGuard:
                 continue
             found = _known_ids(model_name)
             table = Target.__table__()
-            for sub_ids in grouped_slice([i for i in ids if i not in found]):
+            in_max = Transaction().database.IN_MAX
+            missing = [i for i in ids if i not in found]
+            for sub_ids in grouped_slice(missing, in_max):
                 cursor.execute(*table.select(table.id,
                         where=reduce_ids(table.id, sub_ids)))
                 found.update(i for i, in cursor)

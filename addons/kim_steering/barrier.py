@@ -186,7 +186,8 @@ class BarrierReport(NumberedMixin, Workflow, ModelSQL, ModelView):
         link = Link.__table__()
         cursor = Transaction().connection.cursor()
         result = {r.id: False for r in reports}
-        for sub_ids in grouped_slice([r.id for r in reports]):
+        in_max = Transaction().database.IN_MAX
+        for sub_ids in grouped_slice([r.id for r in reports], in_max):
             cursor.execute(*link.select(link.report, Count(link.id),
                     where=reduce_ids(link.report, sub_ids),
                     group_by=[link.report]))

@@ -183,7 +183,8 @@ class Topic(NumberedMixin, Workflow, ModelSQL, ModelView):
         link = Link.__table__()
         cursor = Transaction().connection.cursor()
         result = {n: {t.id: 0 for t in topics} for n in names}
-        for sub_ids in grouped_slice([t.id for t in topics]):
+        in_max = Transaction().database.IN_MAX
+        for sub_ids in grouped_slice([t.id for t in topics], in_max):
             cursor.execute(*report.join(link, 'LEFT',
                     condition=link.report == report.id
                     ).select(
