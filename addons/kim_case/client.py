@@ -166,7 +166,7 @@ class Party(metaclass=PoolMeta):
             cursor.execute(*party.update([party.kim_personal],
                     [personal], where=not_set))
             return
-        in_max = Transaction().database.IN_MAX
+        in_max = backend.MAX_QUERY_PARAMS
         for sub_ids in grouped_slice(party_ids, in_max):
             cursor.execute(*party.update([party.kim_personal],
                     [Literal(True)],
@@ -193,7 +193,7 @@ class Party(metaclass=PoolMeta):
                 table.valid_from, table.id]
             if key == 'status':
                 columns.append(table.document_expiry)
-            in_max = Transaction().database.IN_MAX
+            in_max = backend.MAX_QUERY_PARAMS
             for sub_ids in grouped_slice(party_ids, in_max):
                 cursor.execute(*table.select(*columns,
                         where=reduce_ids(table.client, list(sub_ids))

@@ -270,7 +270,7 @@ class Party(metaclass=PoolMeta):
         session_id, _, _ = Erase.create()
         try:
             erase = Erase(session_id)
-            in_max = Transaction().database.IN_MAX
+            in_max = backend.MAX_QUERY_PARAMS
             for sub_ids in grouped_slice(ids, in_max):
                 sub_ids = list(sub_ids)
                 erase.kim_execute_erase(erase.kim_to_erase(sub_ids))
@@ -299,7 +299,7 @@ class Party(metaclass=PoolMeta):
         cursor = Transaction().connection.cursor()
         ids = set(party_ids)
         members = set()
-        in_max = Transaction().database.IN_MAX
+        in_max = backend.MAX_QUERY_PARAMS
         for sub_ids in grouped_slice(party_ids, in_max):
             sub_ids = list(sub_ids)
             cursor.execute(*household.select(household.member,
@@ -314,7 +314,7 @@ class Party(metaclass=PoolMeta):
         if not members:
             return []
         result = []
-        in_max = Transaction().database.IN_MAX
+        in_max = backend.MAX_QUERY_PARAMS
         for sub_ids in grouped_slice(members, in_max):
             sub_ids = list(sub_ids)
             other_household = household.select(household.member,
@@ -347,7 +347,7 @@ class Party(metaclass=PoolMeta):
         cursor = Transaction().connection.cursor()
         if date is None:
             date = today()
-        in_max = Transaction().database.IN_MAX
+        in_max = backend.MAX_QUERY_PARAMS
         for sub_ids in grouped_slice(party_ids, in_max):
             sub_ids = list(sub_ids)
             cursor.execute(*party.update(
