@@ -727,9 +727,9 @@ class Bench:
         return [(login, BENCH_PASSWORD) for login in logins] or [
             ('fallmanager', DEMO_PASSWORD)] * n
 
-    def user_loop(self, login, password, think, deadline, stats, lock,
-            seed):
+    def user_loop(self, login, password, think, box, stats, lock, seed):
         rng = random.Random(seed)
+        s = None
         try:
             s = Session(self.url, self.database).login(login, password)
             cases = Screen(s, self.menu_of('kim_case', 'act_case_form'))
@@ -741,7 +741,13 @@ class Bench:
         except Exception as e:
             with lock:
                 stats['errors'].append(repr(e)[:300])
+            s = None
+        # every user is logged in and has its views before the clock runs
+        box['ready'].wait()
+        box['go'].wait()
+        if s is None:
             return
+        deadline = box['deadline']
         s.calls.clear()
         round_ = 0
 
@@ -785,20 +791,32 @@ class Bench:
     def load(self, users, seconds, think):
         stats = {'calls': [], 'errors': [], 'rounds': 0}
         lock = threading.Lock()
-        deadline = time.monotonic() + seconds
+        box = {'ready': threading.Barrier(len(users) + 1),
+            'go': threading.Barrier(len(users) + 1)}
         threads = [threading.Thread(target=self.user_loop,
-                args=(login, password, think, deadline, stats, lock, i))
+                args=(login, password, think, box, stats, lock, i))
             for i, (login, password) in enumerate(users)]
-        start = time.monotonic()
         for t in threads:
             t.start()
+        box['ready'].wait()
+        start = time.monotonic()
+        box['deadline'] = start + seconds
+        box['go'].wait()
         for t in threads:
             t.join()
         elapsed = time.monotonic() - start
         calls = stats['calls']
         times = [c[2] * 1000 for c in calls if c[3]]
         failed = sum(1 for c in calls if not c[3])
+        by_method = {}
+        for label, method, seconds, ok in calls:
+            if ok:
+                by_method.setdefault(method.replace('model.', ''), []).append(
+                    seconds * 1000)
+        slowest = sorted(((percentile(t, 95), m, len(t))
+                for m, t in by_method.items()), reverse=True)[:6]
         return {
+            'slowest': slowest,
             'users': len(users), 'seconds': elapsed,
             'requests': len(calls), 'rounds': stats['rounds'],
             'p50': percentile(times, 50), 'p95': percentile(times, 95),
@@ -812,6 +830,11 @@ class Bench:
         "The contacts the bench saved"
         self.sql('DELETE FROM kim_case_contact WHERE subject = %s',
             (SUBJECT,))
+
+
+def print_slowest(result):
+    for p95, method, n in result['slowest']:
+        print('      %-44s p95 %7.1f ms  n=%d' % (method, p95, n))
 
 
 def main(argv=None):
@@ -862,6 +885,7 @@ def main(argv=None):
                 'rounds, %(rps).1f req/s, p50 %(p50).1f ms, max %(max).0f ms'
                 % result)
             report('load p95', '  p95 of the requests', result['p95'])
+            print_slowest(result)
             report('load errors', '  errors', result['errors'], unit='',
                 extra='; '.join(result['messages']))
             print('\nSaturation: the same %d users without think time, '
@@ -871,6 +895,7 @@ def main(argv=None):
                 'ms, p95 %(p95).1f ms, errors %(errors)d' % result)
             report('saturation', '  throughput', result['rps'],
                 unit='req/s')
+            print_slowest(result)
     finally:
         bench.cleanup()
     print()
