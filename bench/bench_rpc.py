@@ -446,10 +446,10 @@ class Bench:
         case_list, form, tabs, due = Sample(), Sample(), Sample(), Sample()
         calls = {}
         ids = []
-        for i in range(repeat + 1):
+        for i in range(repeat + self.args.warmup):
             (ids, rows), t, n = timed(s, lambda: cases.open_list('list'))
             calls['list'] = n
-            if i:
+            if i >= self.args.warmup:
                 case_list.add(t)
             # the cases of the page, one after another
             record = ids[i % min(len(ids), 20)] if ids else None
@@ -460,12 +460,12 @@ class Bench:
             opened = s.calls[before:]
             calls['form'] = sum(1 for c in opened if c[0] == 'form')
             calls['tabs'] = sum(1 for c in opened if c[0] == 'tab')
-            if i:
+            if i >= self.args.warmup:
                 form.add(sum(c[2] for c in opened if c[0] == 'form'))
                 tabs.add(sum(c[2] for c in opened if c[0] == 'tab'))
             _, t, n = timed(s, lambda: dues.open_list('due'))
             calls['due'] = n
-            if i:
+            if i >= self.args.warmup:
                 due.add(t)
         if total:
             who = '%s (case manager of %d cases, %d open; the list ' \
@@ -507,7 +507,7 @@ class Bench:
         ids, _ = cases.open_list('setup')
         sample = Sample()
         created = []
-        for i in range(repeat + 1):
+        for i in range(repeat + self.args.warmup):
             case = ids[i % len(ids)]
 
             def save():
@@ -530,7 +530,7 @@ class Bench:
                 return new
             new, t, n = timed(s, save)
             created.append(new)
-            if i:
+            if i >= self.args.warmup:
                 sample.add(t)
         report(None, '  contact saved (%d calls) p50' % n, sample.p50,
             extra='p95 %.1f' % sample.p95)
@@ -667,14 +667,14 @@ class Bench:
             else None
         sample = Sample()
         size = 0
-        for i in range(repeat + 1):
+        for i in range(repeat + self.args.warmup):
             result, t, _ = timed(s, lambda: s.request(
                     'report.kim.funding.proof.execute',
                     [[proof_id], {'model': 'kim.funding.proof',
                             'id': proof_id, 'ids': [proof_id],
                             'action_id': action}, s.context],
                     label='proof'))
-            if i:
+            if i >= self.args.warmup:
                 sample.add(t)
             size = len(result[1]) if result else 0
         print('\nfinanzen: Verwendungsnachweis %d (%s, %d bytes)' % (
@@ -846,6 +846,8 @@ def main(argv=None):
     parser.add_argument('--year', type=int,
         default=dt.date.today().year - 1)
     parser.add_argument('--repeat', type=int, default=10)
+    parser.add_argument('--warmup', type=int, default=5,
+        help='unmeasured first rounds (one per gunicorn worker)')
     parser.add_argument('--report-repeat', type=int, default=3)
     parser.add_argument('--users', type=int, default=20)
     parser.add_argument('--load-seconds', type=float, default=120)
@@ -859,9 +861,9 @@ def main(argv=None):
     failed = []
     try:
         if 'interactive' not in skip:
-            print('Interactive (%d repetitions after one warm-up; the time '
-                'of an action is the sum of its calls\' round trips)'
-                % args.repeat, flush=True)
+            print('Interactive (%d repetitions after %d warm-up rounds; the '
+                'time of an action is the sum of its calls\' round trips)'
+                % (args.repeat, args.warmup), flush=True)
             s, cases = bench.interactive('fallmanager', args.repeat)
             bench.contact_save(s, cases, args.repeat)
             bench.interactive('fachaufsicht', args.repeat)
