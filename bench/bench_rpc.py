@@ -381,6 +381,15 @@ def timed(session, func):
 RESULTS = []  # (name, label, value, unit)
 
 
+def load_average():
+    "The machine's load (the bench shares it)"
+    try:
+        return 'load average %.1f %.1f %.1f on %d cores' % (
+            os.getloadavg() + (os.cpu_count(),))
+    except OSError:
+        return 'load average unknown'
+
+
 def report(key, label, value, unit='ms', extra=''):
     target = TARGETS.get(key)
     if target is None:
@@ -473,7 +482,7 @@ class Bench:
         else:
             who = '%s (the list shows %d of the open cases)' % (
                 login, len(ids))
-        print('\n%s' % who, flush=True)
+        print('\n%s; %s' % (who, load_average()), flush=True)
         report('case list', '  case list opened (%d calls) p50'
             % calls['list'], case_list.p50, extra='p95 %.1f' % case_list.p95)
         report('case form', '  case form first page (%d calls) p50'
@@ -592,8 +601,9 @@ class Bench:
         s.execute(Report, 'delete', [report_id], label='setup')
         module, sql = statistics.median(module_times), statistics.median(
             sql_times)
-        print('\nfinanzen: annual Kennzahlen %s (%s; %d cells)' % (
-                year, ', '.join(dimensions), len(by_sql)), flush=True)
+        print('\nfinanzen: annual Kennzahlen %s (%s; %d cells); %s' % (
+                year, ', '.join(dimensions), len(by_sql), load_average()),
+            flush=True)
         report(None, '  module over RPC (button compute) median',
             module * 1000)
         report(None, '  set-based SQL baseline median', sql * 1000)
@@ -885,7 +895,7 @@ def main(argv=None):
             result = bench.load(users, args.load_seconds, args.think)
             print('  %(requests)d requests in %(seconds).0f s, %(rounds)d '
                 'rounds, %(rps).1f req/s, p50 %(p50).1f ms, max %(max).0f ms'
-                % result)
+                % result + '; ' + load_average())
             report('load p95', '  p95 of the requests', result['p95'])
             print_slowest(result)
             report('load errors', '  errors', result['errors'], unit='',
@@ -894,7 +904,8 @@ def main(argv=None):
                 '%.0f s' % (len(users), args.saturation_seconds), flush=True)
             result = bench.load(users, args.saturation_seconds, 0)
             print('  %(requests)d requests in %(seconds).0f s, p50 %(p50).1f '
-                'ms, p95 %(p95).1f ms, errors %(errors)d' % result)
+                'ms, p95 %(p95).1f ms, errors %(errors)d' % result
+                + '; ' + load_average())
             report('saturation', '  throughput', result['rps'],
                 unit='req/s')
             print_slowest(result)
