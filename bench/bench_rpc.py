@@ -869,6 +869,16 @@ def main(argv=None):
     skip = set(filter(None, args.skip.split(',')))
     bench = Bench(args)
     failed = []
+    (clients, cases, open_, contacts, goals), = bench.sql(
+        "SELECT (SELECT COUNT(*) FROM party_party WHERE kim_client), "
+        "(SELECT COUNT(*) FROM kim_case), (SELECT COUNT(*) FROM kim_case "
+        "WHERE state IN ('intake', 'assessment', 'planning', "
+        "'implementation', 'closing')), "
+        "(SELECT COUNT(*) FROM kim_case_contact), "
+        "(SELECT COUNT(*) FROM kim_case_plan_goal)")
+    print('data: %d clients, %d cases (%d open), %d contacts, %d goals; '
+        '%s; %s' % (clients, cases, open_, contacts, goals,
+            dt.datetime.now().strftime('%Y-%m-%d %H:%M'), load_average()))
     try:
         if 'interactive' not in skip:
             print('Interactive (%d repetitions after %d warm-up rounds; the '
