@@ -379,6 +379,7 @@ def timed(session, func):
 
 
 RESULTS = []  # (name, label, value, unit)
+WHO = ['']  # the user of the figures being reported
 
 
 def load_average():
@@ -409,7 +410,8 @@ def report(key, label, value, unit='ms', extra=''):
     if extra:
         line += '  (%s)' % extra
     print(line, flush=True)
-    RESULTS.append((key, label, value, unit))
+    RESULTS.append((key, ('%s: %s' % (WHO[0], label.strip()))
+            if WHO[0] else label, value, unit))
 
 
 class Bench:
@@ -483,6 +485,7 @@ class Bench:
             who = '%s (the list shows %d of the open cases)' % (
                 login, len(ids))
         print('\n%s; %s' % (who, load_average()), flush=True)
+        WHO[0] = login
         report('case list', '  case list opened (%d calls) p50'
             % calls['list'], case_list.p50, extra='p95 %.1f' % case_list.p95)
         report('case form', '  case form first page (%d calls) p50'
@@ -508,6 +511,7 @@ class Bench:
                     len(times)), flush=True)
 
     def contact_save(self, s, cases, repeat):
+        WHO[0] = s.login_name
         "A contact saved from the contact form of a case"
         Contact = 'kim.case.contact'
         form = s.execute(Contact, 'fields_view_get', None, 'form',
@@ -547,6 +551,7 @@ class Bench:
 
     # --- reports -------------------------------------------------------------
     def kennzahlen(self, repeat):
+        WHO[0] = ''
         from kennzahlen_baseline import kennzahlen
         s = self.session('finanzen')
         company = s.context['company']
