@@ -2,6 +2,7 @@
 # The whole KIM test suite, on SQLite and on PostgreSQL (see README "Tests").
 #   KIM_REQUIRE_POSTGRES=1   fail when no PostgreSQL can be had
 #   KIM_TEST_ARGS="-k x"     extra pytest arguments
+#   KIM_TEST_SERIAL=1        run the two passes one after the other
 set -u
 cd "$(dirname "$0")/.."
 py=.venv/bin/python
@@ -14,15 +15,31 @@ export PYTHONWARNINGS=${PYTHONWARNINGS:-ignore::DeprecationWarning}
 summary=()
 status=0
 
-run() {  # run LABEL -- env assignments...
-    local label=$1; shift
+# run LABEL LOG -- env assignments...: one pytest pass, its output into LOG
+run() {
+    local label=$1 log=$2; shift 2
+    env "$@" "$py" -m pytest -q -rs ${KIM_TEST_ARGS:-} --pyargs $mods tests/ >"$log" 2>&1
+    echo $? >"$log.rc"
+}
+
+# report LABEL LOG: print the output of a pass and add its summary line
+report() {
+    local label=$1 log=$2
     echo "== $label =="
-    local out; out=$(mktemp)
-    env "$@" "$py" -m pytest -q -rs ${KIM_TEST_ARGS:-} --pyargs $mods tests/ 2>&1 | tee "$out"
-    local rc=${PIPESTATUS[0]}
-    [ "$rc" -ne 0 ] && status=1
-    summary+=("$label: $(grep -E '[0-9]+ (passed|failed|errors?|skipped)' "$out" | tail -1 | sed -E 's/^=+ //; s/ in [0-9.]+s.*$//')")
-    rm -f "$out"
+    cat "$log"
+    [ "$(cat "$log.rc" 2>/dev/null || echo 1)" -ne 0 ] && status=1
+    summary+=("$label: $(grep -E '[0-9]+ (passed|failed|errors?|skipped)' "$log" | tail -1 | sed -E 's/^=+ //; s/ in [0-9.]+s.*$//')")
+}
+
+# progress: the last pytest percentage of each running pass, every minute
+progress() {
+    while sleep 60; do
+        local line="[$(date -u +%H:%M)]" f
+        for f in "$@"; do
+            [ -f "$f" ] && line+=" $(basename "$f" .log) $(grep -oE '\[ *[0-9]+%\]' "$f" | tail -1 | tr -d '[] ')"
+        done
+        echo "$line"
+    done
 }
 
 # Lint first, with Tryton's own flake8 configuration (.flake8)
@@ -34,8 +51,8 @@ else
     status=1
 fi
 
-run SQLite TRYTOND_DATABASE_URI=sqlite:// DB_NAME=:memory: DB_CACHE="$PWD/var/test-cache/sqlite"
-
+logs=var/test-logs
+rm -rf "$logs"; mkdir -p "$logs"
 pg_uri=$(tools/postgres.sh find)
 if [ -n "$pg_uri" ]; then
     trap 'tools/postgres.sh stop' EXIT
@@ -47,10 +64,29 @@ with psycopg.connect(sys.argv[1].rstrip('/') + '/postgres', autocommit=True) as 
     for (name,) in c.execute("SELECT datname FROM pg_database WHERE datname = 'test_kim' OR datname LIKE 'test-%%'").fetchall():
         c.execute('DROP DATABASE IF EXISTS "%s"' % name)
 PY
-    KIM_BROWSER_TEST=skip run PostgreSQL TRYTOND_DATABASE_URI="$pg_uri" DB_NAME=test_kim DB_CACHE=postgresql://
+fi
+
+# The two passes run side by side (one per core; KIM_TEST_SERIAL=1 runs
+# them one after the other); each writes its own log, printed when done.
+echo "== SQLite and PostgreSQL passes (logs in $logs) =="
+progress "$logs/sqlite.log" "$logs/postgresql.log" &
+progress_pid=$!
+run SQLite "$logs/sqlite.log" TRYTOND_DATABASE_URI=sqlite:// DB_NAME=:memory: DB_CACHE="$PWD/var/test-cache/sqlite" &
+sqlite_pid=$!
+[ "${KIM_TEST_SERIAL:-0}" = 1 ] && wait $sqlite_pid
+if [ -n "$pg_uri" ]; then
+    KIM_BROWSER_TEST=skip run PostgreSQL "$logs/postgresql.log" TRYTOND_DATABASE_URI="$pg_uri" DB_NAME=test_kim DB_CACHE=postgresql://
+fi
+wait $sqlite_pid
+kill $progress_pid 2>/dev/null; wait $progress_pid 2>/dev/null
+
+report SQLite "$logs/sqlite.log"
+if [ -n "$pg_uri" ]; then
+    report PostgreSQL "$logs/postgresql.log"
 else
     if [ "${KIM_REQUIRE_POSTGRES:-0}" = 1 ]; then
         echo "PostgreSQL: FAILED - no PostgreSQL server could be found or started, and KIM_REQUIRE_POSTGRES=1"
+        summary+=("PostgreSQL: FAILED - no server")
         status=1
     else
         echo "PostgreSQL: skipped - no PostgreSQL server could be found or started (set KIM_REQUIRE_POSTGRES=1 to fail)"

@@ -9,9 +9,6 @@ Other parts ask whether a consent covers a transfer through
 database on every call so that a revocation takes effect at once."""
 import datetime
 import functools
-import json
-import os
-import unicodedata
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
@@ -20,12 +17,12 @@ from trytond.modules.kim_network.workflow import (
     ScannedSignatureMixin, WorkflowGuard)
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
-from trytond.report import Report
 from trytond.rpc import RPC
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .access import check_read
+from .document import ClientDocumentReport, document_texts
 from .exceptions import (
     CaseWorkflowError, ConsentReadOnlyError, ConsentValidationError,
     ConsentWarning)
@@ -48,29 +45,11 @@ DRAFT_ONLY = {
     }
 
 
-def load_form_texts():
-    """The fixed texts of the consent form per language code, German 'de'
-    first; kept in report/consent_texts.json"""
-    path = os.path.join(os.path.dirname(__file__), 'report',
-        'consent_texts.json')
-    with open(path, encoding='utf-8') as file:
-        return json.load(file)
-
-
 def form_texts(language=None):
-    """The texts of the form for the kim.language (or code), falling back to
-    German, with 'lang', 'dir' and the German texts as 'de'"""
-    texts = load_form_texts()
-    code = getattr(language, 'code', language) or 'de'
-    code = code.split('_')[0].lower()
-    if code not in texts:
-        code = 'de'
-    result = dict(texts[code])
-    result['lang'] = code
-    result['dir'] = 'rtl' if result.get('rtl') else 'ltr'
-    result['de'] = texts['de']
-    result['bilingual'] = code != 'de'
-    return result
+    """The texts of the consent form for the kim.language (or code), falling
+    back to German, with 'lang', 'dir' and the German texts as 'de' (the
+    files of report/texts, see document.py)"""
+    return document_texts('consent', language)
 
 
 def _check_read_access(func):
@@ -83,17 +62,6 @@ def _check_read_access(func):
         check_read(pool.get('party.party'), [int(client)])
         return func(client, *args, **kwargs)
     return wrapper
-
-
-def text_direction(text):
-    "'rtl' or 'ltr' by the first strong character of text (dir=auto)"
-    for char in text or '':
-        direction = unicodedata.bidirectional(char)
-        if direction in {'R', 'AL'}:
-            return 'rtl'
-        elif direction == 'L':
-            return 'ltr'
-    return 'ltr'
 
 
 class Consent(ScannedSignatureMixin, WorkflowGuard, Workflow, ModelSQL,
@@ -471,22 +439,20 @@ class ConsentRevoke(Wizard):
         return 'end'
 
 
-class ConsentReport(Report):
+class ConsentReport(ClientDocumentReport):
     __string__ = "Schweigepflichtentbindung"
     __name__ = 'kim.consent'
+    _kim_document = 'consent'
+
+    @classmethod
+    def _kim_record_language(cls, consent):
+        "The language of the form the client signs"
+        return consent.language
 
     @classmethod
     def get_context(cls, records, header, data):
-        pool = Pool()
-        Company = pool.get('company.company')
         context = super().get_context(records, header, data)
-        context['today'] = today()
-        context['form_texts'] = form_texts
         context['purpose_keys'] = [p for p, _ in PURPOSES]
-        context['text_direction'] = text_direction
-        context['fmt_date'] = lambda d: d.strftime('%d.%m.%Y') if d else ''
-        company_id = Transaction().context.get('company')
-        context['company'] = Company(company_id) if company_id else None
         return context
 
 

@@ -129,3 +129,8 @@ class LinkAccessError(AccessError):
 # Data-subject report (privacy.py)
 class SubjectAccessError(UserError):
     pass
+
+
+# Client documents (document.py)
+class DocumentError(UserError):
+    pass

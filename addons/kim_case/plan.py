@@ -15,10 +15,10 @@ from trytond.modules.kim_network.workflow import (
     ScannedSignatureMixin, WorkflowGuard)
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
-from trytond.report import Report
 from trytond.transaction import Transaction
 
 from .case import check_case_open
+from .document import ClientDocumentReport
 from .exceptions import (
     CaseWorkflowError, PlanError, PlanReadOnlyError, PlanValidationError,
     PlanWarning)
@@ -558,17 +558,16 @@ class PlanMeasure(sequence_ordered(), ModelSQL, ModelView):
         check_case_open({m.goal.plan.case for m in measures})
 
 
-class PlanReport(Report):
+class PlanReport(ClientDocumentReport):
+    "The Hilfeplan the client signs, in the client's language beside German"
     __string__ = "Hilfeplan"
     __name__ = 'kim.case.plan'
+    _kim_document = 'plan'
 
     @classmethod
-    def get_context(cls, records, header, data):
-        pool = Pool()
-        Date = pool.get('ir.date')
-        context = super().get_context(records, header, data)
-        context['today'] = Date.today()
-        return context
+    def _kim_record_language(cls, plan):
+        client = plan.case.client
+        return client.kim_get_document_language() if client else None
 
 
 class Case(metaclass=PoolMeta):

@@ -366,7 +366,8 @@ class RateKind(ModelSQL, ModelView):
                         record=line.rate.rec_name))
 
 
-class Decision(CompanyMixin, WorkflowGuard, Workflow, ModelSQL, ModelView):
+class Foerderbescheid(
+        CompanyMixin, WorkflowGuard, Workflow, ModelSQL, ModelView):
     __string__ = "Förderbescheid"
     __name__ = 'kim.funding.decision'
     _rec_name = 'file_number'
@@ -798,7 +799,7 @@ def finance_users(company):
                 ])
 
 
-class DecisionLine(sequence_ordered(), ModelSQL, ModelView):
+class FoerderbescheidLine(sequence_ordered(), ModelSQL, ModelView):
     __string__ = "Finanzierungsplan Item"
     __name__ = 'kim.funding.decision.line'
     decision = fields.Many2One('kim.funding.decision', "Förderbescheid",
@@ -938,7 +939,7 @@ class DecisionLine(sequence_ordered(), ModelSQL, ModelView):
                             record=line.decision.rec_name))
 
 
-class DecisionPayment(ModelSQL, ModelView):
+class FoerderbescheidPayment(ModelSQL, ModelView):
     __string__ = "Förderbescheid Payment"
     __name__ = 'kim.funding.decision.payment'
     decision = fields.Many2One('kim.funding.decision', "Förderbescheid",

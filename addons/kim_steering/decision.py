@@ -45,7 +45,7 @@ _MANDATE = {
 DECISION_LATE_FIELDS = {'created_committee', 'topic'}
 
 
-class Decision(WorkflowGuard, ModelSQL, ModelView):
+class Beschluss(WorkflowGuard, ModelSQL, ModelView):
     __string__ = "Decision (Beschluss)"
     __name__ = 'kim.committee.decision'
     _rec_name = 'number'

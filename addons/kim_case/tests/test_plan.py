@@ -495,7 +495,7 @@ class KimCasePlanTestCase(PlanTestMixin, unittest.TestCase):
             html = html.decode('utf-8')
         for text in [self.client.name, case.number,
                 "Eigenständig leben und arbeiten", "Find an apprenticeship",
-                "Apply", "Signature of the interpreter"]:
+                "Apply", "Unterschrift der Sprachmittlerin"]:
             self.assertIn(text, html)
 
         # the administrator prints no Hilfeplan unless in a case group
