@@ -37,6 +37,7 @@ nothing. It does nothing when the database has the cases already (run again,
 it finds C x base cases and stops), so tools/bench.sh may call it every time.
 """
 import argparse
+import os
 import sys
 import time
 
@@ -66,6 +67,9 @@ EXCLUDE = [
     ('kim_funding%', 'reporting'),
     ('kim_indicator%', 'reporting'),
     ]
+# Between a unique text and the copy number (KIM_BENCH_SEPARATOR: another
+# one copies a database that has copies already, e.g. '-x')
+SEPARATOR = os.environ.get('KIM_BENCH_SEPARATOR', '-')
 # Columns that number a record without a unique index in the database
 SUFFIX = {'kim_case': {'number'}}
 TEXT_TYPES = {'character varying', 'text', 'character'}
@@ -275,7 +279,8 @@ def expressions(table, tables, columns, copies, alias='t'):
                     'THEN {} ELSE {} END').format(
                     ref, q(target.sel), shift, ref)
         elif column in table.suffix:
-            expr = sql.SQL("{} || '-' || s.k").format(ref)
+            expr = sql.SQL("{} || {} || s.k").format(ref,
+                sql.Literal(SEPARATOR))
         else:
             expr = ref
         result.append(expr)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Benchmarks of the KIM Suite on PostgreSQL (make bench): see bench/bench.py.
+# Benchmarks of the KIM Suite on PostgreSQL (make bench): what users wait for,
+# over JSON-RPC against the production set-up (bench/bench_rpc.py).
 #
-# The data set is the "Kreis-10y" profile: 30,000 clients, 40,000 cases,
-# 600,000 contacts and 100,000 goals, in three steps:
+# The data set is the "Kreis-10y" profile (at KIM_BENCH_SCALE=1: 30,000
+# clients, 40,000 cases, 600,000 contacts and 100,000 goals), in three steps:
 #   1. data/generate.py builds a base of KIM_BENCH_BASE cases (one client
 #      each) through the ORM (kim_network, kim_case, kim_steering and
 #      kim_reporting plugins, with --cases);
@@ -14,22 +15,41 @@
 #      what the copies bring, in SQL.
 # Every step checks what the database has, so a second run only updates the
 # modules of an existing database (trytond-admin -u) and measures.
+# Then tools/serve.sh runs the production set-up on the bench database
+# (gunicorn workers, trytond-cron, trytond-worker) on KIM_BENCH_LISTEN and
+# bench/bench_rpc.py measures against it as the demo users fallmanager
+# (case manager), fachaufsicht and finanzen and as KIM_BENCH_USERS case
+# managers at once; the server is stopped at the end.
+#
+#   tools/bench.sh          data (when missing), then measure
+#   tools/bench.sh data     only build or update the database
 #
 # Environment:
-#   KIM_BENCH_SCALE=1.0     size factor of the profile (0.05 for a quick run)
+#   KIM_BENCH_SCALE=0.1     size factor of the profile (1 for the full
+#                           Kreis-10y profile: about an hour on 2 cores)
 #   KIM_BENCH_BASE=5000     cases generated through the ORM (step 1); the
 #                           profile counts divided by it should be integers
 #   KIM_BENCH_DB=kim_bench_<scale>   database name (kept between runs; the
 #                           data is generated once)
 #   KIM_BENCH_FRESH=1       drop and rebuild the database
-#   KIM_BENCH_REPEAT=5      repetitions of each measurement
+#   KIM_BENCH_REPEAT=10     repetitions of each interactive measurement
+#   KIM_BENCH_WARMUP=5      unmeasured first rounds (one per gunicorn worker)
+#   KIM_BENCH_REPORT_REPEAT=3   repetitions of the reports
+#   KIM_BENCH_USERS=20      users of the load run
+#   KIM_BENCH_LOAD_SECONDS=120  length of the load run (think time 1 s)
+#   KIM_BENCH_THINK=1       think time of the load run (s)
+#   KIM_BENCH_SATURATION_SECONDS=60  length of the run without think time
+#   KIM_BENCH_SKIP=         skip parts: interactive,reports,load
+#   KIM_BENCH_LISTEN=127.0.0.1:8765  where the bench's server listens
+#   KIM_BENCH_WORKERS       gunicorn workers (default as tools/serve.sh)
+#   KIM_BENCH_ORM=1         also the in-process ORM figures (bench/bench.py)
 # The PostgreSQL server is found as tools/postgres.sh does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 py=$root/.venv/bin/python
 bin=$root/.venv/bin
-scale=${KIM_BENCH_SCALE:-1.0}
+scale=${KIM_BENCH_SCALE:-0.1}
 db=${KIM_BENCH_DB:-kim_bench_$(echo "$scale" | tr -c '0-9\n' '_')}
 export PYTHONWARNINGS=${PYTHONWARNINGS:-ignore::DeprecationWarning}
 # trytond checks id lists with quadratic asserts: run as the server should
@@ -114,5 +134,42 @@ start=$SECONDS
 log "replicated in $((SECONDS - start)) s"
 log "filling up to $contacts contacts and $goals goals (bench/fill.py, SQL)"
 "$py" bench/fill.py "$uri" "$db" --contacts "$contacts" --goals "$goals"
-log "measuring"
-"$py" bench/bench.py -c trytond.conf "$conf" -d "$db" --repeat "${KIM_BENCH_REPEAT:-5}"
+[ "${1:-}" = data ] && exit 0
+if [ "${KIM_BENCH_ORM:-0}" = 1 ]; then
+    log "measuring in process (bench/bench.py, ORM)"
+    "$py" bench/bench.py -c trytond.conf "$conf" -d "$db" --repeat "${KIM_BENCH_REPEAT:-10}"
+fi
+listen=${KIM_BENCH_LISTEN:-127.0.0.1:8765}
+log "starting the production set-up on http://$listen/ (tools/serve.sh run, logs var/serve/$db.*)"
+# its own process group: stopped with everything it started
+KIM_SERVE_DB=$db KIM_SERVE_URI=$uri KIM_SERVE_LISTEN=$listen \
+    KIM_SERVE_WORKERS=${KIM_BENCH_WORKERS:-} setsid tools/serve.sh run \
+    > "var/bench/$db.serve.log" 2>&1 &
+serve_pid=$!
+stop_serve() {
+    kill -TERM -- "-$serve_pid" 2>/dev/null || true
+    wait "$serve_pid" 2>/dev/null || true
+    cleanup
+}
+trap stop_serve EXIT
+for _ in $(seq 1 240); do
+    if "$py" - "$listen" <<'PY' 2>/dev/null
+import http.client, json, sys
+host, port = sys.argv[1].rsplit(':', 1)
+c = http.client.HTTPConnection(host, int(port), timeout=5)
+c.request('POST', '/rpc/', json.dumps({'method': 'common.server.version', 'params': []}),
+    {'Content-Type': 'application/json'})
+sys.exit(0 if c.getresponse().status == 200 else 1)
+PY
+    then break; fi
+    kill -0 "$serve_pid" 2>/dev/null || { cat "var/bench/$db.serve.log"; exit 1; }
+    sleep 0.5
+done
+log "measuring over JSON-RPC (bench/bench_rpc.py), scale $scale"
+"$py" bench/bench_rpc.py --url "http://$listen/" --database "$db" \
+    --dsn "${uri%/}/$db" --repeat "${KIM_BENCH_REPEAT:-10}" \
+    --report-repeat "${KIM_BENCH_REPORT_REPEAT:-3}" --warmup "${KIM_BENCH_WARMUP:-5}" \
+    --users "${KIM_BENCH_USERS:-20}" --load-seconds "${KIM_BENCH_LOAD_SECONDS:-120}" \
+    --think "${KIM_BENCH_THINK:-1}" \
+    --saturation-seconds "${KIM_BENCH_SATURATION_SECONDS:-60}" \
+    --skip "${KIM_BENCH_SKIP:-}"

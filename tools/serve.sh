@@ -10,6 +10,8 @@
 #                                  on first use, German, every KIM module)
 #   tools/serve.sh init            only create/update the database
 #   tools/serve.sh conf            print the path of the written configuration
+#   tools/serve.sh run             serve without creating/updating the database
+#                                  (tools/bench.sh: the bench has updated it)
 #
 # Environment (all optional):
 #   KIM_SERVE_URI        postgresql://... (default: as tools/postgres.sh finds one)
@@ -140,6 +142,7 @@ serve() {
     TRYTOND_CONFIG=$conf TRYTOND_DATABASE_NAMES=$db \
         "$bin/gunicorn" -w "$workers" -b "$listen" --timeout "${KIM_SERVE_TIMEOUT:-300}" \
         --access-logfile "var/serve/$db.access.log" --error-logfile "var/serve/$db.error.log" \
+        --access-logformat '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(D)sus "%(a)s"' \
         trytond.application:app &
     pids+=($!)
     # stop everything when one of the three ends
@@ -152,5 +155,6 @@ case "${1:-serve}" in
     init) init ;;
     conf) echo "$conf" ;;
     serve) init; serve ;;
-    *) echo "usage: tools/serve.sh [serve|init|conf]" >&2; exit 2 ;;
+    run) serve ;;
+    *) echo "usage: tools/serve.sh [serve|init|conf|run]" >&2; exit 2 ;;
 esac

@@ -324,13 +324,15 @@ def log_ids(Model, ids):
         elif path == 'id':
             party = Party.__table__()
             cursor = Transaction().connection.cursor()
-            for sub_ids in grouped_slice(ids):
+            in_max = backend.MAX_QUERY_PARAMS
+            for sub_ids in grouped_slice(ids, in_max):
                 cursor.execute(*party.select(party.id,
                         where=reduce_ids(party.id, list(sub_ids))
                         & (party.kim_personal == Literal(True))))
                 result.extend(i for i, in cursor)
         else:
-            for sub_ids in grouped_slice(ids):
+            in_max = backend.MAX_QUERY_PARAMS
+            for sub_ids in grouped_slice(ids, in_max):
                 result.extend(map(int, Model.search([
                                 ('id', 'in', list(sub_ids)),
                                 (path + '.kim_personal', '=', True),

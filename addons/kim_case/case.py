@@ -5,6 +5,7 @@ import datetime
 
 from sql import Cast, Literal, Null, Union
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Workflow, fields)
@@ -428,7 +429,8 @@ class Case(NumberedMixin, Workflow, ModelSQL, ModelView):
         party = Party.__table__()
         cursor = Transaction().connection.cursor()
         clients = {}
-        for sub_ids in grouped_slice([c.id for c in cases]):
+        in_max = backend.MAX_QUERY_PARAMS
+        for sub_ids in grouped_slice([c.id for c in cases], in_max):
             cursor.execute(*case.join(party,
                     condition=case.client == party.id
                     ).select(case.id, party.id, party.kim_birth_date,

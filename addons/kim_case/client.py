@@ -166,7 +166,8 @@ class Party(metaclass=PoolMeta):
             cursor.execute(*party.update([party.kim_personal],
                     [personal], where=not_set))
             return
-        for sub_ids in grouped_slice(party_ids):
+        in_max = backend.MAX_QUERY_PARAMS
+        for sub_ids in grouped_slice(party_ids, in_max):
             cursor.execute(*party.update([party.kim_personal],
                     [Literal(True)],
                     where=reduce_ids(party.id, list(sub_ids)) & not_set))
@@ -192,7 +193,8 @@ class Party(metaclass=PoolMeta):
                 table.valid_from, table.id]
             if key == 'status':
                 columns.append(table.document_expiry)
-            for sub_ids in grouped_slice(party_ids):
+            in_max = backend.MAX_QUERY_PARAMS
+            for sub_ids in grouped_slice(party_ids, in_max):
                 cursor.execute(*table.select(*columns,
                         where=reduce_ids(table.client, list(sub_ids))
                         & ((table.valid_from == Null)

@@ -270,7 +270,8 @@ class Party(metaclass=PoolMeta):
         session_id, _, _ = Erase.create()
         try:
             erase = Erase(session_id)
-            for sub_ids in grouped_slice(ids):
+            in_max = backend.MAX_QUERY_PARAMS
+            for sub_ids in grouped_slice(ids, in_max):
                 sub_ids = list(sub_ids)
                 erase.kim_execute_erase(erase.kim_to_erase(sub_ids))
                 cls._kim_mark_anonymised(sub_ids)
@@ -298,7 +299,8 @@ class Party(metaclass=PoolMeta):
         cursor = Transaction().connection.cursor()
         ids = set(party_ids)
         members = set()
-        for sub_ids in grouped_slice(party_ids):
+        in_max = backend.MAX_QUERY_PARAMS
+        for sub_ids in grouped_slice(party_ids, in_max):
             sub_ids = list(sub_ids)
             cursor.execute(*household.select(household.member,
                     where=reduce_ids(household.client, sub_ids)))
@@ -312,7 +314,8 @@ class Party(metaclass=PoolMeta):
         if not members:
             return []
         result = []
-        for sub_ids in grouped_slice(members):
+        in_max = backend.MAX_QUERY_PARAMS
+        for sub_ids in grouped_slice(members, in_max):
             sub_ids = list(sub_ids)
             other_household = household.select(household.member,
                 where=reduce_ids(household.member, sub_ids)
@@ -344,7 +347,8 @@ class Party(metaclass=PoolMeta):
         cursor = Transaction().connection.cursor()
         if date is None:
             date = today()
-        for sub_ids in grouped_slice(party_ids):
+        in_max = backend.MAX_QUERY_PARAMS
+        for sub_ids in grouped_slice(party_ids, in_max):
             sub_ids = list(sub_ids)
             cursor.execute(*party.update(
                     [party.kim_anonymised_date], [date],

@@ -60,6 +60,7 @@ import threading
 import weakref
 from decimal import Decimal
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Model, ModelSQL, fields
 from trytond.pool import Pool
@@ -347,7 +348,8 @@ class InputGuard:
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
         found = set()
-        for sub_ids in grouped_slice(ids):
+        in_max = backend.MAX_QUERY_PARAMS
+        for sub_ids in grouped_slice(ids, in_max):
             cursor.execute(*table.select(table.id,
                     where=reduce_ids(table.id, sub_ids)))
             found.update(i for i, in cursor)
@@ -565,7 +567,9 @@ class InputGuard:
                 continue
             found = _known_ids(model_name)
             table = Target.__table__()
-            for sub_ids in grouped_slice([i for i in ids if i not in found]):
+            in_max = backend.MAX_QUERY_PARAMS
+            missing = [i for i in ids if i not in found]
+            for sub_ids in grouped_slice(missing, in_max):
                 cursor.execute(*table.select(table.id,
                         where=reduce_ids(table.id, sub_ids)))
                 found.update(i for i, in cursor)

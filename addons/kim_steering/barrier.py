@@ -7,6 +7,7 @@ import re
 
 from sql.aggregate import Count
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow, fields)
@@ -186,7 +187,8 @@ class BarrierReport(NumberedMixin, Workflow, ModelSQL, ModelView):
         link = Link.__table__()
         cursor = Transaction().connection.cursor()
         result = {r.id: False for r in reports}
-        for sub_ids in grouped_slice([r.id for r in reports]):
+        in_max = backend.MAX_QUERY_PARAMS
+        for sub_ids in grouped_slice([r.id for r in reports], in_max):
             cursor.execute(*link.select(link.report, Count(link.id),
                     where=reduce_ids(link.report, sub_ids),
                     group_by=[link.report]))

@@ -337,7 +337,8 @@ class Committee(WorkflowGuard, Workflow, ModelSQL, ModelView):
         cursor = Transaction().connection.cursor()
         limit = dt.datetime.combine(date + dt.timedelta(days=1), dt.time())
         result = {}
-        for sub_ids in grouped_slice([c.id for c in committees]):
+        in_max = backend.MAX_QUERY_PARAMS
+        for sub_ids in grouped_slice([c.id for c in committees], in_max):
             cursor.execute(*meeting.select(
                     meeting.committee, Max(meeting.start),
                     where=reduce_ids(meeting.committee, sub_ids)
@@ -555,7 +556,8 @@ class CommitteeMember(PeriodMixin, ModelSQL, ModelView):
         present = SqlCase(
             (attendance.status.in_(['present', 'deputy']), Literal(1)),
             else_=Literal(0))
-        for sub_ids in grouped_slice([m.id for m in members]):
+        in_max = backend.MAX_QUERY_PARAMS
+        for sub_ids in grouped_slice([m.id for m in members], in_max):
             where = (reduce_ids(attendance.member, sub_ids)
                 & meeting.state.in_(['held', 'approved']))
             if date:

@@ -6,6 +6,7 @@ from email.message import EmailMessage
 
 from sql.aggregate import Count
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.kim_network.common import NumberedMixin, today
@@ -183,7 +184,8 @@ class Topic(NumberedMixin, Workflow, ModelSQL, ModelView):
         link = Link.__table__()
         cursor = Transaction().connection.cursor()
         result = {n: {t.id: 0 for t in topics} for n in names}
-        for sub_ids in grouped_slice([t.id for t in topics]):
+        in_max = backend.MAX_QUERY_PARAMS
+        for sub_ids in grouped_slice([t.id for t in topics], in_max):
             cursor.execute(*report.join(link, 'LEFT',
                     condition=link.report == report.id
                     ).select(
