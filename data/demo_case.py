@@ -20,7 +20,10 @@ Sizes: --cases (default 500 x scale), --case-managers.
 Every name is fictional (see NameSource in generate.py).
 See generate.py for the plugin interface.
 """
+import csv
 import datetime as dt
+import os
+import random
 import time
 from collections import namedtuple
 from decimal import Decimal
@@ -86,6 +89,55 @@ ACCOMMODATION = [
     ('family_friends', 10), ('supported', 3), ('homeless', 2), ('other', 5),
     ]
 NEEDS = [('none', 2), ('some', 5), ('urgent', 3)]
+COUNTRIES = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+    'countries.csv')
+# Nationalities by the language of the Sprachmittlung, by the residence
+# status, and of the others (ISO 3166-1 codes of data/countries.csv)
+NATIONALITY_BY_LANGUAGE = {
+    'ar': [('SY', 50), ('IQ', 20), ('MA', 8), ('SD', 7), ('LB', 5),
+        ('PS', 5), ('EG', 5)],
+    'uk': [('UA', 1)], 'fa': [('IR', 7), ('AF', 3)], 'prs': [('AF', 1)],
+    'tr': [('TR', 1)], 'ru': [('UA', 40), ('RU', 30), ('KZ', 15),
+        ('GE', 15)],
+    'kmr': [('SY', 5), ('TR', 3), ('IQ', 2)], 'ti': [('ER', 1)],
+    'so': [('SO', 1)], 'ro': [('RO', 85), ('MD', 15)], 'bg': [('BG', 1)],
+    'sq': [('AL', 3), ('MK', 1)], 'ps': [('AF', 1)],
+    'fr': [('GN', 3), ('CM', 3), ('CD', 2), ('CI', 1), ('SN', 1)],
+    'en': [('NG', 4), ('GH', 2), ('GM', 2), ('IN', 2)], 'pl': [('PL', 1)],
+    'ur': [('PK', 1)],
+    }
+NATIONALITY_BY_STATUS = {
+    'AE_24': [('UA', 95), ('RU', 5)],
+    'FREIZUEGIGKEIT': [('RO', 35), ('BG', 30), ('PL', 15), ('HR', 5),
+        ('IT', 5), ('GR', 5), ('ES', 5)],
+    'DEUTSCH': [('DE', 1)],
+    }
+NATIONALITIES = [
+    ('SY', 12), ('TR', 10), ('UA', 10), ('AF', 8), ('RO', 6), ('IQ', 5),
+    ('BG', 5), ('PL', 5), ('RS', 4), ('BA', 4), ('IR', 3), ('RU', 3),
+    ('KZ', 3), ('IT', 3), ('GR', 3), ('HR', 3), ('ER', 2), ('NG', 2),
+    ('VN', 2), ('AL', 2),
+    ]
+# Target groups and Rechtskreise of a case by the client's residence status
+# (codes of kim_network's code lists)
+TARGET_GROUP_BY_STATUS = {
+    'GESTATTUNG': 'asyl', 'DULDUNG': 'geduldet', 'DULDUNG_60C': 'geduldet',
+    'DULDUNG_60D': 'geduldet', 'AE_16_21': 'fachkraft', 'AE_22_26': 'schutz',
+    'AE_24': 'p24', 'AE_25_1_2': 'schutz', 'AE_25A': 'drittstaat',
+    'AE_25B': 'drittstaat', 'AE_28_36': 'nachzug', 'NE': 'langansaessig',
+    'DAUER_EU': 'langansaessig', 'FREIZUEGIGKEIT': 'eu_neu',
+    'FIKTION': 'drittstaat', 'DEUTSCH': 'langansaessig',
+    'UNGEKLAERT': 'drittstaat',
+    }
+RECHTSKREIS_BY_STATUS = {
+    'GESTATTUNG': ['asylblg', 'aufenthg'], 'DULDUNG': ['asylblg', 'aufenthg'],
+    'DULDUNG_60C': ['asylblg', 'aufenthg'],
+    'DULDUNG_60D': ['asylblg', 'aufenthg'], 'FREIZUEGIGKEIT': ['freizuegg'],
+    'DEUTSCH': ['stag'], 'NE': ['aufenthg'], 'DAUER_EU': ['aufenthg'],
+    }
+# the benefits the client receives besides (share of the cases)
+RECHTSKREIS_BENEFITS = [('sgb2', 0.55), ('sgb3', 0.08), ('sgb8', 0.15),
+    ('sgb12', 0.04)]
 
 # Per Handlungsfeld: situation, needs, goals (description, indicator) and
 # measures (what, who, organisation type keys of a partner)
@@ -275,7 +327,8 @@ CONTACT_CHANNELS = [
 
 # Plain values of the records the steps share: reading fields of records
 # after other records were written would re-read them from the database
-ClientInfo = namedtuple('ClientInfo', 'id kommune kommune_name language')
+ClientInfo = namedtuple('ClientInfo',
+    'id kommune kommune_name language status birth')
 HF = namedtuple('HF', 'id code')
 MeasureInfo = namedtuple('MeasureInfo',
     'id organisation service handlungsfeld plan_state agreed name status')
@@ -468,16 +521,23 @@ def create_staff(ctx, company, n_managers):
 
 
 def link_users(ctx, company, managers, supervisors):
-    """Every demo user works in the demo's company; fallmanager and
-    fachaufsicht act as the first case manager and supervisor"""
-    User = ctx.pool.get('res.user')
+    """Every demo user works in the demo's company as an employee:
+    fallmanager and fachaufsicht (and admin) as the first case manager and
+    supervisor, the others (koordination, finanzen, gremium, datenschutz)
+    as an employee of their own"""
+    pool = ctx.pool
+    User = pool.get('res.user')
+    Party = pool.get('party.party')
+    Employee = pool.get('company.employee')
+    # names of their own: the data of the seed stays as it was
+    names = type(ctx.names)(random.Random('%s:kim_case:users' % ctx.seed))
     links = [
         ('fallmanager', managers[:1]),
         ('fachaufsicht', supervisors[:1]),
-        ('datenschutz', []),
-        ('koordination', []),
-        ('finanzen', []),
-        ('gremium', []),
+        ('datenschutz', None),
+        ('koordination', None),
+        ('finanzen', None),
+        ('gremium', None),
         ('admin', managers[:1]),
         ]
     for login, employees in links:
@@ -485,14 +545,89 @@ def link_users(ctx, company, managers, supervisors):
         if not users:
             continue
         user, = users
-        values = {
-            'companies': [('add', [company.id])],
-            'company': company.id,
-            }
-        if employees:
-            values['employees'] = [('add', [e.id for e in employees])]
-            values['employee'] = employees[0].id
-        User.write([user], values)
+        if employees is None:
+            party, = Party.create([{'name': '%s %s' % names.person()}])
+            employees = Employee.create([{
+                        'party': party.id,
+                        'company': company.id,
+                        'start_date': real_today(ctx) - dt.timedelta(
+                            days=3 * 365),
+                        }])
+        User.write([user], {
+                'companies': [('add', [company.id])],
+                'company': company.id,
+                'employees': [('add', [e.id for e in employees])],
+                'employee': employees[0].id,
+                })
+
+
+def ensure_countries(ctx):
+    """The countries of data/countries.csv that the database lacks, with
+    their German names; return {code: id}"""
+    from trytond.transaction import Transaction
+    pool = ctx.pool
+    Country = pool.get('country.country')
+    Lang = pool.get('ir.lang')
+    with open(COUNTRIES, newline='', encoding='utf-8') as f:
+        rows = [r for r in csv.reader(line for line in f
+                if line.strip() and not line.startswith('#'))]
+    existing = {c.code: c.id for c in Country.search([
+                ('code', 'in', [r[0] for r in rows]),
+                ('active', 'in', [True, False]),
+                ])}
+    missing = [r for r in rows if r[0] not in existing]
+    if missing:
+        with Transaction().set_context(language='en'):
+            created = Country.create([{
+                        'code': code, 'code3': code3, 'code_numeric': numeric,
+                        'name': name,
+                        } for code, code3, numeric, name, _ in missing])
+        if Lang.search([('code', '=', 'de'), ('translatable', '=', True)]):
+            with Transaction().set_context(language='de'):
+                to_write = []
+                for country, row in zip(created, missing):
+                    to_write.extend(([country], {'name': row[4]}))
+                Country.write(*to_write)
+        existing.update({c.code: c.id for c in created})
+        ctx.log('%d countries loaded' % len(created))
+    return existing
+
+
+def nationality(rng, language, status):
+    "The ISO code of a client's nationality, or None for stateless"
+    if status == 'DEUTSCH' or status in NATIONALITY_BY_STATUS:
+        return pick(rng, NATIONALITY_BY_STATUS[status])
+    if language in NATIONALITY_BY_LANGUAGE:
+        if language in {'ar', 'kmr'} and rng.random() < 0.04:
+            return None
+        return pick(rng, NATIONALITY_BY_LANGUAGE[language])
+    return pick(rng, NATIONALITIES)
+
+
+def case_profile(rng, ctx, client, opened):
+    """The target groups and Rechtskreise of a case: by the residence
+    status, the age at the intake and the benefits received; about one
+    case in twelve has them not recorded"""
+    if rng.random() < 0.08:
+        return [], []
+    groups, rechtskreise = set(), set()
+    if client.status:
+        groups.add(TARGET_GROUP_BY_STATUS.get(client.status, 'drittstaat'))
+        rechtskreise.update(RECHTSKREIS_BY_STATUS.get(
+                client.status, ['aufenthg']))
+    if client.birth and 18 <= (opened - client.birth).days // 365 <= 27:
+        groups.add('jung')
+    if rng.random() < 0.3:
+        groups.add('familie')
+    for code, share in RECHTSKREIS_BENEFITS:
+        if code == 'sgb8' and 'familie' in groups:
+            share = 0.5
+        if rng.random() < share:
+            rechtskreise.add(code)
+    if {'sgb2', 'asylblg'} <= rechtskreise:
+        rechtskreise.discard('sgb2')
+    return ([ctx.ref(NET + 'target_group_' + g) for g in sorted(groups)],
+        [ctx.ref(NET + 'rechtskreis_' + r) for r in sorted(rechtskreise)])
 
 
 def create_clients(ctx, n):
@@ -507,12 +642,18 @@ def create_clients(ctx, n):
     weights = [(k, k.population or 1000) for k in kommunen]
     kommune_names = {k.id: k.name for k in kommunen}
     languages = {l.code: l for l in Language.search([])}
+    languages_code = {l.id: l.code for l in languages.values()}
     language_weights = [(languages[c], w) for c, w in LANGUAGES
         if c in languages]
     status_types = {s.code: s for s in StatusType.search([])}
     status_weights = [(status_types[c], w) for c, w in RESIDENCE
         if c in status_types]
+    status_codes = {s.id: s.code for s in status_types.values()}
     ResidenceStatus = pool.get('kim.client.residence_status')
+    countries = ensure_countries(ctx)
+    # the nationalities from a stream of their own: the data of the seed
+    # stays as it was
+    origin = random.Random('%s:kim_case:nationality' % ctx.seed)
     vlist, statuses = [], []
     for _ in range(n):
         first, last = ctx.names.person()
@@ -554,6 +695,13 @@ def create_clients(ctx, n):
                 'employment_permitted': pick(rng, [
                         ('yes', 6), ('restricted', 3), ('no', 1)]),
                 }
+        code = nationality(origin, languages_code.get(
+                values.get('kim_mediation_language')),
+            status_type.code if status else None)
+        if code in countries:
+            values['kim_nationalities'] = [('add', [countries[code]])]
+        elif code is None:
+            values['kim_stateless'] = True
         vlist.append(values)
         statuses.append(status)
     # party codes in one call of the sequence instead of one per party
@@ -564,8 +712,10 @@ def create_clients(ctx, n):
     clients = create(Party, vlist)
     infos = [ClientInfo(c.id, v['kim_residence_kommune'],
             kommune_names[v['kim_residence_kommune']],
-            v.get('kim_mediation_language'))
-        for c, v in zip(clients, vlist)]
+            v.get('kim_mediation_language'),
+            status_codes.get(s['status_type']) if s else None,
+            v['kim_birth_date'])
+        for c, v, s in zip(clients, vlist, statuses)]
     status_values = []
     for client, status in zip(clients, statuses):
         if status:
@@ -607,6 +757,9 @@ def create_cases(ctx, company, clients, teams):
             team_of[kommune.id] = (team.id, members)
     any_team = list(team_of.values())
     sequence = Configuration(1).get_case_sequence()
+    # the target groups and Rechtskreise from a stream of their own: the
+    # data of the seed stays as it was
+    profile = random.Random('%s:kim_case:profile' % ctx.seed)
 
     stories = []
     for client in clients:
@@ -648,6 +801,8 @@ def create_cases(ctx, company, clients, teams):
 
     vlist = []
     for story, number in zip(stories, numbers):
+        groups, rechtskreise = case_profile(profile, ctx, story.client,
+            story.opened)
         channel = pick(rng, CHANNELS)
         referring = None
         keys = next(c[2] for c in CHANNELS if c[0] == channel)
@@ -664,6 +819,8 @@ def create_cases(ctx, company, clients, teams):
             'access_channel': channels.get(channel),
             'referring_organisation': referring,
             'opened_date': story.opened,
+            'target_groups': [('add', groups)],
+            'rechtskreise': [('add', rechtskreise)],
             # closed cases are closed once their history is written
             'state': 'closing' if story.state == 'closed' else story.state,
             }

@@ -1,22 +1,69 @@
-"""Demo data plugin of kim_reporting: a filled funding year.
+"""Demo data plugin of kim_reporting: the previous and the current funding
+year.
 
-For the last complete year: the Förderbescheide of Bausteine 1 to 3 with
-their payments, a confirmed Stellenplan (coordination, case management at the
-KI and forwarded to a welfare organisation, Ausländerbehörde) with
-occupancies and personnel costs, Sachkosten and event costs, external process
-advice days, a Weiterleitung whose proof of use was checked, a
-Verwendungsnachweis draft of Baustein 2 with its numbers computed, and the
-Kennzahlen of the year on the Lenkungsgruppe board.
-Amounts come from the rates of the module data (kim.funding.rate).
+For each of the two years (those of the committee work of kim_steering):
+the Förderbescheide of Bausteine 1 to 3 with their Finanzierungsplan (3.5
+coordination posts and the 0.5 Verwaltungsassistenz at its own rate in
+Baustein 1) and the payments received, granted through their workflow; a
+confirmed Stellenplan (coordination and Verwaltungsassistenz at the KI, case
+management at the KI and forwarded to a welfare organisation with the
+justification and the JMD/MBE proof, Ausländerbehörde) with occupancies and
+personnel costs; Sachkosten, event costs and external process advice days up
+to today; a Weiterleitung with the authority's consent, paid, whose proof of
+use was received and checked for the previous year and is due for the
+current one; the Verwendungsnachweise (submitted for the previous year,
+computed drafts for the current one); the targets of the Lenkungsgruppe and
+the Kennzahlen of both years, the current year's on the board.
+Every state is reached through the workflow (grant, confirm, pay,
+receive_proof, check, compute, submit). Amounts come from the rates of the
+module data (kim.funding.rate).
 See generate.py for the plugin interface.
 """
 import datetime as dt
 from decimal import Decimal
 
+from trytond.transaction import Transaction
+
 MODULE = 'kim_reporting'
 LOCK_TABLES = ['kim_configuration']
 NET = 'kim_network.'
 REP = 'kim_reporting.'
+
+# (code, title, Baustein, position kind, VZÄ, where, forwarded)
+POSTS = [
+    ('K-01', "Koordination", 1, 'coordination', '1', 'ki', False),
+    ('K-02', "Koordination", 1, 'coordination', '1', 'ki', False),
+    ('K-03', "Koordination", 1, 'coordination', '1', 'ki', False),
+    ('K-04', "Koordination", 1, 'coordination', '0.5', 'ki', False),
+    ('VA-01', "Verwaltungsassistenz", 1, 'assistance', '0.5', 'ki', False),
+    ] + [
+    ('CM-%02d' % i, "Case Management", 2, 'case_management', '1', 'ki',
+        False) for i in range(1, 7)] + [
+    ('CM-%02d' % i, "Case Management (Weiterleitung)", 2,
+        'case_management', '1', 'welfare', True) for i in range(7, 13)] + [
+    ('ABH-%02d' % i, "Bleiberecht/Einbürgerung", 3, 'abh', '1', 'office',
+        False) for i in range(1, 3)]
+# (Baustein, category, description, amount)
+COSTS = [
+    (1, 'event', "Fachtag Integration", 3400),
+    (1, 'interface', "Workshop Schnittstellen Jobcenter", 1200),
+    (1, 'software', "Digitales Integrationsmanagement", 4800),
+    (1, 'publication', "Wegweiser in sechs Sprachen", 2100),
+    (2, 'workplace', "Arbeitsplatzausstattung", 5200),
+    (2, 'material', "Dolmetschkosten", 7400),
+    (2, 'material', "Fahrtkosten aufsuchende Arbeit", 1900),
+    (2, 'event', "Fallkonferenzen", 600),
+    ]
+TARGETS = {'intakes': 250, 'goal_rate': 35, 'duration': 180,
+    'outreach_pct': 20, 'referrals': 500}
+JUSTIFICATION = ("Der Träger ist im Sozialraum verankert und erreicht "
+    "Familien, die das KI nicht erreicht; die Stelle ergänzt das Case "
+    "Management des KI in den Kommunen ohne eigene Anlaufstelle.")
+# a synthetic one-page PDF: the JMD/MBE proof of the welfare posts
+PROOF_PDF = (b'%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n'
+    b'2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n'
+    b'3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n'
+    b'trailer<</Root 1 0 R>>\n%%EOF\n')
 
 
 def is_loaded(ctx):
@@ -44,8 +91,13 @@ def _party(ctx, name):
     return party
 
 
+def funding_years(ctx):
+    "The previous and the current year of the demo"
+    today = min(ctx.today, dt.date.today())
+    return [today.year - 1, today.year]
+
+
 def generate(ctx):
-    from trytond.transaction import Transaction
     pool = ctx.pool
     Company = pool.get('company.company')
     companies = Company.search([], limit=1)
@@ -54,222 +106,302 @@ def generate(ctx):
         return
     company, = companies
     with Transaction().set_context(company=company.id):
-        _generate(ctx, company)
+        Funding(ctx, company).run()
 
 
-def _generate(ctx, company):
-    pool = ctx.pool
-    Baustein = pool.get('kim.funding.baustein')
-    Decision = pool.get('kim.funding.decision')
-    Stellenplan = pool.get('kim.funding.stellenplan')
-    Employee = pool.get('company.employee')
-    Party = pool.get('party.party')
-    Cost = pool.get('kim.funding.cost')
-    AdviceDay = pool.get('kim.funding.advice_day')
-    Agreement = pool.get('kim.cooperation_agreement')
-    Forwarding = pool.get('kim.funding.forwarding')
-    Proof = pool.get('kim.funding.proof')
-    Report = pool.get('kim.indicator.report')
-    Configuration = pool.get('kim.configuration')
-    rng = ctx.random
-    today = min(ctx.today, dt.date.today())
-    year = today.year - 1
+class Funding:
+    "The generation of the funding years"
 
-    def d(month, day):
-        return dt.date(year, month, day)
+    def __init__(self, ctx, company):
+        pool = ctx.pool
+        self.ctx = ctx
+        self.pool = pool
+        self.rng = ctx.random
+        self.company = company
+        self.today = min(ctx.today, dt.date.today())
+        Baustein = pool.get('kim.funding.baustein')
+        Kind = pool.get('kim.funding.position_kind')
+        self.bausteine = dict(zip((1, 2, 3), Baustein.browse([
+                        ctx.ref(REP + 'baustein_%s' % i) for i in (1, 2, 3)])))
+        self.kinds = {k: Kind(ctx.ref(REP + 'kind_' + k)) for k in [
+                'coordination', 'assistance', 'case_management', 'abh']}
+        self.categories = {c: ctx.ref(REP + 'cost_category_' + c) for c in {
+                c[1] for c in COSTS}}
 
-    b1, b2, b3 = Baustein.browse([ctx.ref(REP + 'baustein_%s' % i)
-            for i in (1, 2, 3)])
-    config = Configuration(1)
-    ki = config.kim_office or (_orgs(ctx, 'ki') or [None])[0]
-    welfare = _orgs(ctx, 'wohlfahrt')
-    abh = _orgs(ctx, 'abh')
-    if not ki or not welfare or not abh:
-        ctx.log('organisations of the directory missing: skipped')
-        return
-    diakonie = welfare[0]
-    authority = _party(ctx, 'Bezirksregierung Arnsberg, Dezernat 36')
+    def run(self):
+        ctx = self.ctx
+        config = self.pool.get('kim.configuration')(1)
+        self.ki = config.kim_office or (_orgs(ctx, 'ki') or [None])[0]
+        welfare = _orgs(ctx, 'wohlfahrt')
+        abh = _orgs(ctx, 'abh')
+        if not self.ki or not welfare or not abh:
+            ctx.log('organisations of the directory missing: skipped')
+            return
+        self.welfare, self.abh = welfare[0], abh[0]
+        self.authority = _party(ctx, 'Bezirksregierung Arnsberg, Dezernat 36')
+        self.adviser = _party(ctx, 'Prozessbegleitung Muster & Partner')
+        years = funding_years(ctx)
+        self.agreement = self.forwarding_agreement(years[0])
+        self.staff = self.employees(len(POSTS))
+        for year in years:
+            self.year(year, current=year == years[-1])
 
-    # Förderbescheide: VZÄ times the rate of the year
-    vzae = {b1: Decimal('4'), b2: Decimal('12'), b3: Decimal('2')}
-    decisions = {}
-    for baustein in (b1, b2, b3):
-        rate = baustein.get_rate(year)
-        amount = company.currency.round(rate.rate_per_vzae * vzae[baustein])
-        decisions[baustein], = Decision.create([{
-                    'company': company.id,
-                    'baustein': baustein.id,
-                    'year': year,
-                    'date': d(1, 15),
-                    'authority': authority.id,
-                    'file_number': '36.08.01-%s-%s/%s' % (
-                        baustein.code, rng.randint(100, 999), year),
-                    'amount': amount,
-                    'eligible_vzae': vzae[baustein],
-                    'period_start': d(1, 1),
-                    'period_end': d(12, 31),
-                    'proof_deadline': dt.date(year + 1, 6, 30),
-                    'conditions': "ANBest-G. Weiterleitung an freie Träger "
-                    "mit Zustimmung der Bewilligungsbehörde.",
-                    'payments': [('create', [
-                                {'date': d(3, 1), 'amount': (
-                                        amount / 2).quantize(Decimal('1'))},
-                                {'date': d(9, 1), 'amount': amount - (
-                                        amount / 2).quantize(Decimal('1'))},
-                                ])],
-                    }])
-    Decision.grant(list(decisions.values()))
-
-    # the Weiterleitungsvertrag with the welfare organisation
-    agreements = Agreement.search([
-            ('type', '=', 'forwarding'), ('state', '=', 'signed'),
-            ('partners', '=', diakonie.id)], limit=1)
-    if agreements:
-        agreement, = agreements
-    else:
+    # --- set-up -----------------------------------------------------------
+    def forwarding_agreement(self, year):
+        "The signed Weiterleitungsvertrag with the welfare organisation"
+        Agreement = self.pool.get('kim.cooperation_agreement')
+        agreements = Agreement.search([
+                ('type', '=', 'forwarding'), ('state', '=', 'signed'),
+                ('partners', '=', self.welfare.id)], limit=1)
+        if agreements:
+            return agreements[0]
         agreement, = Agreement.create([{
                     'name': 'Weiterleitung Case Management %s' % year,
                     'type': 'forwarding',
-                    'office': ki.id,
-                    'partners': [('add', [diakonie.id])],
+                    'office': self.ki.id,
+                    'partners': [('add', [self.welfare.id])],
                     'shared_handlungsfelder': [('add', [
-                                ctx.ref(NET + 'handlungsfeld_aufenthalt')])],
-                    'valid_from': d(1, 1),
+                                self.ctx.ref(NET + 'handlungsfeld_aufenthalt')
+                                ])],
+                    'valid_from': dt.date(year, 1, 1),
                     }])
         Agreement.sign([agreement])
+        return agreement
 
-    # the Stellenplan and who fills the posts
-    employees = Employee.search([('company', '=', company.id)],
-        order=[('id', 'ASC')])
-    needed = 20
-    if len(employees) < needed:
-        parties = Party.create([{'name': '%s %s' % ctx.names.person()}
-                for _ in range(needed - len(employees))])
-        employees += Employee.create([{'party': p.id, 'company': company.id}
-                for p in parties])
-    staff = iter(employees)
-    posts = [('K-%02d' % i, 'Koordination', b1, Decimal('1'), ki, 'ki',
-            False) for i in range(1, 4)]
-    posts.append(('K-04', 'Verwaltungsassistenz', b1, Decimal('0.5'), ki,
-            'ki', False))
-    posts += [('CM-%02d' % i, 'Case Management', b2, Decimal('1'), ki, 'ki',
-            False) for i in range(1, 7)]
-    posts += [('CM-%02d' % i, 'Case Management (Weiterleitung)', b2,
-            Decimal('1'), diakonie, 'welfare', True) for i in range(7, 13)]
-    posts += [('ABH-%02d' % i, 'Bleiberecht/Einbürgerung', b3,
-            Decimal('1'), abh[0], 'office', False) for i in range(1, 3)]
-    positions = []
-    for code, name, baustein, share, org, kind, forwarded in posts:
-        employee = next(staff)
-        start = d(1, 1) if rng.random() < 0.8 else d(rng.randint(2, 5), 1)
-        monthly = Decimal(rng.randrange(4300, 6200, 50)) * share
-        values = {
-            'code': code, 'name': name, 'baustein': baustein.id,
-            'vzae': share, 'home': org.id, 'employer': org.id,
-            'employer_kind': kind, 'supervision': ki.id,
-            'forwarded': forwarded,
-            'occupancies': [('create', [{
-                            'employee': employee.id, 'share': share,
-                            'start_date': start,
-                            'monthly_cost': monthly,
-                            }])],
-            }
-        if forwarded:
-            values.update(recipient=org.id,
-                forwarding_agreement=agreement.id)
-        positions.append(values)
-    plan, = Stellenplan.create([{
-                'company': company.id,
-                'name': 'Stellenplan KIM %s' % year,
-                'year': year,
-                'positions': [('create', positions)],
-                }])
-    Stellenplan.confirm([plan])
+    def employees(self, needed):
+        "Who fills the posts (the same people in both years)"
+        pool = self.pool
+        Employee = pool.get('company.employee')
+        Party = pool.get('party.party')
+        employees = Employee.search([('company', '=', self.company.id)],
+            order=[('id', 'ASC')])
+        if len(employees) < needed:
+            parties = Party.create([{'name': '%s %s' % self.ctx.names.person()}
+                    for _ in range(needed - len(employees))])
+            employees += Employee.create([{
+                        'party': p.id, 'company': self.company.id}
+                    for p in parties])
+        return employees[:needed]
 
-    # Sachkosten, events and process advice
-    categories = {c: ctx.ref(REP + 'cost_category_' + c) for c in [
-            'workplace', 'material', 'event', 'interface', 'software',
-            'publication']}
-    costs = []
-    for baustein, items in [
-            (b1, [('event', 'Fachtag Integration', 3400),
-                  ('interface', 'Workshop Schnittstellen Jobcenter', 1200),
-                  ('software', 'Digitales Integrationsmanagement', 4800),
-                  ('publication', 'Wegweiser in sechs Sprachen', 2100)]),
-            (b2, [('workplace', 'Arbeitsplatzausstattung', 5200),
-                  ('material', 'Dolmetschkosten', 7400),
-                  ('material', 'Fahrtkosten aufsuchende Arbeit', 1900),
-                  ('event', 'Fallkonferenzen', 600)])]:
-        for category, description, amount in items:
+    # --- one year ---------------------------------------------------------
+    def year(self, year, current):
+        decisions = self.decisions(year)
+        positions = self.stellenplan(year, current)
+        costs = self.costs(year)
+        forwarding = self.forwarding(year, decisions[2], positions, current)
+        proofs = self.proofs(year, decisions, current)
+        self.kennzahlen(year, on_board=current)
+        self.ctx.log('funding year %s: %d Förderbescheide granted, %d posts, '
+            '%d costs, Weiterleitung %s, %d Verwendungsnachweise %s, '
+            'Kennzahlen%s' % (year, len(decisions), len(positions), costs,
+                forwarding.state, len(proofs),
+                'computed' if current else 'submitted',
+                ' on the board' if current else ''))
+
+    def date(self, year, month, day):
+        "The date, at the latest today"
+        return min(dt.date(year, month, day), self.today)
+
+    def decisions(self, year):
+        """The Förderbescheide with their Finanzierungsplan at the rates of
+        the year, granted (Decision.grant)"""
+        Decision = self.pool.get('kim.funding.decision')
+        currency = self.company.currency
+        plan = {}
+        for code, _, baustein, kind, vzae, _, _ in POSTS:
+            key = (baustein, kind)
+            plan[key] = plan.get(key, Decimal(0)) + Decimal(vzae)
+        vlist = []
+        for number, baustein in self.bausteine.items():
+            lines = []
+            for (b, kind), vzae in plan.items():
+                if b != number:
+                    continue
+                rate = self.kinds[kind].get_rate(year)
+                lines.append({
+                        'type': 'position', 'kind': self.kinds[kind].id,
+                        'vzae': vzae,
+                        'amount': currency.round(rate.amount_for(vzae)),
+                        })
+            amount = sum((l['amount'] for l in lines), Decimal(0))
+            first = (amount / 2).quantize(Decimal('1'))
+            payments = [{'date': dt.date(year, 3, 1), 'amount': first},
+                {'date': dt.date(year, 9, 1), 'amount': amount - first}]
+            vlist.append({
+                    'company': self.company.id,
+                    'baustein': baustein.id,
+                    'year': year,
+                    'date': dt.date(year, 1, 15),
+                    'authority': self.authority.id,
+                    'file_number': '36.08.01-%s-%s/%s' % (
+                        baustein.code, self.rng.randint(100, 999), year),
+                    'amount': amount,
+                    'eligible_vzae': sum(l['vzae'] for l in lines),
+                    'lines': [('create', lines)],
+                    'period_start': dt.date(year, 1, 1),
+                    'period_end': dt.date(year, 12, 31),
+                    'conditions': "ANBest-G. Weiterleitung an freie Träger "
+                    "mit Zustimmung der Bewilligungsbehörde.",
+                    'payments': [('create', [p for p in payments
+                                if p['date'] <= self.today])],
+                    })
+        decisions = Decision.create(vlist)
+        Decision.grant(decisions)
+        return dict(zip(self.bausteine, decisions))
+
+    def stellenplan(self, year, current):
+        "The Stellenplan of the year and who fills the posts, confirmed"
+        Stellenplan = self.pool.get('kim.funding.stellenplan')
+        rng = self.rng
+        homes = {'ki': self.ki, 'welfare': self.welfare, 'office': self.abh}
+        positions = []
+        for (code, name, baustein, kind, vzae, where, forwarded), employee \
+                in zip(POSTS, self.staff):
+            org = homes[where]
+            share = Decimal(vzae)
+            start = dt.date(year, 1, 1) if rng.random() < 0.8 else dt.date(
+                year, rng.randint(2, 5), 1)
+            occupancy = {
+                'employee': employee.id, 'share': share,
+                'start_date': min(start, self.today),
+                'monthly_cost': Decimal(rng.randrange(4300, 6200, 50)) * share,
+                }
+            if not current:
+                occupancy['end_date'] = dt.date(year, 12, 31)
+            values = {
+                'code': code, 'name': name,
+                'baustein': self.bausteine[baustein].id,
+                'kind': self.kinds[kind].id,
+                'vzae': share, 'home': org.id, 'employer': org.id,
+                'employer_kind': where, 'supervision': self.ki.id,
+                'forwarded': forwarded,
+                'occupancies': [('create', [occupancy])],
+                }
+            if forwarded:
+                values.update(recipient=org.id,
+                    forwarding_agreement=self.agreement.id)
+            if where == 'welfare':
+                values.update(justification=JUSTIFICATION,
+                    jmd_mbe_outside=True, jmd_mbe_proof=PROOF_PDF,
+                    jmd_mbe_proof_name='Bestaetigung-JMD-MBE-%s.pdf' % code)
+            positions.append(values)
+        plan, = Stellenplan.create([{
+                    'company': self.company.id,
+                    'name': 'Stellenplan KIM %s' % year,
+                    'year': year,
+                    'positions': [('create', positions)],
+                    }])
+        Stellenplan.confirm([plan])
+        return positions
+
+    def costs(self, year):
+        "Sachkosten, events and process advice days up to today"
+        pool = self.pool
+        Cost = pool.get('kim.funding.cost')
+        AdviceDay = pool.get('kim.funding.advice_day')
+        rng = self.rng
+        costs = []
+        for baustein, category, description, amount in COSTS:
+            date = dt.date(year, rng.randint(2, 11), rng.randint(1, 28))
+            if date > self.today:
+                continue
             costs.append({
-                    'company': company.id, 'baustein': baustein.id,
-                    'category': categories[category],
+                    'company': self.company.id,
+                    'baustein': self.bausteine[baustein].id,
+                    'category': self.categories[category],
                     'description': description,
-                    'date': d(rng.randint(2, 11), rng.randint(1, 28)),
+                    'date': date,
                     'amount': Decimal(amount),
                     })
-    Cost.create(costs)
-    adviser = _party(ctx, 'Prozessbegleitung Muster & Partner')
-    AdviceDay.create([{
-                'company': company.id, 'baustein': b1.id,
-                'date': d(2 + i, 10), 'kind': 'advice' if i < 6 else
-                'exchange', 'adviser': adviser.id,
-                'description': 'Prozessbegleitung Tag %s' % (i + 1),
-                'amount': Decimal('1012') if i % 3 else Decimal('1150'),
-                } for i in range(8)])
+        Cost.create(costs)
+        AdviceDay.create([{
+                    'company': self.company.id,
+                    'baustein': self.bausteine[1].id,
+                    'date': dt.date(year, 2 + i, 10),
+                    'kind': 'advice' if i < 6 else 'exchange',
+                    'adviser': self.adviser.id,
+                    'description': 'Prozessbegleitung Tag %s' % (i + 1),
+                    'amount': Decimal('1012') if i % 3 else Decimal('1150'),
+                    } for i in range(8)
+                if dt.date(year, 2 + i, 10) <= self.today])
+        return len(costs)
 
-    # the Weiterleitung and the check of the recipient's proof of use
-    forwarded = sum(p['vzae'] for p in positions if p['forwarded'])
-    rate = b2.get_rate(year).rate_per_vzae
-    forwarding, = Forwarding.create([{
-                'company': company.id,
-                'decision': decisions[b2].id,
-                'recipient': diakonie.id,
-                'recipient_kind': 'welfare',
-                'agreement': agreement.id,
-                'vzae': forwarded,
-                'amount': rate * forwarded,
-                'payment_date': d(2, 1),
-                }])
-    Forwarding.pay([forwarding])
-    forwarding.proof_spent = rate * forwarded - Decimal('4350')
-    forwarding.proof_date = d(12, 20)
-    forwarding.proof_note = ("Personalkostennachweis liegt vor; eine Stelle "
-        "war zwei Monate unbesetzt.")
-    forwarding.save()
-    Forwarding.receive_proof([forwarding])
-    Forwarding.check([forwarding])
+    def forwarding(self, year, decision, positions, current):
+        """The Weiterleitung to the welfare organisation with the authority's
+        consent, paid (Forwarding.pay); for a past year the recipient's proof
+        of use received and checked"""
+        Forwarding = self.pool.get('kim.funding.forwarding')
+        kind = self.kinds['case_management']
+        vzae = sum(p['vzae'] for p in positions if p['forwarded'])
+        amount = self.company.currency.round(
+            kind.get_rate(year).amount_for(vzae))
+        forwarding, = Forwarding.create([{
+                    'company': self.company.id,
+                    'decision': decision.id,
+                    'recipient': self.welfare.id,
+                    'recipient_kind': 'welfare',
+                    'agreement': self.agreement.id,
+                    'kind': kind.id,
+                    'vzae': vzae,
+                    'amount': amount,
+                    'consent_date': dt.date(year, 1, 20),
+                    'consent_reference': 'Zustimmung 36.08.01-W/%s' % year,
+                    'payment_date': self.date(year, 2, 1),
+                    'proof_deadline': dt.date(year + 1, 3, 31),
+                    }])
+        Forwarding.pay([forwarding])
+        if not current:
+            forwarding.proof_spent = amount - Decimal('4350')
+            forwarding.proof_date = dt.date(year, 12, 20)
+            forwarding.proof_note = ("Personalkostennachweis liegt vor; eine "
+                "Stelle war zwei Monate unbesetzt.")
+            forwarding.save()
+            Forwarding.receive_proof([forwarding])
+            Forwarding.check([forwarding])
+        return forwarding
 
-    # the Verwendungsnachweis draft of Baustein 2
-    proof, = Proof.create([{
-                'company': company.id, 'baustein': b2.id, 'year': year,
-                'decision': decisions[b2].id,
-                }])
-    Proof.compute([proof])
+    def proofs(self, year, decisions, current):
+        """The Verwendungsnachweise: of every Baustein for a past year,
+        computed, checked and submitted; drafts of Bausteine 1 and 2 with
+        their numbers computed for the current year"""
+        Proof = self.pool.get('kim.funding.proof')
+        numbers = (1, 2) if current else (1, 2, 3)
+        proofs = Proof.create([{
+                    'company': self.company.id,
+                    'baustein': self.bausteine[n].id, 'year': year,
+                    'decision': decisions[n].id,
+                    } for n in numbers])
+        Proof.compute(proofs)
+        if not current:
+            # checked and submitted by the finance officer of the demo
+            User = self.pool.get('res.user')
+            users = User.search([('login', '=', 'finanzen')], limit=1)
+            with Transaction().set_user(users[0].id if users else 0):
+                Proof.check(proofs)
+                Proof.submit(proofs)
+        return proofs
 
-    # the targets the Lenkungsgruppe set for the year (Zielwerte)
-    Indicator = pool.get('kim.indicator')
-    Target = pool.get('kim.indicator.target')
-    targets = {'intakes': 250, 'goal_rate': 35, 'duration': 180,
-        'outreach_pct': 20, 'referrals': 500}
-    Target.create([{
-                'indicator': indicator.id, 'company': company.id,
-                'year': year, 'value': Decimal(targets[indicator.code]),
-                'note': "Beschluss der Lenkungsgruppe",
-                } for indicator in Indicator.search([
-                    ('code', 'in', list(targets))])])
-
-    # the Kennzahlen of the year on the Lenkungsgruppe board
-    report, = Report.create([{
-                'name': 'Kennzahlen %s' % year,
-                'company': company.id,
-                'period_type': 'year',
-                'year': year,
-                'dimensions': ['kommune', 'target_group', 'rechtskreis',
-                    'handlungsfeld', 'age_band', 'gender'],
-                }])
-    Report.compute([report])
-    Report.write([report], {'on_board': True})
-    ctx.log('funding year %s: 3 Förderbescheide, %d positions, %d costs, '
-        'Weiterleitung checked, Verwendungsnachweis draft, Kennzahlen on the '
-        'board' % (year, len(positions), len(costs)))
+    def kennzahlen(self, year, on_board):
+        "The targets of the Lenkungsgruppe and the Kennzahlen of the year"
+        pool = self.pool
+        Indicator = pool.get('kim.indicator')
+        Target = pool.get('kim.indicator.target')
+        Report = pool.get('kim.indicator.report')
+        Target.create([{
+                    'indicator': indicator.id, 'company': self.company.id,
+                    'year': year, 'value': Decimal(TARGETS[indicator.code]),
+                    'note': "Beschluss der Lenkungsgruppe",
+                    } for indicator in Indicator.search([
+                        ('code', 'in', list(TARGETS))])])
+        report, = Report.create([{
+                    'name': 'Kennzahlen %s' % year,
+                    'company': self.company.id,
+                    'period_type': 'year',
+                    'year': year,
+                    'dimensions': ['kommune', 'target_group', 'rechtskreis',
+                        'handlungsfeld', 'age_band', 'gender'],
+                    }])
+        Report.compute([report])
+        if on_board:
+            Report.write([report], {'on_board': True})
+        return report
