@@ -1,74 +1,21 @@
-"""Demo data plugin of kim_reporting: the previous and the current funding
-year.
-
-For each of the two years (those of the committee work of kim_steering):
-the Förderbescheide of Bausteine 1 to 3 with their Finanzierungsplan (3.5
-coordination posts and the 0.5 Verwaltungsassistenz at its own rate in
-Baustein 1) and the payments received, granted through their workflow; a
-confirmed Stellenplan (coordination and Verwaltungsassistenz at the KI, case
-management at the KI and forwarded to a welfare organisation with the
-justification and the JMD/MBE proof, Ausländerbehörde) with occupancies and
-personnel costs; Sachkosten, event costs and external process advice days up
-to today; a Weiterleitung with the authority's consent, paid, whose proof of
-use was received and checked for the previous year and is due for the
-current one; the Verwendungsnachweise (submitted for the previous year,
-computed drafts for the current one); the targets of the Lenkungsgruppe and
-the Kennzahlen of both years, the current year's on the board.
-Every state is reached through the workflow (grant, confirm, pay,
-receive_proof, check, compute, submit). Amounts come from the rates of the
-module data (kim.funding.rate).
-See generate.py for the plugin interface.
-"""
+"""The funding years: Förderbescheide, Stellenplan, costs, Weiterleitung,
+Verwendungsnachweise and Kennzahlen (tables in funding.json)"""
 import datetime as dt
 from decimal import Decimal
 
+from demokit import PDF, real_today, tables
+
 from trytond.transaction import Transaction
 
-MODULE = 'kim_reporting'
-LOCK_TABLES = ['kim_configuration']
 NET = 'kim_network.'
 REP = 'kim_reporting.'
-
+_T = tables(__file__, 'funding.json')
 # (code, title, Baustein, position kind, VZÄ, where, forwarded)
-POSTS = [
-    ('K-01', "Koordination", 1, 'coordination', '1', 'ki', False),
-    ('K-02', "Koordination", 1, 'coordination', '1', 'ki', False),
-    ('K-03', "Koordination", 1, 'coordination', '1', 'ki', False),
-    ('K-04', "Koordination", 1, 'coordination', '0.5', 'ki', False),
-    ('VA-01', "Verwaltungsassistenz", 1, 'assistance', '0.5', 'ki', False),
-    ] + [
-    ('CM-%02d' % i, "Case Management", 2, 'case_management', '1', 'ki',
-        False) for i in range(1, 7)] + [
-    ('CM-%02d' % i, "Case Management (Weiterleitung)", 2,
-        'case_management', '1', 'welfare', True) for i in range(7, 13)] + [
-    ('ABH-%02d' % i, "Bleiberecht/Einbürgerung", 3, 'abh', '1', 'office',
-        False) for i in range(1, 3)]
+POSTS = _T['posts']
 # (Baustein, category, description, amount)
-COSTS = [
-    (1, 'event', "Fachtag Integration", 3400),
-    (1, 'interface', "Workshop Schnittstellen Jobcenter", 1200),
-    (1, 'software', "Digitales Integrationsmanagement", 4800),
-    (1, 'publication', "Wegweiser in sechs Sprachen", 2100),
-    (2, 'workplace', "Arbeitsplatzausstattung", 5200),
-    (2, 'material', "Dolmetschkosten", 7400),
-    (2, 'material', "Fahrtkosten aufsuchende Arbeit", 1900),
-    (2, 'event', "Fallkonferenzen", 600),
-    ]
-TARGETS = {'intakes': 250, 'goal_rate': 35, 'duration': 180,
-    'outreach_pct': 20, 'referrals': 500}
-JUSTIFICATION = ("Der Träger ist im Sozialraum verankert und erreicht "
-    "Familien, die das KI nicht erreicht; die Stelle ergänzt das Case "
-    "Management des KI in den Kommunen ohne eigene Anlaufstelle.")
-# a synthetic one-page PDF: the JMD/MBE proof of the welfare posts
-PROOF_PDF = (b'%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n'
-    b'2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n'
-    b'3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n'
-    b'trailer<</Root 1 0 R>>\n%%EOF\n')
-
-
-def is_loaded(ctx):
-    Decision = ctx.pool.get('kim.funding.decision')
-    return bool(Decision.search([], limit=1))
+COSTS = _T['costs']
+TARGETS = _T['targets']
+JUSTIFICATION = _T['justification']
 
 
 def _orgs(ctx, key):
@@ -93,20 +40,8 @@ def _party(ctx, name):
 
 def funding_years(ctx):
     "The previous and the current year of the demo"
-    today = min(ctx.today, dt.date.today())
+    today = real_today(ctx)
     return [today.year - 1, today.year]
-
-
-def generate(ctx):
-    pool = ctx.pool
-    Company = pool.get('company.company')
-    companies = Company.search([], limit=1)
-    if not companies:
-        ctx.log('no company (kim_case demo data missing): skipped')
-        return
-    company, = companies
-    with Transaction().set_context(company=company.id):
-        Funding(ctx, company).run()
 
 
 class Funding:
@@ -118,7 +53,7 @@ class Funding:
         self.pool = pool
         self.rng = ctx.random
         self.company = company
-        self.today = min(ctx.today, dt.date.today())
+        self.today = real_today(ctx)
         Baustein = pool.get('kim.funding.baustein')
         Kind = pool.get('kim.funding.position_kind')
         self.bausteine = dict(zip((1, 2, 3), Baustein.browse([
@@ -282,7 +217,7 @@ class Funding:
                     forwarding_agreement=self.agreement.id)
             if where == 'welfare':
                 values.update(justification=JUSTIFICATION,
-                    jmd_mbe_outside=True, jmd_mbe_proof=PROOF_PDF,
+                    jmd_mbe_outside=True, jmd_mbe_proof=PDF,
                     jmd_mbe_proof_name='Bestaetigung-JMD-MBE-%s.pdf' % code)
             positions.append(values)
         plan, = Stellenplan.create([{
