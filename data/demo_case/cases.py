@@ -4,8 +4,6 @@ import datetime as dt
 import random
 from collections import namedtuple
 
-from sql import Null
-
 from demokit import (
     SMALL_BATCH, batches, create, date_between, fresh, pick, real_today,
     tables)
@@ -291,13 +289,15 @@ def create_assessments(ctx, stories):
                     })
     create(Line, line_values)
     done = [a for p, a in zip(planned, assessments) if p[3]]
-    for chunk in batches(done):
-        Assessment.write(chunk, {'state': 'done', 'signed_by': signer})
+    # signed by the case manager through the workflow (Assessment.sign)
+    with Transaction().set_user(signer or 0):
+        for chunk in batches(done):
+            Assessment.sign(Assessment.browse([a.id for a in chunk]))
     # each assessment was signed on its day
     table = Assessment.__table__()
     cursor = Transaction().connection.cursor()
     cursor.execute(*table.update([table.signed_date], [table.date],
-            where=(table.state == 'done') & (table.signed_date == Null)))
+            where=(table.state == 'done')))
     ctx.log('%d assessments (%d signed), %d lines' % (
             len(assessments), len(done), len(line_values)))
 
@@ -430,12 +430,13 @@ def create_plans(ctx, stories):
         n_measures += len(measure_values)
         previous = [plans[(s.case.id, version - 1)].id for s, *_ in todo
             if version > 1]
-        for chunk in batches(previous):
-            Plan.write(Plan.browse(chunk), {'state': 'superseded'})
+        # agreeing a version supersedes the agreed one (Plan.agree)
         to_agree = [plan.id for (_, _, _, state, _, _), plan
             in zip(todo, created) if state != 'draft']
         for chunk in batches(to_agree):
-            Plan.write(Plan.browse(chunk), {'state': 'agreed'})
+            Plan.agree(Plan.browse(chunk))
+        Plan.supersede(Plan.browse([p for p in previous
+                    if Plan(p).state == 'agreed']))
     ctx.log('%d Hilfepläne, %d goals, %d measures' % (
             len(versions), n_goals, n_measures))
 
@@ -483,9 +484,24 @@ def close_cases(ctx, stories):
     closed = [s.case for s in stories
         if s.state == 'closed' and not s.handed_over]
     for chunk in batches(closed):
-        Case.write(chunk, {'state': 'closed'})
+        Case.close(Case.browse([c.id for c in chunk]))
+    # the close logged its state change today: on the closing day
+    close_events(stories, closed)
     ctx.log('%d cases closed' % len(closed))
 
 
-# --- the network work: consents, referrals, conferences, handovers, notes ----
-# A synthetic one-page "scan" of a signed form, attached to given consents
+def close_events(stories, cases):
+    "Date the state changes logged today by closing the cases on their end"
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    Event = Pool().get('kim.case.event')
+    event = Event.__table__()
+    cursor = Transaction().connection.cursor()
+    clock = dt.date.today()
+    ids = {c.id for c in cases}
+    for story in stories:
+        if story.case.id in ids:
+            cursor.execute(*event.update([event.date], [story.end],
+                    where=(event.case == story.case.id)
+                    & (event.type == 'state_change')
+                    & (event.date == clock)))

@@ -6,6 +6,7 @@ from demokit import (
     SEND_BATCH, SMALL_BATCH, batches, create, date_between, fresh, pick,
     real_today, tables)
 
+from .cases import close_events
 from .consents import organisation_infos
 
 _X = tables(__file__, 'texts.json')
@@ -65,15 +66,18 @@ def create_contacts(ctx, stories):
                         pick(rng, CONTACT_CHANNELS[:3]), kommune,
                         handlungsfelder))
                 states.append('planned')
-    # created in their final state: done contacts lie in the past
-    topics = []
-    for values, state in zip(vlist, states):
-        values['state'] = state
-        topics.append(values.pop('handlungsfelder', []))
+    # created planned, then done or cancelled through the workflow: done
+    # contacts lie in the past
+    topics = [values.pop('handlungsfelder', []) for values in vlist]
     contacts = create(Contact, vlist)
     create(ContactHandlungsfeld, [
             {'contact': c.id, 'handlungsfeld': h}
             for c, hs in zip(contacts, topics) for h in hs])
+    for state, method in [('done', Contact.do),
+            ('cancelled', Contact.cancel)]:
+        for chunk in batches([c.id for c, s in zip(contacts, states)
+                    if s == state]):
+            method(Contact.browse(chunk))
     done = states.count('done')
     cancelled = states.count('cancelled')
     ctx.log('%d contacts (%d done, %d planned)' % (len(contacts), done,
@@ -229,8 +233,6 @@ def create_handovers(ctx, stories, teams):
     and a few drafts planned for the coming weeks"""
     pool = ctx.pool
     Handover = pool.get('kim.case.handover')
-    Event = pool.get('kim.case.event')
-    from trytond.transaction import Transaction
     rng = ctx.random
     today = real_today(ctx)
     members = {t.id: [m.id for m in t.members] for t in teams}
@@ -316,15 +318,7 @@ def create_handovers(ctx, stories, teams):
     for chunk in batches(by_state.get('cancelled', []), SMALL_BATCH):
         Handover.cancel(Handover.browse(chunk))
     # the close by the handover logged its state changes today: on the day
-    event = Event.__table__()
-    cursor = Transaction().connection.cursor()
-    clock = dt.date.today()
-    for story in stories:
-        if story.handed_over:
-            cursor.execute(*event.update([event.date], [story.end],
-                    where=(event.case == story.case.id)
-                    & (event.type == 'state_change')
-                    & (event.date == clock)))
+    close_events(stories, [s.case for s in stories if s.handed_over])
     ctx.log('%d handovers (%s)' % (len(handovers), ', '.join(
                 '%d %s' % (len(by_state[s]), s) for s in sorted(by_state))))
 

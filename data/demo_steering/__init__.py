@@ -123,11 +123,11 @@ def _generate(ctx):
                     else list(handlungsfelder.values())[0].id),
                 'kommune': kommune.id if kommune else None,
                 'kind': kind,
-                'state': 'submitted',
                 'topic': topics[t].id,
                 })
         topic_of.append(t)
     reports = Report.create(report_values)
+    Report.submit(reports)
     links = []
     for report, values in zip(reports, report_values):
         if values['reporter_kind'] == 'case_management' and cases:
@@ -312,8 +312,8 @@ def _generate(ctx):
             Report.write(answered, {
                     'feedback': values['feedback'],
                     'feedback_date': today - dt.timedelta(days=5),
-                    'state': 'answered',
                     })
+            Report.answer(answered)
 
     # a Fallrekonstruktion on one case ----------------------------------
     Reconstruction = pool.get('kim.case_reconstruction')
