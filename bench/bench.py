@@ -198,7 +198,7 @@ def main(argv=None):
                     pdf_time * 1000))
         else:
             print('Verwendungsnachweis PDF: no Verwendungsnachweis '
-                '(data/demo_reporting.py did not run)')
+                '(the demo plugin data/demo_reporting did not run)')
         transaction.rollback()
     print()
     print('indicator-report ratio ORM/SQL: %.2f' % (orm / sql))

@@ -18,10 +18,15 @@ of a module activated later (e.g. kim_case) still finds what it builds on.
 
 Plugin interface
 ================
-The driver runs one plugin per KIM module, ``data/demo_<module>.py``, for
+The driver runs one plugin per KIM module, the package
+``data/demo_<module>/`` (or a single file ``data/demo_<module>.py``), for
 every activated module in the order of PLUGIN_ORDER (kim_network, kim_case,
-kim_steering, kim_reporting), then any other ``demo_kim_*.py`` files of
-activated modules by name. A missing file is skipped. A plugin module defines:
+kim_steering, kim_reporting), then any other ``demo_kim_*`` plugins of
+activated modules by name. A missing plugin is skipped. A plugin package
+keeps its text tables in JSON files next to its code and uses the shared kit
+``data/demokit.py`` (``import demokit``: weighted ``pick``, batched
+``create``, ``fresh``, ``real_today``, ``add_months``, ``date_between``, the
+``tables`` loader). Its ``__init__`` defines:
 
 ``generate(ctx)``          required. Creates the data of its module in the
                            open transaction (user root, context language de)
@@ -80,6 +85,7 @@ import argparse
 import csv
 import datetime as dt
 import importlib.util
+import json
 import os
 import random
 import sys
@@ -96,18 +102,11 @@ DEFAULT_PASSWORD = 'demo-KIM-2026'
 # First names are common given names of many origins; last names are built
 # from placeholder stems (Muster-, Beispiel-, Demo-, ...) so that no generated
 # person can be mistaken for a real one.
-FIRST_NAMES = [
-    'Anna', 'Lena', 'Miriam', 'Sabine', 'Katrin', 'Julia', 'Petra', 'Sophie',
-    'Fatma', 'Ayşe', 'Leyla', 'Olena', 'Iryna', 'Natalia', 'Amina', 'Hana',
-    'Marta', 'Elif', 'Zeynep', 'Rana', 'Nour', 'Daria', 'Ewa', 'Ioana',
-    'Thomas', 'Michael', 'Stefan', 'Jan', 'Lukas', 'Martin', 'Frank', 'Tobias',
-    'Mehmet', 'Ahmad', 'Yusuf', 'Omar', 'Andrii', 'Dmytro', 'Karim', 'Samir',
-    'Emre', 'Bilal', 'Tomasz', 'Bogdan', 'Hassan', 'Luca', 'Nikolai', 'Adem',
-    ]
-LAST_STEMS = ['Muster', 'Beispiel', 'Demo', 'Probe', 'Fiktiv', 'Exempel',
-    'Modell', 'Vorlage']
-LAST_SUFFIXES = ['mann', 'frau', 'berg', 'kamp', 'meier', 'ski', 'oğlu',
-    'enko', 'ić', 'hagen', 'ow', 'ides', 'bach', 'feld', 'er', 'ova']
+with open(os.path.join(HERE, 'names.json'), encoding='utf-8') as f:
+    _NAMES = json.load(f)
+FIRST_NAMES = _NAMES['first_names']
+LAST_STEMS = _NAMES['last_stems']
+LAST_SUFFIXES = _NAMES['last_suffixes']
 
 
 class NameSource:
@@ -169,21 +168,39 @@ class Context:
 
 # --- plugins ----------------------------------------------------------------
 def plugin_files():
-    "Return [(module, path)] of the demo plugins, in PLUGIN_ORDER first"
+    """Return [(module, path)] of the demo plugins, in PLUGIN_ORDER first:
+    the packages data/demo_<module>/ and the single files
+    data/demo_<module>.py"""
     found = {}
     for name in os.listdir(HERE):
-        if name.startswith('demo_') and name.endswith('.py'):
+        path = os.path.join(HERE, name)
+        if not name.startswith('demo_'):
+            continue
+        if name.endswith('.py'):
             stem = name[len('demo_'):-len('.py')]
-            module = stem if stem.startswith('kim_') else 'kim_' + stem
-            found[module] = os.path.join(HERE, name)
+        elif os.path.isfile(os.path.join(path, '__init__.py')):
+            stem = name[len('demo_'):]
+        else:
+            continue
+        module = stem if stem.startswith('kim_') else 'kim_' + stem
+        found[module] = path
     ordered = [m for m in PLUGIN_ORDER if m in found]
     ordered += sorted(m for m in found if m not in PLUGIN_ORDER)
     return [(m, found[m]) for m in ordered]
 
 
 def import_plugin(module, path):
-    spec = importlib.util.spec_from_file_location(
-        'kim_demo_' + module, path)
+    "Import the plugin file or package at path"
+    # the plugins share the kit of data/demokit.py
+    if HERE not in sys.path:
+        sys.path.insert(0, HERE)
+    name = 'kim_demo_' + module
+    if os.path.isdir(path):
+        spec = importlib.util.spec_from_file_location(name,
+            os.path.join(path, '__init__.py'),
+            submodule_search_locations=[path])
+    else:
+        spec = importlib.util.spec_from_file_location(name, path)
     plugin = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = plugin
     spec.loader.exec_module(plugin)

@@ -34,7 +34,7 @@ DB = 'kim_browser'
 DB_PATH = Path(os.environ.get('KIM_BROWSER_DB_PATH')
     or ROOT / 'var' / 'browser-test')
 PASSWORD = 'demo-KIM-2026'
-# created by data/demo_network.py whatever the scale
+# created by data/demo_network/ whatever the scale
 ORGANISATION = 'Kommunales Integrationszentrum Kreis Musterland'
 # (xml id, labels to fall back on when the server cannot tell)
 MENU_PATH = [

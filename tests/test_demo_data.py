@@ -7,9 +7,15 @@ import sys
 import unittest
 from pathlib import Path
 
+from decimal import Decimal
+
+from proteus import Model
+from proteus import config as pconfig
+
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
-    activate_module, drop_db, with_transaction)
+    DB_NAME, activate_module, drop_db, with_transaction)
+from trytond.tests.tools import activate_modules
 from trytond.transaction import Transaction
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -309,6 +315,171 @@ class DemoCaseDataTestCase(unittest.TestCase):
                     Household.search_count([('client', '=', case.client),
                             ('member', '=', member)]), 1)
         self.assertFalse(Party.search([('kim_birth_date', '>', TODAY)]))
+
+
+class DemoRolesTestCase(unittest.TestCase):
+    """Every role works in the demo: finanzen with the money of the current
+    and the previous funding year, koordination with the board, over the
+    RPC layer (proteus as the user, access rights and rules checked)"""
+
+    @classmethod
+    def setUpClass(cls):
+        drop_db()
+        cls.admin = activate_modules('kim_reporting')
+        plugins = [(m, generate.import_plugin(m, p))
+            for m, p in generate.plugin_files()]
+        locks = sorted({t for _, p in plugins
+                    for t in getattr(p, 'LOCK_TABLES', ())})
+        with Transaction().start(DB_NAME, 0, context={'language': 'de'},
+                _lock_tables=locks) as transaction:
+            pool = Pool()
+            Module = pool.get('ir.module')
+            activated = {m.name for m in Module.search(
+                    [('state', '=', 'activated')])}
+            args = generate.parse_args(['--today', TODAY.isoformat(),
+                    '--scale', '0.2', '--users'], plugins)
+            ctx = generate.Context(args, pool, activated)
+            ctx.log = lambda msg: None
+            generate.setup_users(ctx, 'demo-KIM-2026')
+            for name, plugin in plugins:
+                ctx.for_plugin(getattr(plugin, 'MODULE', name))
+                plugin.generate(ctx)
+            transaction.commit()
+        cls.year = min(TODAY, dt.date.today()).year
+        cls.configs = {login: pconfig.set_trytond(user=login)
+            for login in ['finanzen', 'koordination']}
+        pconfig._CONFIG.current = cls.admin
+
+    @classmethod
+    def tearDownClass(cls):
+        drop_db()
+
+    def get(self, login, model):
+        return Model.get(model, config=self.configs[login])
+
+    def test_finance(self):
+        "finanzen reads and creates the money of both years"
+        Decision = self.get('finanzen', 'kim.funding.decision')
+        Stellenplan = self.get('finanzen', 'kim.funding.stellenplan')
+        Proof = self.get('finanzen', 'kim.funding.proof')
+        Report = self.get('finanzen', 'kim.indicator.report')
+        Baustein = self.get('finanzen', 'kim.funding.baustein')
+        Party = self.get('finanzen', 'party.party')
+        Employee = self.get('finanzen', 'company.employee')
+        Forwarding = self.get('finanzen', 'kim.funding.forwarding')
+
+        decisions = Decision.find([('state', '=', 'granted')])
+        self.assertEqual({d.year for d in decisions},
+            {self.year - 1, self.year})
+        baustein1 = [d for d in decisions if d.baustein.code == '1'
+            and d.year == self.year]
+        # 3.5 coordination posts + the 0.5 Verwaltungsassistenz at its rate
+        self.assertEqual(baustein1[0].amount, Decimal('222000'))
+        self.assertFalse(any(d.warnings for d in decisions))
+        plans = Stellenplan.find([('state', '=', 'confirmed')])
+        self.assertEqual({p.year for p in plans}, {self.year - 1, self.year})
+        self.assertTrue(all(p.positions for p in plans))
+        proofs = Proof.find([])
+        self.assertEqual({(p.year, p.state) for p in proofs}, {
+                (self.year - 1, 'submitted'), (self.year, 'draft')})
+        self.assertTrue(all(p.lines for p in proofs))
+        forwardings = {f.decision.year: f for f in Forwarding.find([])}
+        self.assertEqual(forwardings[self.year - 1].state, 'checked')
+        self.assertTrue(forwardings[self.year - 1].proof_date)
+        self.assertTrue(forwardings[self.year].consent_date)
+        self.assertEqual(len(Report.find([])), 2)
+
+        # a new Förderbescheid of the next year
+        baustein, = Baustein.find([('code', '=', '1')])
+        authority = decisions[0].authority
+        decision = Decision()
+        decision.baustein = baustein
+        decision.year = self.year + 1
+        decision.date = dt.date(self.year + 1, 1, 10)
+        decision.authority = Party(authority.id)
+        decision.file_number = 'TEST-%s' % (self.year + 1)
+        decision.amount = Decimal('114000')
+        decision.eligible_vzae = Decimal('2')
+        decision.period_start = dt.date(self.year + 1, 1, 1)
+        decision.period_end = dt.date(self.year + 1, 12, 31)
+        decision.save()
+        self.assertEqual(decision.state, 'draft')
+        decision.click('grant')
+        self.assertEqual(decision.state, 'granted')
+
+        # a Stellenplan of the next year with one post
+        plan = Stellenplan()
+        plan.name = 'Stellenplan Test'
+        plan.year = self.year + 1
+        position = plan.positions.new()
+        position.code = 'T-01'
+        position.name = 'Koordination'
+        position.baustein = baustein
+        position.vzae = Decimal('1')
+        ki = plans[0].positions[0].employer
+        position.employer = Party(ki.id)
+        position.employer_kind = 'ki'
+        occupancy = position.occupancies.new()
+        occupancy.employee = Employee(plans[0].positions[0].occupancies[
+                0].employee.id)
+        occupancy.share = Decimal('1')
+        occupancy.start_date = dt.date(self.year + 1, 1, 1)
+        occupancy.monthly_cost = Decimal('5000')
+        plan.save()
+        plan.click('confirm')
+        self.assertEqual(plan.state, 'confirmed')
+
+        # its Verwendungsnachweis, computed
+        proof = Proof()
+        proof.decision = decision
+        proof.baustein = baustein
+        proof.year = self.year + 1
+        proof.save()
+        proof.click('compute')
+        self.assertTrue(proof.lines)
+
+        # a Kennzahlen report of the current year, computed
+        report = Report()
+        report.name = 'Kennzahlen Finanzen'
+        report.year = self.year
+        report.save()
+        report.click('compute')
+        self.assertEqual(report.state, 'done')
+        self.assertTrue(report.lines)
+
+    def test_coordination_board(self):
+        "koordination sees the board of the current year with numbers"
+        Line = self.get('koordination', 'kim.indicator.report.line')
+        lines = Line.find([('report.on_board', '=', True)])
+        self.assertTrue(lines)
+        self.assertEqual({l.report.year for l in lines}, {self.year})
+        totals = [l for l in lines if l.dimension == 'total']
+        self.assertTrue(totals)
+        self.assertTrue(any((l.value or 0) > 0 for l in totals))
+
+    def test_clients_and_cases(self):
+        """Clients have nationalities, cases target groups and Rechtskreise
+        in realistic shares"""
+        with Transaction().start(DB_NAME, 0, readonly=True):
+            pool = Pool()
+            Party = pool.get('party.party')
+            Case = pool.get('kim.case')
+            Country = pool.get('country.country')
+            self.assertGreater(Country.search_count([]), 20)
+            clients = Party.search([('kim_client', '=', True)])
+            with_nationality = [c for c in clients
+                if c.kim_nationalities or c.kim_stateless]
+            self.assertEqual(len(with_nationality), len(clients))
+            self.assertGreater(len({n.code for c in clients
+                        for n in c.kim_nationalities}), 8)
+            cases = Case.search([])
+            groups = [c for c in cases if c.target_groups]
+            rechtskreise = [c for c in cases if c.rechtskreise]
+            for recorded in [groups, rechtskreise]:
+                self.assertGreater(len(recorded), 0.8 * len(cases))
+                self.assertLess(len(recorded), len(cases))
+            self.assertGreater(len({g.code for c in cases
+                        for g in c.target_groups}), 6)
 
 
 del argparse

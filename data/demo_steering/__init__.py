@@ -8,109 +8,19 @@ done; about 40 barrier reports (Meldebögen) in 8 topics of the
 Themenspeicher in every state, with feedback to the reporters; one
 Fallrekonstruktion. Nothing is sent by e-mail.
 Sizes: --barrier-reports (and --scale). Every name is fictional.
+The text tables are in committees.json; committees.py holds the steps
+(members, meetings held with minutes, decisions and tasks).
 See generate.py for the plugin interface.
 """
 import datetime as dt
-import itertools
 
 from dateutil.relativedelta import relativedelta
 
 from trytond.transaction import Transaction
 
-MODULE = 'kim_steering'
-NET = 'kim_network.'
-LG_CODE = 'LG'
+from .committees import LG_CODE, TOPICS, WORKING_GROUPS, Steering, meeting_time
 
-# (code, name, type, rhythm, topic index, members)
-WORKING_GROUPS = [
-    ('AG-SP', "AG Sprache und Integrationskurse", 'arbeitsgruppe',
-        'monthly', 0, 6),
-    ('AG-WO', "AG Wohnen", 'arbeitsgruppe', 'bimonthly', 1, 5),
-    ('AG-AR', "AG Arbeit und Anerkennung", 'arbeitsgruppe', 'bimonthly',
-        2, 7),
-    ]
-# (name, kind, Handlungsfeld code, final state, report templates)
-TOPICS = [
-    ("Wartezeiten auf Integrationskurse", 'waiting_time', 'SPRACHE',
-        'reviewed', [
-            "Nach der Zulassung zum Integrationskurs vergehen in %s mehr "
-            "als vier Monate bis zum Kursbeginn.",
-            "Für Alphabetisierungskurse gibt es in %s keinen freien Platz "
-            "vor dem nächsten Halbjahr.",
-            "Der Berechtigungsschein läuft ab, bevor ein Kurs in %s "
-            "beginnt.",
-            ]),
-    ("Mietbescheinigung und Wohnungssuche", 'interface', 'WOHNEN',
-        'implemented', [
-            "Die Mietbescheinigung für die Wohnungssuche dauert in %s über "
-            "acht Wochen; Vermieter springen ab.",
-            "Ohne Mietübernahmebescheinigung akzeptieren Vermieter in %s "
-            "keine Bewerbung.",
-            "Sozialamt und Jobcenter verweisen in %s wechselseitig auf die "
-            "Zuständigkeit für die Mietbescheinigung.",
-            ]),
-    ("Anerkennung ausländischer Berufsabschlüsse", 'waiting_time',
-        'ANERKENNUNG', 'decided', [
-            "Das Anerkennungsverfahren für einen Pflegeabschluss dauert "
-            "bereits neun Monate (%s).",
-            "Die Kosten für beglaubigte Übersetzungen der Zeugnisse "
-            "übernimmt niemand (%s).",
-            "Die Anerkennungsberatung ist für Ratsuchende aus %s nur mit "
-            "langer Anfahrt erreichbar.",
-            ]),
-    ("Sprachmittlung im Gesundheitswesen", 'language', 'GESUNDHEIT',
-        'on_agenda', [
-            "Für die Schuleingangsuntersuchung in %s stand keine "
-            "Sprachmittlung zur Verfügung.",
-            "Arztpraxen in %s lehnen Termine ohne eigene Dolmetschung ab.",
-            "Die Kosten für Sprachmittlung bei Therapien sind in %s "
-            "ungeklärt.",
-            ]),
-    ("Doppelte Beratung durch Jobcenter und MBE", 'duplicate', 'ARBEIT',
-        'analysed', [
-            "Jobcenter und Migrationsberatung erstellen in %s parallel "
-            "Förderpläne, ohne voneinander zu wissen.",
-            "Die Ratsuchenden aus %s müssen dieselben Unterlagen dreimal "
-            "vorlegen.",
-            ]),
-    ("Kita-Plätze für neu zugewanderte Familien", 'gap', 'BILDUNG',
-        'collected', [
-            "In %s gibt es für neu zugezogene Familien keine Kita-Plätze "
-            "im laufenden Kita-Jahr.",
-            "Ohne Kinderbetreuung kann die Mutter in %s keinen Sprachkurs "
-            "besuchen.",
-            ]),
-    ("Beschäftigungserlaubnis blockiert Praktika", 'legal', 'AUFENTHALT',
-        'decided', [
-            "Ein Praktikum in %s scheitert, weil die Beschäftigungserlaubnis "
-            "nicht rechtzeitig erteilt wird.",
-            "Die Ausländerbehörde braucht für die Zustimmung zu einem "
-            "Praktikum in %s über sechs Wochen.",
-            ]),
-    ("Fahrtkosten zu Kursen im ländlichen Raum", 'funding', 'MOBILITAET',
-        'collected', [
-            "Die Fahrtkosten von %s zum Kursort übernimmt kein Träger.",
-            "Der Bus von %s fährt nicht passend zu den Kurszeiten.",
-            ]),
-    ]
-# organisation types of the 11 seats of the Lenkungsgruppe (MK model)
-LG_SEATS = [
-    ('ki', 'vice_chair'), ('jugendamt', 'chair'), ('abh', 'member'),
-    ('jobcenter', 'member'), ('aa', 'member'), ('bamf', 'member'),
-    ('wohlfahrt', 'member'), ('wohlfahrt', 'member'), ('mso', 'member'),
-    ('integrationsrat', 'advisory'), ('sozialamt', 'member'),
-    ]
-ATTENDANCE = [('present', 75), ('excused', 12), ('deputy', 8), ('absent', 5)]
-MINUTES = [
-    "Der Bericht wurde zur Kenntnis genommen. Rückfragen wurden direkt "
-    "geklärt.",
-    "Die Teilnehmenden tauschen sich über die Erfahrungen in den Kommunen "
-    "aus. Die Geschäftsführung fasst die Ergebnisse zusammen.",
-    "Es besteht Einvernehmen, das Thema in der nächsten Sitzung erneut "
-    "aufzurufen.",
-    "Die Vertreterinnen und Vertreter der Kommunen berichten über den "
-    "Stand der Umsetzung.",
-    ]
+MODULE = 'kim_steering'
 
 
 def add_arguments(parser):
@@ -132,195 +42,6 @@ def load(ctx):
     reg['lenkungsgruppe'], = Committee.search([('code', '=', LG_CODE)])
     reg['committees'] = Committee.search([], order=[('id', 'ASC')])
     reg['topics'] = Topic.search([], order=[('id', 'ASC')])
-
-
-def _months(today, months, day=15, hour=14):
-    date = today + relativedelta(months=months)
-    return dt.datetime(date.year, date.month, min(day, 28), hour - 1, 0)
-
-
-def _weighted(rng, choices):
-    total = sum(w for _, w in choices)
-    pick = rng.uniform(0, total)
-    for value, weight in choices:
-        pick -= weight
-        if pick <= 0:
-            return value
-    return choices[-1][0]
-
-
-class Steering:
-    "The state of the generation"
-
-    def __init__(self, ctx):
-        self.ctx = ctx
-        self.rng = ctx.random
-        self.pool = ctx.pool
-        self.today = ctx.today
-        self.by_type = ctx.registry.get('organisations_by_type', {})
-        self.contacts = list(ctx.registry.get('contacts', []))
-        self.kommunen = list(ctx.registry.get('kommunen', []))
-        self.ki = ctx.registry.get('ki')
-        self.used_persons = set()
-        self.genders = itertools.cycle(['female', 'male', 'male', 'female',
-                'female', 'male', None, 'female', 'male', 'diverse'])
-
-    # people -------------------------------------------------------------
-    def person_of(self, type_key):
-        "A contact person (person, organisation, e-mail) of the type"
-        orgs = self.by_type.get(type_key) or []
-        org_ids = {o.id for o in orgs}
-        candidates = [c for c in self.contacts
-            if c.organisation.id in org_ids
-            and c.person.id not in self.used_persons]
-        if candidates:
-            contact = self.rng.choice(candidates)
-            self.used_persons.add(contact.person.id)
-            return contact.person, contact.organisation, contact.email
-        return self.new_person(orgs[0] if orgs else None)
-
-    def new_person(self, organisation=None):
-        Party = self.pool.get('party.party')
-        first, last = self.ctx.names.person()
-        person, = Party.create([{'name': '%s %s' % (first, last)}])
-        email = '%s.%s@musterland.example' % (
-            first.lower(), last.lower())
-        email = email.encode('ascii', 'ignore').decode()
-        return person, organisation, email
-
-    # committees ---------------------------------------------------------
-    def lenkungsgruppe(self):
-        Committee = self.pool.get('kim.committee')
-        large = [k for k in self.kommunen if k.size_class == 'large']
-        medium = [k for k in self.kommunen if k.size_class == 'medium']
-        small = [k for k in self.kommunen if k.size_class == 'small']
-        members = []
-        for type_key, role in LG_SEATS:
-            person, org, email = self.person_of(type_key)
-            members.append(self.member_values(person, org, email, role))
-        # the Kommunen by size class: a large, a medium-sized town and one
-        # seat standing for the smaller Kommunen without own ABH
-        for kommunen in [large, medium, small]:
-            if kommunen and members:
-                seat = next(m for m in members if not m.get('kommune'))
-                seat['kommune'] = kommunen[0].id
-        members = members[:11]
-        start = self.today - relativedelta(months=13)
-        lg, = Committee.create([{
-                    'name': "Lenkungsgruppe KIM Kreis Musterland",
-                    'code': LG_CODE,
-                    'type': 'lenkungsgruppe',
-                    'purpose': "Strategische Steuerung des Kommunalen "
-                    "Integrationsmanagements im Kreis Musterland.",
-                    'secretariat': self.ki.id if self.ki else None,
-                    'email': 'ki-geschaeftsstelle@musterland.example',
-                    'reports_to_body': "Kreisausschuss für Soziales",
-                    'rhythm': 'quarterly',
-                    'start_date': start.replace(day=1),
-                    'members': [('create', members)],
-                    'standing_items': [('create', [{
-                                    'title': "Bericht des Begleitgremiums",
-                                    'presenter': "Sprecher*innen des "
-                                    "Begleitgremiums",
-                                    'frequency': 'every', 'sequence': 1,
-                                    }, {
-                                    'title': "Berichte aus den "
-                                    "Arbeitsgruppen",
-                                    'frequency': 'every', 'sequence': 2,
-                                    }, {
-                                    'title': "Bericht der externen "
-                                    "Prozessbegleitung",
-                                    'frequency': 'per_year',
-                                    'times_per_year': 2, 'sequence': 3,
-                                    }])],
-                    }])
-        return lg
-
-    def member_values(self, person, org, email, role='member'):
-        return {
-            'person': person.id,
-            'organisation': org.id if org else None,
-            'email': email or None,
-            'role': role,
-            'voting': role not in {'advisory', 'guest', 'secretariat'},
-            'gender': next(self.genders),
-            'valid_from': self.today - relativedelta(months=13),
-            }
-
-    # meetings -----------------------------------------------------------
-    def hold(self, meeting, topic_items=(), decisions=(), done_tasks=()):
-        """Hold the meeting: topic items, tasks reported done, decisions
-        with tasks, attendance and minutes, then approve the minutes.
-        decisions: [(agenda item title or item, values, [task values])]"""
-        pool = self.pool
-        Meeting = pool.get('kim.committee.meeting')
-        AgendaItem = pool.get('kim.committee.agenda_item')
-        Attendance = pool.get('kim.committee.attendance')
-        Decision = pool.get('kim.committee.decision')
-        Task = pool.get('kim.committee.task')
-        rng = self.rng
-        for index, (title, topic) in enumerate(topic_items):
-            AgendaItem.create([{
-                        'meeting': meeting.id, 'sequence': 200 + index,
-                        'kind': 'topic' if topic else 'item',
-                        'topic': topic.id if topic else None,
-                        'title': title,
-                        }])
-        Meeting.write([meeting], {
-                'invitation_date': meeting.start - dt.timedelta(days=14),
-                'invitation_count': 1,
-                })
-        Meeting.hold([meeting])
-        meeting = Meeting(meeting.id)
-        follow_ups = [i for i in meeting.agenda_items
-            if i.task and i.task.id in {t.id for t in done_tasks}]
-        if follow_ups:
-            AgendaItem.task_done(follow_ups)
-        items = {i.title: i for i in meeting.agenda_items}
-        created = []
-        for item, values, tasks in decisions:
-            item = items[item] if isinstance(item, str) else item
-            values = dict(values, agenda_item=item.id)
-            decision, = Decision.create([values])
-            created.append(decision)
-            if tasks:
-                Task.create([dict(t, decision=decision.id) for t in tasks])
-        for attendance in meeting.attendances:
-            status = _weighted(rng, ATTENDANCE)
-            values = {'status': status}
-            if status == 'deputy':
-                if attendance.member.deputy:
-                    values['deputy_person'] = attendance.member.deputy.id
-                else:
-                    values['status'] = 'present'
-            Attendance.write([attendance], values)
-        for item in Meeting(meeting.id).agenda_items:
-            if not item.minutes:
-                AgendaItem.write([item], {'minutes': rng.choice(MINUTES)})
-        Meeting.write([meeting], {
-                'minutes': "Die Vorsitzende begrüßt die Anwesenden und "
-                "stellt die Beschlussfähigkeit fest.",
-                })
-        Meeting.approve([meeting])
-        return created
-
-    def plan(self, committee, start, title=None, hours=2):
-        Meeting = self.pool.get('kim.committee.meeting')
-        online = self.rng.random() < 0.3
-        meeting, = Meeting.create([{
-                    'committee': committee.id,
-                    'title': title,
-                    'start': start,
-                    'end': start + dt.timedelta(hours=hours),
-                    'format': 'video' if online else 'in_person',
-                    'place': None if online else self.rng.choice([
-                            "Kreishaus Musterstadt, Sitzungssaal 2",
-                            "Kommunales Integrationszentrum, Raum 1.14",
-                            "Rathaus Erlenbrück, Ratssaal"]),
-                    'video_link': ('https://video.musterland.example/%s'
-                        % committee.code.lower()) if online else None,
-                    }])
-        return meeting
 
 
 def generate(ctx):
@@ -402,11 +123,11 @@ def _generate(ctx):
                     else list(handlungsfelder.values())[0].id),
                 'kommune': kommune.id if kommune else None,
                 'kind': kind,
-                'state': 'submitted',
                 'topic': topics[t].id,
                 })
         topic_of.append(t)
     reports = Report.create(report_values)
+    Report.submit(reports)
     links = []
     for report, values in zip(reports, report_values):
         if values['reporter_kind'] == 'case_management' and cases:
@@ -417,7 +138,7 @@ def _generate(ctx):
             len(reports), len(topics), len(links)))
 
     # A year of the Lenkungsgruppe and its working groups ---------------
-    lg_starts = [_months(today, m) for m in (-12, -9, -6, -3)]
+    lg_starts = [meeting_time(today, m) for m in (-12, -9, -6, -3)]
     lg_meetings = [s.plan(lg, start, "%d. Sitzung" % (i + 1))
         for i, start in enumerate(lg_starts[:1])]
     mandates = []
@@ -473,7 +194,7 @@ def _generate(ctx):
         step = {'monthly': 1, 'bimonthly': 2}[rhythm]
         open_tasks = []
         for month in range(-11, 0, step):
-            meeting = s.plan(group, _months(today, month, day=5, hour=10),
+            meeting = s.plan(group, meeting_time(today, month, day=5, hour=10),
                 hours=2)
             item = "Arbeitsstand %s" % TOPICS[t][0]
             done = open_tasks[:1] if rng.random() < 0.8 else []
@@ -497,7 +218,7 @@ def _generate(ctx):
                                         "Entwurf des Formulars abstimmen",
                                         "Daten zu Wartezeiten erheben",
                                         ]),
-                                'due_date': (_months(today, month + step,
+                                'due_date': (meeting_time(today, month + step,
                                         day=1)).date(),
                                 }])], done_tasks=done)
             open_tasks = [t_ for t_ in open_tasks if t_ not in done]
@@ -563,7 +284,7 @@ def _generate(ctx):
         s.hold(meeting, items, decisions,
             done_tasks=open_tasks[:max(1, len(open_tasks) - 1)])
     # the next meeting is planned with the open topic on its agenda
-    upcoming = s.plan(lg, _months(today, 1), "5. Sitzung")
+    upcoming = s.plan(lg, meeting_time(today, 1), "5. Sitzung")
     pool.get('kim.committee.agenda_item').create([{
                 'meeting': upcoming.id, 'kind': 'topic', 'sequence': 200,
                 'topic': topics[3].id, 'title': topics[3].rec_name,
@@ -591,8 +312,8 @@ def _generate(ctx):
             Report.write(answered, {
                     'feedback': values['feedback'],
                     'feedback_date': today - dt.timedelta(days=5),
-                    'state': 'answered',
                     })
+            Report.answer(answered)
 
     # a Fallrekonstruktion on one case ----------------------------------
     Reconstruction = pool.get('kim.case_reconstruction')
