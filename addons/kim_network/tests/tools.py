@@ -157,3 +157,92 @@ def scenario_test_case(name, path):
             os.path.basename(doc_case._dt_test.filename))[0]
         attributes['test_' + scenario] = make_test(doc_case)
     return type('ScenarioTestCase', (unittest.TestCase,), attributes)
+
+
+class SMTPSink:
+    """A minimal SMTP server on 127.0.0.1 that keeps the messages it
+    receives (as email.message.EmailMessage) in ``messages``; use it as a
+    context manager, it points ``[email] uri`` of the configuration to
+    itself and back"""
+
+    def __init__(self):
+        import socket
+        import threading
+        self.messages = []
+        self.envelopes = []
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.bind(('127.0.0.1', 0))
+        self._socket.listen(5)
+        self._socket.settimeout(0.2)
+        self.port = self._socket.getsockname()[1]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    def __enter__(self):
+        from trytond.config import config
+        self._previous = config.get('email', 'uri')
+        config.set('email', 'uri', 'smtp://127.0.0.1:%s' % self.port)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        from trytond.config import config
+        self._stop.set()
+        self._thread.join(5)
+        self._socket.close()
+        if self._previous is not None:
+            config.set('email', 'uri', self._previous)
+
+    def _serve(self):
+        import socket
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._socket.accept()
+            except socket.timeout:
+                continue
+            with conn:
+                conn.settimeout(5)
+                self._session(conn.makefile('rwb'))
+
+    def _session(self, stream):
+        import email
+        import email.policy
+
+        def reply(line):
+            stream.write(line.encode() + b'\r\n')
+            stream.flush()
+        reply('220 127.0.0.1 sink')
+        sender, recipients = None, []
+        while True:
+            line = stream.readline()
+            if not line:
+                return
+            command = line.decode('latin-1').strip()
+            verb = command[:4].upper()
+            if verb in {'EHLO', 'HELO'}:
+                reply('250 127.0.0.1')
+            elif verb == 'MAIL':
+                sender, recipients = command[10:].strip('<> '), []
+                reply('250 OK')
+            elif verb == 'RCPT':
+                recipients.append(command[8:].strip('<> '))
+                reply('250 OK')
+            elif verb == 'DATA':
+                reply('354 go on')
+                data = []
+                while True:
+                    chunk = stream.readline()
+                    if chunk in {b'.\r\n', b'.\n', b''}:
+                        break
+                    if chunk.startswith(b'..'):
+                        chunk = chunk[1:]
+                    data.append(chunk)
+                self.envelopes.append((sender, recipients))
+                self.messages.append(email.message_from_bytes(b''.join(data),
+                        policy=email.policy.default))
+                reply('250 OK')
+            elif verb == 'QUIT':
+                reply('221 bye')
+                return
+            else:
+                reply('250 OK')
