@@ -100,8 +100,8 @@ class PartnerLink(metaclass=PoolMeta):
                     textarea('feedback', gettext(
                             'kim_case.msg_link_referral_feedback_label'),
                         form.get('feedback', ''), required=True),
-                    [('complete',
-                            gettext('kim_case.msg_link_referral_complete'))]))
+                    [('complete', gettext(
+                                'kim_case.msg_link_referral_complete'))]))
         return ''.join(parts)
 
     def _submit_referral(self, action, form):
@@ -272,4 +272,3 @@ class Referral(metaclass=PoolMeta):
                 msg.set_content(gettext(
                         'kim_case.msg_link_referral_notify_body', **values))
                 sendmail_transactional(from_address(), [email], msg)
-

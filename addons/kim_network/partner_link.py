@@ -407,7 +407,7 @@ class PartnerLinkUse(ModelSQL, ModelView):
             raise PartnerLinkError(gettext('kim_network.msg_link_readonly'))
 
 
-# --- HTML ---------------------------------------------------------------------
+# --- HTML ------------------------------------------------------------
 
 STYLE = (
     'body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;'

@@ -103,7 +103,8 @@ class PartnerLink(metaclass=PoolMeta):
             + '<p class="note">%s</p>' % escape(
                 gettext('kim_steering.msg_link_barrier_privacy')))
         parts.append(self.form(fields_html, [
-                    ('submit', gettext('kim_steering.msg_link_barrier_submit')),
+                    ('submit',
+                        gettext('kim_steering.msg_link_barrier_submit')),
                     ]))
         return ''.join(parts)
 
