@@ -9,7 +9,7 @@ import unittest
 
 from trytond.modules.company.tests import create_company, create_employee
 from trytond.modules.kim_network.tests.tools import (
-    SMTPSink, codes, create_organisation)
+    SMTPSink, codes, create_organisation, load_german, phone_layout)
 from trytond.pool import Pool
 from trytond.protocols.wrappers import Response
 from trytond.tests.test_tryton import (
@@ -35,6 +35,10 @@ class PartnerLinkReferralTestCase(unittest.TestCase):
         if not config.has_section('kim'):
             config.add_section('kim')
         config.set('kim', 'partner_link_max_ip', '1000')
+        with Transaction().start(DB_NAME, 0) as transaction:
+            for module in ['kim_network', 'kim_case']:
+                load_german(module)
+            transaction.commit()
 
     @classmethod
     def tearDownClass(cls):
@@ -209,6 +213,20 @@ class PartnerLinkReferralTestCase(unittest.TestCase):
             self.assertEqual(outcomes,
                 ['shown', 'done', 'input', 'input', 'done', 'used', 'used'])
             self.assertEqual(Notification.search([], count=True), 0)
+
+    def test_phone_layout(self):
+        "The page fits a phone held upright, with large enough buttons"
+        ids, tokens, _ = self.send(1)
+        html = self.client.get(self.url(tokens[0])).get_data(as_text=True)
+        layout = phone_layout(html)
+        if layout is None:
+            self.skipTest("Chromium, chromedriver or selenium missing")
+        self.assertLessEqual(layout['scroll_width'], layout['width'])
+        self.assertGreaterEqual(layout['font_size'], 16)
+        self.assertEqual(len(layout['buttons']), 2)
+        for text, width, height in layout['buttons']:
+            self.assertGreaterEqual(height, 44, text)
+            self.assertLessEqual(width, layout['width'], text)
 
     def test_reject_with_reason(self):
         "Reject needs a reason; the reason is on the referral"

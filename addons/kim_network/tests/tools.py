@@ -246,3 +246,56 @@ class SMTPSink:
                 return
             else:
                 reply('250 OK')
+
+
+def phone_layout(html, width=390, height=844):
+    """Render the html in headless Chromium at a phone's size (CSS pixels)
+    and return {'width', 'scroll_width', 'buttons': [(text, width,
+    height)], 'font_size'}; None when Chromium, its driver or selenium is
+    missing (KIM_CHROMIUM, KIM_CHROMEDRIVER name them)"""
+    import base64
+    import shutil
+    chromium = os.environ.get('KIM_CHROMIUM') or shutil.which('chromium') \
+        or shutil.which('chromium-browser')
+    driver_path = os.environ.get('KIM_CHROMEDRIVER') \
+        or shutil.which('chromedriver')
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        return None
+    if not chromium or not driver_path:
+        return None
+    import tempfile
+    profile = tempfile.mkdtemp(prefix='kim-chromium-')
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in ['--headless', '--no-sandbox', '--disable-gpu',
+            '--disable-dev-shm-usage', '--no-first-run',
+            '--disable-background-networking',
+            '--user-data-dir=' + profile]:
+        options.add_argument(flag)
+    options.add_experimental_option('mobileEmulation', {
+            'deviceMetrics': {
+                'width': width, 'height': height, 'pixelRatio': 3.0},
+            })
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    try:
+        driver.get('data:text/html;charset=utf-8;base64,'
+            + base64.b64encode(html.encode('utf-8')).decode())
+        return driver.execute_script('''
+            var buttons = [];
+            document.querySelectorAll('button').forEach(function (b) {
+                var r = b.getBoundingClientRect();
+                buttons.push([b.textContent, r.width, r.height]);
+            });
+            return {
+                width: window.innerWidth,
+                scroll_width: document.documentElement.scrollWidth,
+                buttons: buttons,
+                font_size: parseFloat(getComputedStyle(
+                    document.body).fontSize),
+            };''')
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
