@@ -294,8 +294,8 @@ class PartnerLinkReferralTestCase(unittest.TestCase):
         ids, tokens, _ = self.send(1)
         with self.committed():
             Link = Pool().get('kim.partner.link')
-            link, = Link.search([])
             selector, verifier = tokens[0].split('.')
+            link, = Link.search([('selector', '=', selector)])
             self.assertEqual(link.selector, selector)
             self.assertNotIn(verifier, link.token_hash)
             self.assertEqual(len(link.token_hash), 64)
