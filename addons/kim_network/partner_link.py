@@ -171,7 +171,9 @@ class PartnerLink(ModelSQL, ModelView):
 
     @classmethod
     def copy(cls, links, default=None):
-        raise PartnerLinkError(gettext('kim_network.msg_link_readonly'))
+        if links:
+            raise PartnerLinkError(gettext('kim_network.msg_link_readonly'))
+        return super().copy(links, default=default)
 
     # --- creation, revocation ------------------------------------------------
 

@@ -440,8 +440,11 @@ class Meeting(WorkflowGuard, Workflow, ModelSQL, ModelView):
             msg['To'] = formataddr((name, email))
             msg['Content-Class'] = 'urn:content-classes:calendarmessage'
             msg.set_content(text)
-            msg.add_alternative(calendar, subtype='calendar',
-                params={'method': method})
+            # as bytes (base64) so that the CRLF line ends of RFC 5545
+            # reach the mail program unchanged
+            msg.add_alternative(calendar.encode('utf-8'), maintype='text',
+                subtype='calendar',
+                params={'method': method, 'charset': 'utf-8'})
             messages.append((email, msg))
         return messages
 

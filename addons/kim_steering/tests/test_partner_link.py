@@ -175,7 +175,8 @@ class SteeringPartnerLinkTestCase(unittest.TestCase):
             self.assertEqual(calendar.get_content_type(), 'text/calendar')
             self.assertEqual(calendar.get_param('method'), 'REQUEST')
             self.assertIsNone(calendar.get_filename())
-            lines = test_module.parse_ics(calendar.get_content())
+            lines = test_module.parse_ics(
+                calendar.get_payload(decode=True).decode('utf-8'))
             values = {}
             for name, params, value in lines:
                 values.setdefault(name, []).append((params, value))
