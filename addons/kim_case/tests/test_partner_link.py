@@ -313,3 +313,50 @@ class PartnerLinkReferralTestCase(unittest.TestCase):
             self.assert_refused(response, status=429)
         finally:
             config.set('kim', 'partner_link_max_ip', '1000')
+
+    def test_access_by_role(self):
+        "Links: read by roles, changed by the server only, revoked by button"
+        from trytond.model.exceptions import AccessError
+        from trytond.exceptions import UserError
+        from trytond.modules.kim_network.tests.tools import (
+            as_user, create_user)
+        ids, tokens, _ = self.send(1)
+        with self.committed():
+            pool = Pool()
+            Link = pool.get('kim.partner.link')
+            Use = pool.get('kim.partner.link.use')
+            Referral = pool.get('kim.case.referral')
+            referral = Referral(ids[0])
+            company = referral.case.company
+            manager = create_user('fm_links', [('kim_case',
+                        'group_case_manager')], company=company,
+                employees=[referral.case.case_manager])
+            coordination = create_user('ko_links', [('kim_network',
+                        'group_kim_coordination')], company=company)
+            plain = create_user('user_links', [('kim_network',
+                        'group_kim_user')], company=company)
+            link, = Link.for_resource(referral, 'referral')
+            with as_user(plain):
+                with self.assertRaises(AccessError):
+                    Link.read([link.id], ['selector'])
+            with as_user(manager):
+                self.assertEqual(
+                    [l.id for l in Referral(ids[0]).partner_links],
+                    [link.id])
+                for call in [
+                        lambda: Link.write([Link(link.id)],
+                            {'revoked': True}),
+                        lambda: Link.create([{'selector': 'x'}]),
+                        lambda: Link.delete([Link(link.id)]),
+                        lambda: Use.create([{'ip': '1.2.3.4'}]),
+                        ]:
+                    with self.assertRaises((AccessError, UserError)):
+                        call()
+                self.assertFalse(Link.search([
+                            ('purpose', '!=', 'referral')]))
+            with as_user(coordination):
+                Link.revoke([Link(link.id)])
+                self.assertTrue(Link(link.id).revoked)
+                self.assertTrue(Use.search([]))
+                with self.assertRaises((AccessError, UserError)):
+                    Use.delete(Use.search([], limit=1))
