@@ -109,7 +109,7 @@ class PartnerLink(ModelSQL, ModelView):
     revoked_at = fields.DateTime("Revoked at", readonly=True)
     created_by = fields.Many2One('res.user', "Created by", readonly=True,
         ondelete='RESTRICT')
-    log = fields.One2Many('kim.partner.link.use', 'link', "Uses",
+    requests = fields.One2Many('kim.partner.link.use', 'link', "Requests",
         readonly=True)
     state = fields.Function(fields.Selection([
                 ('valid', "Valid"),

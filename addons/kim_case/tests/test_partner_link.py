@@ -321,6 +321,8 @@ class PartnerLinkReferralTestCase(unittest.TestCase):
         from trytond.modules.kim_network.tests.tools import (
             as_user, create_user)
         ids, tokens, _ = self.send(1)
+        self.assertEqual(self.client.get(self.url(tokens[0])).status_code,
+            200)
         with self.committed():
             pool = Pool()
             Link = pool.get('kim.partner.link')
