@@ -16,6 +16,27 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
         "Cooperation Agreement Sequence", required=True,
         domain=[('sequence_type', '=',
                 Id('kim_network', 'sequence_type_agreement'))])
+    partner_link_days = fields.Integer("Partner Link Validity (Days)",
+        help="How many days the links sent to partners stay valid.",
+        domain=['OR',
+            ('partner_link_days', '=', None),
+            ('partner_link_days', '>', 0),
+            ])
+    check_interval_months = fields.Integer("Directory Check Interval (Months)",
+        help="After how many months an organisation or a service of the "
+        "directory is due to be checked again.",
+        domain=['OR',
+            ('check_interval_months', '=', None),
+            ('check_interval_months', '>', 0),
+            ])
+
+    @classmethod
+    def default_partner_link_days(cls):
+        return 30
+
+    @classmethod
+    def default_check_interval_months(cls):
+        return 12
 
     @classmethod
     def default_agreement_sequence(cls):

@@ -42,3 +42,7 @@ class InputValidationError(ValidationError):
 
 class SignatureWarning(UserWarning):
     pass
+
+
+class PartnerLinkError(UserError):
+    pass

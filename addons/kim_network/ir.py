@@ -12,3 +12,6 @@ class Cron(metaclass=PoolMeta):
         cls.method.selection.append(
             ('kim.cooperation_agreement|flag_due_evaluations',
                 "Flag Due Cooperation Evaluations"))
+        cls.method.selection.append(
+            ('kim.service|remind_directory_checks',
+                "Remind of Directory Entries to Check"))

@@ -16,7 +16,7 @@ from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow, fields, sequence_ordered)
 from trytond.modules.kim_network.workflow import WorkflowGuard
 from trytond.modules.kim_network.common import (
-    PeriodMixin, today, rec_name_domain)
+    PeriodMixin, relation, today, rec_name_domain)
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.tools import grouped_slice, reduce_ids
@@ -210,6 +210,18 @@ class Committee(WorkflowGuard, Workflow, ModelSQL, ModelView):
         readonly=True)
     representation = fields.One2Many('kim.committee.representation',
         'committee', "Representation", readonly=True)
+    decision_committees = fields.Many2Many(
+        'kim.committee-kim.committee.decision_to', 'committee', 'recipient',
+        "Decisions to Committees",
+        domain=[('id', '!=', Eval('id', -1))],
+        states={'readonly': _CLOSED},
+        help="The working groups and other committees whose members "
+        "(and deputies) receive the decisions of this committee.")
+    decision_parties = fields.Many2Many(
+        'kim.committee-party.party.decision_to', 'committee', 'party',
+        "Decisions to Actors", states={'readonly': _CLOSED},
+        help="Further actors of the KIM (organisations, persons) who "
+        "receive the decisions of this committee by e-mail.")
 
     @classmethod
     def __setup__(cls):
@@ -792,3 +804,13 @@ class Representation(ModelSQL, ModelView):
                 value = labels[row.dimension].get(row.key or None)
             result[row.id] = value or none
         return result
+
+
+CommitteeDecisionCommittee = relation('CommitteeDecisionCommittee',
+    'kim.committee-kim.committee.decision_to',
+    "Committee - Committee receiving Decisions",
+    'committee', 'kim.committee', 'recipient', 'kim.committee')
+CommitteeDecisionParty = relation('CommitteeDecisionParty',
+    'kim.committee-party.party.decision_to',
+    "Committee - Actor receiving Decisions",
+    'committee', 'kim.committee', 'party', 'party.party')

@@ -52,10 +52,12 @@ def address(name, email):
 
 def event(uid, start, end, summary, description='', location=None,
         url=None, organizer=None, attendees=(), sequence=0,
-        status='CONFIRMED', stamp=None):
+        status='CONFIRMED', stamp=None, rsvp=False):
     """Return the content lines of a VEVENT.
     organizer is a (name, email) pair; attendees are
-    (name, email, required) triples."""
+    (name, email, required) triples. The answers come through the links
+    of the invitation, so RSVP is FALSE by default: a mail program shows
+    the request without sending a reply nothing reads."""
     if stamp is None:
         stamp = dt.datetime.now(dt.timezone.utc)
     lines = [
@@ -77,8 +79,9 @@ def event(uid, start, end, summary, description='', location=None,
     if organizer and organizer[1]:
         lines.append('ORGANIZER' + address(*organizer))
     for name, email, required in attendees:
-        lines.append('ATTENDEE;ROLE=%s;PARTSTAT=NEEDS-ACTION;RSVP=TRUE'
-            % ('REQ-PARTICIPANT' if required else 'OPT-PARTICIPANT')
+        lines.append('ATTENDEE;ROLE=%s;PARTSTAT=NEEDS-ACTION;RSVP=%s'
+            % ('REQ-PARTICIPANT' if required else 'OPT-PARTICIPANT',
+                'TRUE' if rsvp else 'FALSE')
             + address(name, email))
     lines.append('END:VEVENT')
     return lines

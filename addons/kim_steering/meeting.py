@@ -335,16 +335,27 @@ class Meeting(WorkflowGuard, Workflow, ModelSQL, ModelView):
 
     # Invitation
 
-    def invitation_recipients(self):
-        "Return [(name, email or None, required)] of members and guests"
+    def invitation_addressees(self, deputies=True):
+        """Return [(name, email or None, required, member or None, party)]
+        of the members, their deputies (who answer and receive the minutes
+        for the member) and the guests"""
         date = local(self.start).date()
-        recipients = []
+        addressees = []
         for member in self.committee.current_members(date):
-            recipients.append((member.person.rec_name, member.get_email(),
-                    member.role not in NON_VOTING_ROLES))
+            addressees.append((member.person.rec_name, member.get_email(),
+                    member.role not in NON_VOTING_ROLES, member,
+                    member.person))
+            if deputies and member.deputy:
+                addressees.append((member.deputy.rec_name,
+                        member.deputy.email, False, member, member.deputy))
         for guest in self.guests:
-            recipients.append((guest.rec_name, guest.email, False))
-        return recipients
+            addressees.append((guest.rec_name, guest.email, False, None,
+                    guest))
+        return addressees
+
+    def invitation_recipients(self, deputies=True):
+        "Return [(name, email or None, required)] of the addressees"
+        return [a[:3] for a in self.invitation_addressees(deputies=deputies)]
 
     def organizer(self):
         committee = self.committee
@@ -379,8 +390,14 @@ class Meeting(WorkflowGuard, Workflow, ModelSQL, ModelView):
         return ics.calendar([event], method=method)
 
     def invitation_messages(self, recipients, method='REQUEST'):
-        "Return [(to address, EmailMessage)] for each recipient with e-mail"
-        calendar = self.to_ics(recipients, method=method)
+        """Return [(to address, EmailMessage)] for each recipient with
+        e-mail: an iMIP message (RFC 6047), multipart/alternative with the
+        text and the iCalendar object (text/calendar; method=...), so that
+        mail programs show a meeting request. A member or deputy (a
+        recipient with its member) gets a link to answer the invitation."""
+        pool = Pool()
+        Attendance = pool.get('kim.committee.attendance')
+        calendar = self.to_ics([r[:3] for r in recipients], method=method)
         start, end = local(self.start), local(self.end)
         values = {
             'committee': self.committee.name,
@@ -397,25 +414,52 @@ class Meeting(WorkflowGuard, Workflow, ModelSQL, ModelView):
         else:
             subject = gettext('kim_steering.msg_invitation_subject', **values)
             body = gettext('kim_steering.msg_invitation_body', **values)
+        attendances = {a.member.id: a for a in Attendance.search([
+                    ('meeting', '=', self.id),
+                    ])} if self.id is not None and self.id >= 0 else {}
         organizer_name, organizer_email = self.organizer()
         messages = []
-        for name, email, _ in recipients:
+        for recipient in recipients:
+            name, email = recipient[:2]
             if not email:
                 continue
+            member = recipient[3] if len(recipient) > 3 else None
+            party = recipient[4] if len(recipient) > 4 else None
+            text = body
+            if member and party and party != member.person:
+                text = gettext('kim_steering.msg_invitation_deputy',
+                    member=member.person.rec_name) + '\n\n' + text
+            attendance = attendances.get(member.id) if member else None
+            if method == 'REQUEST' and attendance:
+                text += '\n\n' + gettext(
+                    'kim_steering.msg_invitation_reply_link',
+                    url=self.reply_link(attendance, party, email))
             msg = EmailMessage()
             msg['Subject'] = subject
             msg['From'] = formataddr((organizer_name, organizer_email))
             msg['To'] = formataddr((name, email))
-            msg.set_content(body)
-            msg.add_attachment(calendar.encode('utf-8'),
-                maintype='text', subtype='calendar',
-                filename='invitation.ics',
+            msg['Content-Class'] = 'urn:content-classes:calendarmessage'
+            msg.set_content(text)
+            # as bytes (base64) so that the CRLF line ends of RFC 5545
+            # reach the mail program unchanged
+            msg.add_alternative(calendar.encode('utf-8'), maintype='text',
+                subtype='calendar',
                 params={'method': method, 'charset': 'utf-8'})
             messages.append((email, msg))
         return messages
 
+    def reply_link(self, attendance, party, email):
+        """Return the URL of a new link for the invitee to answer the
+        invitation; it expires at the end of the meeting"""
+        pool = Pool()
+        Link = pool.get('kim.partner.link')
+        days = max(1, (self.end - dt.datetime.now()).days + 1)
+        _, token = Link.issue('meeting', attendance, party=party,
+            email=email, days=days)
+        return Link.url(token)
+
     def send_invitation(self, method='REQUEST'):
-        recipients = self.invitation_recipients()
+        recipients = self.invitation_addressees()
         _, sender = self.organizer()
         messages = self.invitation_messages(recipients, method=method)
         for to_addr, msg in messages:
@@ -427,8 +471,8 @@ class Meeting(WorkflowGuard, Workflow, ModelSQL, ModelView):
         pool = Pool()
         Warning = pool.get('res.user.warning')
         for meeting in meetings:
-            missing = [n for n, e, _ in meeting.invitation_recipients()
-                if not e]
+            missing = [n for n, e, _ in meeting.invitation_recipients(
+                    deputies=False) if not e]
             if missing:
                 key = Warning.format('kim_invitation_no_email', [meeting])
                 if Warning.check(key):
@@ -528,7 +572,69 @@ class Meeting(WorkflowGuard, Workflow, ModelSQL, ModelView):
                 msg.add_attachment(bytes(content), maintype='application',
                     subtype='pdf', filename='%s.pdf' % name)
                 sendmail_transactional(sender, [email], msg)
+            meeting.send_decisions()
         cls.write(meetings, {'minutes_sent_date': dt.datetime.now()})
+
+    def decision_addressees(self):
+        """Return [(name, email)] of those who receive the decisions but not
+        the minutes: the members and deputies of the committees the
+        committee names (and those a decision is addressed to) and the
+        further actors it names"""
+        date = local(self.start).date()
+        committees = list(self.committee.decision_committees)
+        committees += [d.addressed_to for d in self.decisions
+            if d.addressed_to and d.addressed_to not in committees]
+        seen = {e.lower() for _, e, _ in self.invitation_recipients() if e}
+        result = []
+
+        def add(name, email):
+            if email and email.lower() not in seen:
+                seen.add(email.lower())
+                result.append((name, email))
+        for committee in committees:
+            if committee == self.committee:
+                continue
+            for member in committee.current_members(date):
+                add(member.person.rec_name, member.get_email())
+                if member.deputy:
+                    add(member.deputy.rec_name, member.deputy.email)
+        for party in self.committee.decision_parties:
+            add(party.rec_name, party.email)
+        return result
+
+    def decisions_text(self):
+        pool = Pool()
+        Decision = pool.get('kim.committee.decision')
+        types = dict(Decision.fields_get(['type'])['type']['selection'])
+        outcomes = dict(
+            Decision.fields_get(['outcome'])['outcome']['selection'])
+        return '\n\n'.join('%s (%s, %s)\n%s' % (d.number or '',
+                types.get(d.type, d.type), outcomes.get(d.outcome, d.outcome),
+                d.text) for d in self.decisions)
+
+    def send_decisions(self):
+        """Send the decisions of the meeting to the working groups and
+        actors the committee names (per Protokoll, seed 003)"""
+        if not self.decisions:
+            return []
+        organizer_name, sender = self.organizer()
+        values = {
+            'committee': self.committee.name,
+            'date': local(self.start).strftime('%d.%m.%Y'),
+            'decisions': self.decisions_text(),
+            }
+        messages = []
+        for name, email in self.decision_addressees():
+            msg = EmailMessage()
+            msg['Subject'] = gettext(
+                'kim_steering.msg_decisions_subject', **values)
+            msg['From'] = formataddr((organizer_name, sender))
+            msg['To'] = formataddr((name, email))
+            msg.set_content(gettext(
+                    'kim_steering.msg_decisions_body', **values))
+            sendmail_transactional(sender, [email], msg)
+            messages.append((email, msg))
+        return messages
 
     @classmethod
     def next_meeting(cls, committee, after=None):

@@ -157,3 +157,145 @@ def scenario_test_case(name, path):
             os.path.basename(doc_case._dt_test.filename))[0]
         attributes['test_' + scenario] = make_test(doc_case)
     return type('ScenarioTestCase', (unittest.TestCase,), attributes)
+
+
+class SMTPSink:
+    """A minimal SMTP server on 127.0.0.1 that keeps the messages it
+    receives (as email.message.EmailMessage) in ``messages``; use it as a
+    context manager, it points ``[email] uri`` of the configuration to
+    itself and back"""
+
+    def __init__(self):
+        import socket
+        import threading
+        self.messages = []
+        self.envelopes = []
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.bind(('127.0.0.1', 0))
+        self._socket.listen(5)
+        self._socket.settimeout(0.2)
+        self.port = self._socket.getsockname()[1]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    def __enter__(self):
+        from trytond.config import config
+        self._previous = config.get('email', 'uri')
+        config.set('email', 'uri', 'smtp://127.0.0.1:%s' % self.port)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        from trytond.config import config
+        self._stop.set()
+        self._thread.join(5)
+        self._socket.close()
+        if self._previous is not None:
+            config.set('email', 'uri', self._previous)
+
+    def _serve(self):
+        import socket
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._socket.accept()
+            except socket.timeout:
+                continue
+            with conn:
+                conn.settimeout(5)
+                self._session(conn.makefile('rwb'))
+
+    def _session(self, stream):
+        import email
+        import email.policy
+
+        def reply(line):
+            stream.write(line.encode() + b'\r\n')
+            stream.flush()
+        reply('220 127.0.0.1 sink')
+        sender, recipients = None, []
+        while True:
+            line = stream.readline()
+            if not line:
+                return
+            command = line.decode('latin-1').strip()
+            verb = command[:4].upper()
+            if verb in {'EHLO', 'HELO'}:
+                reply('250 127.0.0.1')
+            elif verb == 'MAIL':
+                sender, recipients = command[10:].strip('<> '), []
+                reply('250 OK')
+            elif verb == 'RCPT':
+                recipients.append(command[8:].strip('<> '))
+                reply('250 OK')
+            elif verb == 'DATA':
+                reply('354 go on')
+                data = []
+                while True:
+                    chunk = stream.readline()
+                    if chunk in {b'.\r\n', b'.\n', b''}:
+                        break
+                    if chunk.startswith(b'..'):
+                        chunk = chunk[1:]
+                    data.append(chunk)
+                self.envelopes.append((sender, recipients))
+                self.messages.append(email.message_from_bytes(b''.join(data),
+                        policy=email.policy.default))
+                reply('250 OK')
+            elif verb == 'QUIT':
+                reply('221 bye')
+                return
+            else:
+                reply('250 OK')
+
+
+def phone_layout(html, width=390, height=844):
+    """Render the html in headless Chromium at a phone's size (CSS pixels)
+    and return {'width', 'scroll_width', 'buttons': [(text, width,
+    height)], 'font_size'}; None when Chromium, its driver or selenium is
+    missing (KIM_CHROMIUM, KIM_CHROMEDRIVER name them)"""
+    import base64
+    import shutil
+    chromium = os.environ.get('KIM_CHROMIUM') or shutil.which('chromium') \
+        or shutil.which('chromium-browser')
+    driver_path = os.environ.get('KIM_CHROMEDRIVER') \
+        or shutil.which('chromedriver')
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        return None
+    if not chromium or not driver_path:
+        return None
+    import tempfile
+    profile = tempfile.mkdtemp(prefix='kim-chromium-')
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in ['--headless', '--no-sandbox', '--disable-gpu',
+            '--disable-dev-shm-usage', '--no-first-run',
+            '--disable-background-networking',
+            '--user-data-dir=' + profile]:
+        options.add_argument(flag)
+    options.add_experimental_option('mobileEmulation', {
+            'deviceMetrics': {
+                'width': width, 'height': height, 'pixelRatio': 3.0},
+            })
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    try:
+        driver.get('data:text/html;charset=utf-8;base64,'
+            + base64.b64encode(html.encode('utf-8')).decode())
+        return driver.execute_script('''
+            var buttons = [];
+            document.querySelectorAll('button').forEach(function (b) {
+                var r = b.getBoundingClientRect();
+                buttons.push([b.textContent, r.width, r.height]);
+            });
+            return {
+                width: window.innerWidth,
+                scroll_width: document.documentElement.scrollWidth,
+                buttons: buttons,
+                font_size: parseFloat(getComputedStyle(
+                    document.body).fontSize),
+            };''')
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
