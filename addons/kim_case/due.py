@@ -21,7 +21,7 @@ from sql.functions import Function
 from sql.operators import Concat, Exists
 
 from trytond import backend
-from trytond.config import config
+from trytond import config
 from trytond.i18n import gettext
 from trytond.modules.kim_network.common import today
 from trytond.pool import Pool, PoolMeta
