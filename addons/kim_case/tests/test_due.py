@@ -289,7 +289,7 @@ class CaseDueTestCase(PlanTestMixin, unittest.TestCase):
         config.due_horizon_case_duration = 3
         config.due_horizon_residence = 10
         config.referral_answer_days = 30
-        config.escalation_days = 40
+        config.escalation_days = 366
         config.save()
         kinds = {k for _, k, *_ in self.items()}
         for kind in ['consent_expiry', 'plan_review', 'adulthood',
@@ -301,7 +301,9 @@ class CaseDueTestCase(PlanTestMixin, unittest.TestCase):
         self.assertIn(
             (case.id, 'referral_answer', self.today + 10 * DAY),
             [tuple(i[:3]) for i in self.items(date=self.today + 10 * DAY)])
-        self.assertEqual(self.items([('escalated', '=', True)]), [])
+        self.assertEqual(
+            [(c, k) for c, k, *_ in self.items([('escalated', '=', True)])],
+            [(case2.id, 'duldung_no_expiry')])
         # closed and cancelled cases show nothing
         Case.write([case2], {'state': 'cancelled'})
         self.assertNotIn(case2.id, {c for c, *_ in self.items()})
@@ -322,20 +324,22 @@ class CaseDueTestCase(PlanTestMixin, unittest.TestCase):
                 ('kim_case', 'group_case_supervisor')],
             company=self.company)
         elsewhere = create_company("Elsewhere")
+        company = self.company.id
         outside = create_user('out', [
                 ('kim_case', 'group_case_supervisor')],
             company=elsewhere)
-        with as_user(eva), set_company(self.company):
+        with as_user(eva), Transaction().set_context(company=company):
             with Transaction().set_context(kim_due_mine=True):
                 mine = Due.search([('mine', '=', True)])
             self.assertEqual({d.case.id for d in mine},
                 {case.id, case2.id, case3.id})
-        with as_user(ben), set_company(self.company):
+        with as_user(ben), Transaction().set_context(company=company):
             self.assertEqual(Due.search([]), [])
-        with as_user(supervisor), set_company(self.company):
+        with as_user(supervisor), Transaction().set_context(company=company):
             escalated = Due.search([('escalated', '=', True)])
-            self.assertEqual(len(escalated), 2)
-        with as_user(outside), set_company(elsewhere):
+            self.assertEqual(len(escalated), 3)
+        with as_user(outside), Transaction().set_context(
+                company=elsewhere.id):
             self.assertEqual(Due.search([('escalated', '=', True)]), [])
 
     @with_transaction()
