@@ -836,7 +836,7 @@ class KimSteeringTestCase(CompanyTestMixin, ModuleTestCase):
         context = {'company': company.id}
         with as_user(manager), Transaction().set_context(context):
             data, = Case.read([case.id], ['barrier_reports'])
-            self.assertEqual(data['barrier_reports'], [report.id])
+            self.assertEqual(list(data['barrier_reports']), [report.id])
             answered, = Report.read(data['barrier_reports'],
                 ['state', 'feedback', 'feedback_date'])
             self.assertEqual(answered['state'], 'answered')
