@@ -3,6 +3,7 @@
 from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.modules.kim_network.common import CodeListMixin
+from trytond.transaction import Transaction
 
 from .exceptions import CaseValidationError
 
@@ -23,6 +24,20 @@ class ResidenceStatusType(CodeListMixin):
     due_horizon = fields.Integer("Wiedervorlage Horizon (Days)",
         help="How many days before its expiry a document of this type shows "
         "in the Wiedervorlage. Empty: the horizon of the configuration.")
+
+    @classmethod
+    def __register__(cls, module):
+        table_h = cls.__table_handler__(module)
+        migrate = (table_h.column_exist('code')
+            and not table_h.column_exist('duldung'))
+        super().__register__(module)
+        if migrate:
+            # the code list is noupdate data: flag the shipped Duldung kinds
+            table = cls.__table__()
+            cursor = Transaction().connection.cursor()
+            cursor.execute(*table.update([table.duldung], [True],
+                    where=table.code.in_(
+                        ['DULDUNG', 'DULDUNG_60C', 'DULDUNG_60D'])))
 
     @classmethod
     def default_duldung(cls):
