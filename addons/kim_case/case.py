@@ -1029,11 +1029,11 @@ class CaseDue(ModelSQL, ModelView):
             ('kind', 'in', list(cls._informative_kinds)),
             ]
 
-    def get_escalated(self, name):
+    @classmethod
+    def get_escalated(cls, dues, name):
         date = Transaction().context.get('date') or today()
-        return bool(self.overdue
-            and self.date < date - datetime.timedelta(
-                days=self._escalation_days()))
+        limit = date - datetime.timedelta(days=cls._escalation_days())
+        return {d.id: bool(d.overdue and d.date < limit) for d in dues}
 
     @classmethod
     def _escalation_days(cls):

@@ -184,19 +184,17 @@ class Case(metaclass=PoolMeta):
         Contact = Pool().get('kim.case.contact')
         contact = Contact.__table__()
         case = cls.__table__()
-        last = contact.select(
-            contact.case.as_('case'),
-            Max(contact.start).as_('start'),
-            where=contact.state == 'done',
-            group_by=[contact.case])
-        since = Coalesce(_cast_date(last.start)
-            if backend.name != 'sqlite' else last.start, case.opened_date)
-        return case.join(last, 'LEFT', condition=last.case == case.id
-            ).select(
+        # the last done contact of the case (index on case and state)
+        last = contact.select(Max(contact.start),
+            where=(contact.case == case.id) & (contact.state == 'done'))
+        if backend.name != 'sqlite':
+            last = _cast_date(last)
+        return case.select(
             cls._due_id(case.id, case.id, 'contact_rhythm').as_('id'),
             case.id.as_('case'),
             Literal('contact_rhythm').as_('kind'),
-            add_days(since, case.contact_rhythm).as_('date'),
+            add_days(Coalesce(last, case.opened_date), case.contact_rhythm
+                ).as_('date'),
             where=(case.contact_rhythm != Null)
             & case.state.in_(OPEN_STATES))
 
