@@ -185,10 +185,11 @@ class Case(metaclass=PoolMeta):
         contact = Contact.__table__()
         case = cls.__table__()
         # the last done contact of the case (index on case and state)
-        last = contact.select(Max(contact.start),
-            where=(contact.case == case.id) & (contact.state == 'done'))
+        last = Max(contact.start)
         if backend.name != 'sqlite':
             last = _cast_date(last)
+        last = contact.select(last,
+            where=(contact.case == case.id) & (contact.state == 'done'))
         return case.select(
             cls._due_id(case.id, case.id, 'contact_rhythm').as_('id'),
             case.id.as_('case'),
