@@ -39,14 +39,46 @@ CLOSING_STATES = {
     'readonly': Eval('state') != 'closing',
     'invisible': ~Eval('state').in_(['closing', 'closed']),
     }
-# Offsets of the kinds in the ids of kim.case.due rows
+# Offsets of the kinds in the ids of kim.case.due rows (below DUE_SLOTS)
 DUE_KINDS = {
     'review': 0,
     'residence_document': 1,
     'rechtskreis_change': 2,
     'reassessment': 3,
     'measure': 4,
+    'plan_review': 5,
+    'consent_expiry': 6,
+    'referral_answer': 7,
+    'conference_task': 8,
+    'contact_rhythm': 9,
+    'duldung_no_expiry': 10,
+    'adulthood': 11,
+    'residence_25a': 12,
+    'residence_25b': 13,
+    'case_duration': 14,
     }
+DUE_SLOTS = 32
+DUE_KIND_SELECTION = [
+    ('review', "Wiedervorlage"),
+    ('measure', "Measure"),
+    ('plan_review', "Hilfeplan Review"),
+    ('reassessment', "Re-assessment"),
+    ('consent_expiry', "Consent Expires"),
+    ('referral_answer', "Referral without Answer"),
+    ('conference_task', "Fallkonferenz Task"),
+    ('contact_rhythm', "Contact Due (Agreed Rhythm)"),
+    ('residence_document', "Residence Document Expires"),
+    ('duldung_no_expiry', "Duldung without Expiry Date"),
+    ('adulthood', "18th Birthday (UMA)"),
+    ('residence_25a', "Waiting Time § 25a AufenthG"),
+    ('residence_25b', "Waiting Time § 25b AufenthG"),
+    ('case_duration', "Case Duration Limit"),
+    ('rechtskreis_change', "Rechtskreis Change"),
+    ]
+# Kinds that inform about an event or a chance rather than a date to meet:
+# never overdue, never escalated
+DUE_INFORMATIVE_KINDS = {
+    'rechtskreis_change', 'adulthood', 'residence_25a', 'residence_25b'}
 
 
 def _employee():
@@ -472,8 +504,8 @@ class Case(NumberedMixin, Workflow, ModelSQL, ModelView):
     def _due_id(cls, source_id, case_id, kind):
         """Return the SQL expression of the id of a kim.case.due row
         for the record source_id of the kind on the case."""
-        return (Cast(source_id, cls.__bigint()) * (2 ** 24) + case_id) * 16 + (
-            DUE_KINDS[kind])
+        return ((Cast(source_id, cls.__bigint()) * (2 ** 24) + case_id)
+            * DUE_SLOTS + DUE_KINDS[kind])
 
     @staticmethod
     def __bigint():
@@ -483,8 +515,10 @@ class Case(NumberedMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def _due_queries(cls):
         """Return the python-sql queries of the rows of kim.case.due.
-        Each query selects the columns id (see _due_id), case, kind and date;
-        the union is restricted to open cases and the horizon afterwards.
+        Each query selects the columns id (see _due_id), case, kind (a
+        Literal) and date; kim.case.due restricts each to the readable cases
+        and to the horizon of its kind (unless the kind is in
+        CaseDue._own_horizon_kinds), and the union to open cases.
         Extensions append their queries."""
         pool = Pool()
         Status = pool.get('kim.client.residence_status')
@@ -496,6 +530,9 @@ class Case(NumberedMixin, Workflow, ModelSQL, ModelView):
         case2 = cls.__table__()
         status = Status.__table__()
         event = Event.__table__()
+        StatusType = pool.get('kim.residence_status_type')
+        status_type = StatusType.__table__()
+        cursor = Transaction().connection.cursor()
 
         review = case.select(
             cls._due_id(case.id, case.id, 'review').as_('id'),
@@ -514,6 +551,24 @@ class Case(NumberedMixin, Workflow, ModelSQL, ModelView):
             where=(status.document_expiry != Null)
             & ((status.valid_to == Null) | (status.valid_to >= date))
             & case2.state.in_(OPEN_STATES))
+        # the horizon of the residence status type, else the configuration's
+        cursor.execute(*status_type.select(
+                status_type.id, status_type.due_horizon,
+                where=status_type.due_horizon != Null))
+        by_horizon = {}
+        for type_id, days in cursor:
+            by_horizon.setdefault(days, []).append(type_id)
+        default = date + datetime.timedelta(
+            days=config.get_due_kind_horizon('residence_document'))
+        horizon = status.document_expiry <= default
+        if by_horizon:
+            horizon &= ~status.status_type.in_(
+                [i for ids in by_horizon.values() for i in ids])
+        for days, type_ids in by_horizon.items():
+            horizon |= (status.status_type.in_(type_ids)
+                & (status.document_expiry
+                    <= date + datetime.timedelta(days=days)))
+        document.where &= horizon
         since = date - datetime.timedelta(
             days=config.get_rechtskreis_change_days())
         rechtskreis = event.select(
@@ -875,16 +930,15 @@ class CaseDue(ModelSQL, ModelView):
         readonly=True)
     team = fields.Many2One('kim.case.team', "Team", readonly=True)
     company = fields.Many2One('company.company', "Company", readonly=True)
-    kind = fields.Selection([
-            ('review', "Wiedervorlage"),
-            ('residence_document', "Residence Document Expires"),
-            ('rechtskreis_change', "Rechtskreis Change"),
-            ('reassessment', "Re-assessment"),
-            ('measure', "Measure"),
-            ], "Kind", readonly=True)
+    kind = fields.Selection(DUE_KIND_SELECTION, "Kind", readonly=True,
+        sort=False)
     date = fields.Date("Date", readonly=True)
     overdue = fields.Function(fields.Boolean("Overdue"),
         'get_overdue', searcher='search_overdue')
+    escalated = fields.Function(fields.Boolean("Escalated",
+            help="Overdue for longer than the KIM configuration allows: "
+            "the item shows in the Fachaufsicht's list."),
+        'get_escalated', searcher='search_escalated')
     mine = fields.Function(fields.Boolean("Mine"),
         'get_mine', searcher='search_mine')
 
@@ -915,7 +969,6 @@ class CaseDue(ModelSQL, ModelView):
         Configuration = pool.get('kim.configuration')
         config = Configuration(1)
         date = Transaction().context.get('date') or today()
-        horizon = date + datetime.timedelta(days=config.get_due_horizon())
         case = Case.__table__()
         queries = Case._due_queries()
         # restrict every part to the user's cases inside the query, so that
@@ -932,10 +985,15 @@ class CaseDue(ModelSQL, ModelView):
                     where=mine.case_manager.in_(
                         list(cls._user_employees()) or [None])))
         for query in queries:
-            column, = [c.expression for c in query.columns
-                if getattr(c, 'output_name', None) == 'case']
+            columns = {getattr(c, 'output_name', None): c.expression
+                for c in query.columns}
             for restriction in restrictions:
-                query.where &= column.in_(restriction)
+                query.where &= columns['case'].in_(restriction)
+            # the horizon of the kind
+            kind = columns['kind'].value
+            if kind not in cls._own_horizon_kinds:
+                query.where &= columns['date'] <= date + datetime.timedelta(
+                    days=config.get_due_kind_horizon(kind))
         union = Union(*queries, all_=True)
         return union.join(case, condition=union.case == case.id).select(
             union.id.as_('id'),
@@ -946,10 +1004,13 @@ class CaseDue(ModelSQL, ModelView):
             case.company.as_('company'),
             union.kind.as_('kind'),
             union.date.as_('date'),
-            where=case.state.in_(OPEN_STATES) & (union.date <= horizon))
+            where=case.state.in_(OPEN_STATES))
 
     # Kinds that inform about a past event rather than a date to meet
-    _informative_kinds = {'rechtskreis_change'}
+    _informative_kinds = DUE_INFORMATIVE_KINDS
+    # Kinds whose queries apply their horizon themselves
+    _own_horizon_kinds = {
+        'residence_document', 'rechtskreis_change', 'duldung_no_expiry'}
 
     def get_overdue(self, name):
         date = Transaction().context.get('date') or today()
@@ -971,6 +1032,32 @@ class CaseDue(ModelSQL, ModelView):
             ]
 
     @classmethod
+    def get_escalated(cls, dues, name):
+        date = Transaction().context.get('date') or today()
+        limit = date - datetime.timedelta(days=cls._escalation_days())
+        return {d.id: bool(d.overdue and d.date < limit) for d in dues}
+
+    @classmethod
+    def _escalation_days(cls):
+        Configuration = Pool().get('kim.configuration')
+        return Configuration(1).get_escalation_days()
+
+    @classmethod
+    def search_escalated(cls, name, clause):
+        date = Transaction().context.get('date') or today()
+        limit = date - datetime.timedelta(days=cls._escalation_days())
+        _, operator, value = clause
+        if (operator == '=') == bool(value):
+            return [
+                ('date', '<', limit),
+                ('kind', 'not in', list(cls._informative_kinds)),
+                ]
+        return ['OR',
+            ('date', '>=', limit),
+            ('kind', 'in', list(cls._informative_kinds)),
+            ]
+
+    @classmethod
     def _user_employees(cls):
         """The employees an administrator assigned to the user and the
         current employee of the context (a filter, not a rule)"""
@@ -986,7 +1073,8 @@ class CaseDue(ModelSQL, ModelView):
     @classmethod
     def _kim_access_log_records(cls, ids):
         "The reads of due items are logged as reads of their cases"
-        return {'kim.case': sorted({(i // 16) % (2 ** 24) for i in ids})}
+        return {'kim.case': sorted({
+                    (i // DUE_SLOTS) % (2 ** 24) for i in ids})}
 
     def get_mine(self, name):
         return bool(self.case_manager

@@ -74,6 +74,11 @@ class Party(metaclass=PoolMeta):
         states=CLIENT_STATES)
     kim_arrival_kommune = fields.Date("Arrival in the Kommune",
         states=CLIENT_STATES)
+    kim_uma = fields.Boolean("Unaccompanied Minor (UMA)",
+        states=CLIENT_STATES,
+        help="The client came to Germany as an unaccompanied minor "
+        "(unbegleitete*r minderjährige*r Ausländer*in); the Wiedervorlage "
+        "reminds of the 18th birthday, when the Jugendhilfe ends.")
     kim_residence_kommune = fields.Many2One('kim.kommune',
         "Kommune of Residence", ondelete='RESTRICT', states=CLIENT_STATES)
     kim_accommodation = fields.Selection([

@@ -235,6 +235,24 @@ class Case(metaclass=PoolMeta):
         'get_contact_effort')
     last_contact = fields.Function(fields.DateTime("Last Contact"),
         'get_contact_effort')
+    contact_rhythm = fields.Integer("Contact Rhythm (Days)",
+        states={
+            'readonly': Eval('state').in_(['closed', 'cancelled']),
+            },
+        help="The contact density agreed with the client (Kontaktdichte, "
+        "individuell vereinbart): the Wiedervorlage shows the case when its "
+        "last done contact is older. Empty: no agreed rhythm.")
+
+    @classmethod
+    def validate_fields(cls, cases, field_names):
+        super().validate_fields(cases, field_names)
+        if field_names is None or 'contact_rhythm' in field_names:
+            for case in cases:
+                if case.contact_rhythm is not None and not (
+                        1 <= case.contact_rhythm <= 366):
+                    raise ContactValidationError(gettext(
+                            'kim_case.msg_case_contact_rhythm',
+                            case=case.rec_name))
 
     @classmethod
     def get_contact_effort(cls, cases, names):

@@ -11,6 +11,8 @@ class Cron(metaclass=PoolMeta):
         super().__setup__()
         cls.method.selection.extend([
                 ('kim.case|flag_due', "Flag Due Cases (Wiedervorlage)"),
+                ('kim.case.due|send_digest',
+                    "Send the Daily Wiedervorlage Digest"),
                 ('kim.consent|expire', "Expire Consents"),
                 ('party.party|kim_anonymise_expired',
                     "Anonymise Clients after the Retention Period"),

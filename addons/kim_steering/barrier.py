@@ -404,6 +404,40 @@ class BarrierReportFromCase(Wizard):
 
 class Case(metaclass=PoolMeta):
     __name__ = 'kim.case'
+    barrier_reports = fields.Function(fields.One2Many(
+            'kim.barrier_report', None, "Meldebögen",
+            help="The barrier reports raised from the case, with their "
+            "state and the committee's answer (Rückmeldung); only those "
+            "the user reads."),
+        'get_barrier_reports')
+
+    @classmethod
+    def get_barrier_reports(cls, cases, name):
+        "The reports of the cases, read through the restricted link model"
+        pool = Pool()
+        Link = pool.get('kim.barrier_report.case')
+        Report = pool.get('kim.barrier_report')
+        ModelAccess = pool.get('ir.model.access')
+        result = {c.id: [] for c in cases}
+        # getters run without access check: apply the access and the record
+        # rules of the link and of the reports explicitly
+        for model in ['kim.barrier_report.case', 'kim.barrier_report']:
+            if not ModelAccess.check(model, 'read', raise_exception=False):
+                return result
+        with Transaction().set_context(
+                _check_access=bool(Transaction().user)):
+            links = Link.search([('case', 'in', [c.id for c in cases])])
+            readable = {r.id for r in Report.search([
+                        ('id', 'in', [l.report.id for l in links]),
+                        ])}
+        reports = {}
+        for link in links:
+            if link.report.id in readable:
+                reports.setdefault(link.case.id, []).append(link.report)
+        for case_id, case_reports in reports.items():
+            result[case_id] = [r.id for r in sorted(case_reports,
+                    key=lambda r: (r.date, r.id), reverse=True)]
+        return result
 
     @classmethod
     def __setup__(cls):

@@ -711,7 +711,7 @@ class KimCaseTestCase(
                     {'client': none.client.id, 'status_type': duldung.id,
                         'valid_from': dt.date(2025, 1, 1),
                         'document_expiry': date + 10 * DAY},
-                    # expires after the horizon
+                    # expires within the horizon of its type (56 days)
                     {'client': later.client.id, 'status_type': ae.id,
                         'valid_from': dt.date(2025, 1, 1),
                         'document_expiry': date + 30 * DAY},
@@ -740,6 +740,7 @@ class KimCaseTestCase(
                 ("B Today", 'rechtskreis_change', date - 5 * DAY, False),
                 ("B Today", 'review', date, False),
                 ("C Edge", 'review', date + 14 * DAY, False),
+                ("D Later", 'residence_document', date + 30 * DAY, False),
                 ("E None", 'residence_document', date + 10 * DAY, False),
                 ("F Ben", 'review', date + 3 * DAY, False),
                 ])
@@ -758,8 +759,15 @@ class KimCaseTestCase(
                 ("B Today", 'rechtskreis_change'),
                 ("B Today", 'review'),
                 ("D Later", 'rechtskreis_change'),
+                ("D Later", 'residence_document'),
+                ("E None", 'residence_document'),
                 ("F Ben", 'review'),
                 ])
+        # the horizon of the document type
+        ae.due_horizon = 20
+        ae.save()
+        self.assertNotIn(("D Later", 'residence_document'),
+            [(n, k) for n, k, *_ in items()])
         config.due_horizon = 400
         with self.assertRaises(UserError) as cm:
             config.save()

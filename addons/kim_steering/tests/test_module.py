@@ -844,6 +844,43 @@ class KimSteeringTestCase(CompanyTestMixin, ModuleTestCase):
             self.assertEqual(data['case'], case.id)
 
     @with_transaction()
+    def test_case_barrier_reports(self):
+        """The case shows its Meldebögen with state and answer, those the
+        user reads"""
+        pool = Pool()
+        Case = pool.get('kim.case')
+        Report = pool.get('kim.barrier_report')
+        Link = pool.get('kim.barrier_report.case')
+        company, manager, client, case, topic, report, link = (
+            self.barrier_setup())
+        supervisor = self.user('fachaufsicht',
+            [('kim_case', 'group_case_supervisor')], company)
+        Report.write([report], {'feedback': "Das Sozialamt stellt die "
+                "Bescheinigung jetzt binnen einer Woche aus."})
+        Report.answer([report])
+        # a report of another reporter from the same case
+        other, = Report.create([{
+                    'description': "Sprachkurs ohne Kinderbetreuung.",
+                    'handlungsfeld': report.handlungsfeld.id,
+                    'kind': 'interface',
+                    'reporter_user': supervisor.id,
+                    }])
+        Link.create([{'report': other.id, 'case': case.id}])
+        context = {'company': company.id}
+        with as_user(manager), Transaction().set_context(context):
+            data, = Case.read([case.id], ['barrier_reports'])
+            self.assertEqual(list(data['barrier_reports']), [report.id])
+            answered, = Report.read(data['barrier_reports'],
+                ['state', 'feedback', 'feedback_date'])
+            self.assertEqual(answered['state'], 'answered')
+            self.assertIn("binnen einer Woche", answered['feedback'])
+            self.assertTrue(answered['feedback_date'])
+        with as_user(supervisor), Transaction().set_context(context):
+            data, = Case.read([case.id], ['barrier_reports'])
+            self.assertEqual(
+                sorted(data['barrier_reports']), sorted([report.id, other.id]))
+
+    @with_transaction()
     def test_member_without_case_access(self):
         """A committee member without case access reads the committees
         they belong to and the pseudonymised reports, but cannot reach the
