@@ -33,7 +33,12 @@ $(SAO_DIR)/dist/tryton-sao.js:
 	cd .sao && npm pack --silent tryton-sao@$(SAO_VERSION) >/dev/null && tar xzf tryton-sao-$(SAO_VERSION).tgz
 	cd $(SAO_DIR) && npm install --omit=dev --legacy-peer-deps --no-audit --no-fund --silent
 
-sao: $(SAO_DIR)/dist/tryton-sao.js
+# The KIM Suite's title and styles: sao loads custom.js and custom.css from
+# its web root (tools/demo.sh and tools/serve.sh copy them as well).
+$(SAO_DIR)/custom.%: web/custom.% $(SAO_DIR)/dist/tryton-sao.js
+	cp $< $@
+
+sao: $(SAO_DIR)/dist/tryton-sao.js $(SAO_DIR)/custom.js $(SAO_DIR)/custom.css
 
 demo-db: install
 	tools/demo.sh build

@@ -14,7 +14,8 @@ The tests are skipped (with the reason) when KIM_BROWSER_TEST=skip, when
 Chromium or its driver (Debian: chromium, chromium-driver) is missing, when
 the web client is not built (make sao) or when selenium is not installed.
 Environment: KIM_CHROMIUM, KIM_CHROMEDRIVER (paths), KIM_BROWSER_DB_PATH
-(default var/browser-test), KIM_BROWSER_KEEP_SCREENSHOTS=1.
+(default var/browser-test), KIM_BROWSER_KEEP_SCREENSHOTS=1, KIM_BROWSER_URL
+(use a running server of kim_browser), KIM_BROWSER_DEBUG=1 (print the waits).
 """
 import base64
 import json
@@ -146,16 +147,13 @@ class RPC:
         "Call method of model with the user's context"
         return self.call('model.%s.%s' % (model, method), *args, self.context)
 
-    def ref(self, xml_id):
-        module, fs_id = xml_id.split('.')
-        data, = self.model('ir.model.data', 'search_read', [
-                ('module', '=', module), ('fs_id', '=', fs_id)],
-            0, 1, None, ['db_id'])
-        return data['db_id']
-
 
 def serve():
-    "Build the small demo database and serve it; yield the base URL"
+    """Build the small demo database and serve it; yield the base URL
+    (KIM_BROWSER_URL: a server of the database kim_browser already running)"""
+    if os.environ.get('KIM_BROWSER_URL'):
+        yield os.environ['KIM_BROWSER_URL'].rstrip('/')
+        return
     build = subprocess.run([str(ROOT / 'tools' / 'demo.sh'), 'build'],
         cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=600)
     assert build.returncode == 0, (
@@ -201,6 +199,14 @@ def start_browser(name, size=DESKTOP):
             '--window-size=' + size, '--user-data-dir=' + profile]:
         options.add_argument(flag)
     options.set_capability('goog:loggingPrefs', {'browser': 'ALL'})
+    if size != DESKTOP:
+        # a phone: its screen and touch (Chromium keeps windows wider)
+        width, height = map(int, size.split(','))
+        options.add_experimental_option('mobileEmulation', {
+                'deviceMetrics': {
+                    'width': width, 'height': height, 'pixelRatio': 3,
+                    'touch': True},
+                })
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(TIMEOUT)
     driver.kim_profile = profile
@@ -304,7 +310,6 @@ class Session:
     def idle(self, what, timeout=PROCESSING_LIMIT, condition=None):
         """Wait until no request is pending (and condition holds); fail on an
         error or when the client still works after timeout seconds"""
-        from selenium.common.exceptions import WebDriverException
         started = time.monotonic()
         deadline = started + timeout
         try:
@@ -422,6 +427,25 @@ class Session:
         menus = self.rpc.model('ir.ui.menu', 'search_read', [], 0, None,
             None, ['name', 'parent', 'action', 'complete_name'])
         return {m['id']: m for m in menus}
+
+    def menu_path(self, model):
+        """The ids from the root of the first menu entry (in the order of the
+        menu) that opens a window of model"""
+        menus = self.menu_tree()
+        windows = {}
+        for menu in menus.values():
+            if (menu['action'] or '').startswith('ir.action.act_window,'):
+                windows[int(menu['action'].split(',')[1])] = menu
+        actions = self.rpc.model('ir.action.act_window', 'search_read', [
+                ('id', 'in', list(windows)), ('res_model', '=', model)],
+            0, None, None, ['res_model'])
+        found = sorted((windows[a['id']] for a in actions),
+            key=lambda m: m['complete_name'])
+        assert found, 'no menu entry of %s for %s' % (model, self.user)
+        path = [found[0]['id']]
+        while menus[path[0]]['parent']:
+            path.insert(0, menus[path[0]]['parent'])
+        return path
 
     def show_menu(self):
         "On a phone the menu is behind the navbar toggle"
@@ -545,7 +569,8 @@ class Session:
         # a cell of the first row without link (a link opens the linked
         # record) and without input or button
         cell = self.driver.execute_script("""
-            var row = jQuery('#tabcontent > .tab-pane.active .treeview tbody tr')
+            var row = jQuery(
+                '#tabcontent > .tab-pane.active .treeview tbody tr')
                 .filter(':visible').filter(function() {
                     return jQuery(this).find('td div.cell').length;
                 }).first();
@@ -561,8 +586,11 @@ class Session:
         if not cell:
             return False
         self.double_click(cell)
-        self.idle(what, condition=lambda d: self.current() == 'form')
-        return True
+        # a list without form stays (or shows its next view, a calendar)
+        clicked = time.monotonic()
+        self.idle(what, condition=lambda d: self.current() != 'tree'
+            or time.monotonic() - clicked > 1)
+        return self.current() == 'form'
 
     def walk_notebook(self, what):
         """Click every page of the notebooks of the form in the current tab,

@@ -131,8 +131,12 @@ build() {
 serve() {
     local file=$db_path/$db.sqlite
     [ -s "$file" ] || { echo "No demo database: run 'tools/demo.sh build' first" >&2; exit 1; }
-    [ -f "$root/.sao/package/dist/tryton-sao.js" ] \
-        || echo "Warning: the web client is missing (.sao/package): run 'make sao'" >&2
+    if [ -f "$root/.sao/package/dist/tryton-sao.js" ]; then
+        # the KIM Suite's title and styles, which sao loads from its web root
+        cp "$root/web/custom.js" "$root/web/custom.css" "$root/.sao/package/"
+    else
+        echo "Warning: the web client is missing (.sao/package): run 'make sao'" >&2
+    fi
     cat <<EOF
 
   KIM demo: http://$listen/   (database: $db)

@@ -114,8 +114,12 @@ init() {
 
 serve() {
     [ -x "$bin/gunicorn" ] || { echo "gunicorn is missing: make install-server" >&2; exit 1; }
-    [ -f "$root/.sao/package/dist/tryton-sao.js" ] \
-        || log "warning: the web client is missing (.sao/package): run 'make sao'"
+    if [ -f "$root/.sao/package/dist/tryton-sao.js" ]; then
+        # the KIM Suite's title and styles, which sao loads from its web root
+        cp "$root/web/custom.js" "$root/web/custom.css" "$root/.sao/package/"
+    else
+        log "warning: the web client is missing (.sao/package): run 'make sao'"
+    fi
     pids=()
     stop() {
         trap - INT TERM EXIT

@@ -612,6 +612,49 @@ class KimCasePlanTestCase(PlanTestMixin, unittest.TestCase):
         self.assertEqual(contact.duration, 45)
 
     @with_transaction()
+    def test_plan_agree_wizard(self):
+        "Agree Hilfeplan on the case: today proposed, the assessment set"
+        pool = Pool()
+        Plan = pool.get('kim.case.plan')
+        Case = pool.get('kim.case')
+        Agree = pool.get('kim.case.plan.agree', type='wizard')
+        add_groups(Transaction().user)
+        case = self.setup_case(state='planning')
+        assessment = self.create_assessment(case)
+        plan = self.create_plan(case, agree=False)
+        Plan.write([plan], {'agreement_date': None})
+        self.assertIsNone(plan.assessment)
+        # a new plan of the case proposes its last signed assessment
+        proposed = Plan(case=Case(case.id))
+        proposed.on_change_case()
+        self.assertEqual(proposed.assessment, assessment)
+
+        attach_scan(plan)
+        session_id, _, _ = Agree.create()
+        agree = Agree(session_id)
+        with Transaction().set_context(
+                active_model='kim.case', active_id=case.id,
+                active_ids=[case.id]):
+            defaults = agree.default_start(None)
+            self.assertEqual(defaults, {
+                    'plan': plan.id, 'agreement_date': self.today})
+            agree.start.agreement_date = self.today
+            self.assertEqual(agree.transition_agree(), 'end')
+        plan = Plan(plan.id)
+        self.assertEqual(plan.state, 'agreed')
+        self.assertEqual(plan.agreement_date, self.today)
+        self.assertEqual(plan.assessment, assessment)
+
+        # no draft left: the wizard says what to do
+        with Transaction().set_context(
+                active_model='kim.case', active_id=case.id,
+                active_ids=[case.id]):
+            with self.assertRaises(UserError) as cm:
+                agree.default_start(None)
+        self.assertEqual(cm.exception.message, message(
+                'kim_case.msg_plan_agree_no_draft', case=case.rec_name))
+
+    @with_transaction()
     def test_contact_search_end(self):
         "The end of a contact is searchable (the calendar of appointments)"
         pool = Pool()
