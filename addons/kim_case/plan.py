@@ -579,6 +579,23 @@ class PlanReport(Report):
         return context
 
 
+class PlanCaseReport(PlanReport):
+    "The current Hilfeplan printed from its case"
+    __string__ = "Hilfeplan"
+    __name__ = 'kim.case.plan.case'
+
+    @classmethod
+    def _get_records(cls, ids, model, data):
+        pool = Pool()
+        Case = pool.get('kim.case')
+        cases = Case.browse(ids)
+        plans = [c.current_plan.id for c in cases if c.current_plan]
+        if not plans:
+            raise PlanError(gettext('kim_case.msg_case_print_no_plan',
+                    case=cases[0].rec_name if cases else ''))
+        return super()._get_records(plans, 'kim.case.plan', data)
+
+
 class PlanAgreeStart(ModelView):
     __string__ = "Agree Hilfeplan"
     __name__ = 'kim.case.plan.agree.start'

@@ -655,6 +655,24 @@ class KimCasePlanTestCase(PlanTestMixin, unittest.TestCase):
                 'kim_case.msg_plan_agree_no_draft', case=case.rec_name))
 
     @with_transaction()
+    def test_plan_print_from_case(self):
+        "The case prints its current Hilfeplan"
+        pool = Pool()
+        Report = pool.get('kim.case.plan.case', type='report')
+        add_groups(Transaction().user)
+        case = self.setup_case(state='planning')
+        with self.assertRaises(UserError) as cm:
+            Report.execute([case.id], {})
+        self.assertEqual(cm.exception.message, message(
+                'kim_case.msg_case_print_no_plan', case=case.rec_name))
+        self.create_assessment(case)
+        self.create_plan(case)
+        ext, content, _, name = Report.execute([case.id], {})
+        self.assertEqual(ext, 'pdf')
+        self.assertTrue(name.endswith('-v1'), name)
+        self.assertTrue(bytes(content).startswith(b'%PDF'))
+
+    @with_transaction()
     def test_contact_search_end(self):
         "The end of a contact is searchable (the calendar of appointments)"
         pool = Pool()
