@@ -661,13 +661,15 @@ class KimCasePlanTestCase(PlanTestMixin, unittest.TestCase):
         Report = pool.get('kim.case.plan.case', type='report')
         add_groups(Transaction().user)
         case = self.setup_case(state='planning')
-        with self.assertRaises(UserError) as cm:
+        with set_company(self.company), \
+                self.assertRaises(UserError) as cm:
             Report.execute([case.id], {})
         self.assertEqual(cm.exception.message, message(
                 'kim_case.msg_case_print_no_plan', case=case.rec_name))
         self.create_assessment(case)
         self.create_plan(case)
-        ext, content, _, name = Report.execute([case.id], {})
+        with set_company(self.company):
+            ext, content, _, name = Report.execute([case.id], {})
         self.assertEqual(ext, 'pdf')
         self.assertTrue(name.endswith('-v1'), name)
         self.assertTrue(bytes(content).startswith(b'%PDF'))
