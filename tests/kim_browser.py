@@ -200,13 +200,12 @@ def start_browser(name, size=DESKTOP):
         options.add_argument(flag)
     options.set_capability('goog:loggingPrefs', {'browser': 'ALL'})
     if size != DESKTOP:
-        # a phone's screen (Chromium keeps its windows wider); the test
-        # taps with the mouse events sao listens to
+        # a phone: its screen and touch (Chromium keeps windows wider)
         width, height = map(int, size.split(','))
         options.add_experimental_option('mobileEmulation', {
                 'deviceMetrics': {
                     'width': width, 'height': height, 'pixelRatio': 3,
-                    'touch': False},
+                    'touch': True},
                 })
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(TIMEOUT)
@@ -591,7 +590,14 @@ class Session:
             return (plain.length ? plain : cells).get(0) || null;""")
         if not cell:
             return False
-        self.double_click(cell)
+        if self.phone:
+            # a tap selects the row, the switch button shows its form
+            from selenium.webdriver.common.by import By
+            self.click(cell)
+            self.click(self.tab_pane().find_element(
+                    By.CSS_SELECTOR, 'button#switch_'))
+        else:
+            self.double_click(cell)
         # a list without form stays (or shows its next view, a calendar)
         clicked = time.monotonic()
         self.idle(what, condition=lambda d: self.current() != 'tree'

@@ -37,7 +37,7 @@ def by_name(session, name, root=None, selector='input, textarea, select'):
 
 
 def test_record_contact_on_phone(server, phone):
-    session = Session(phone, server, 'fallmanager')
+    session = Session(phone, server, 'fallmanager', phone=True)
     rpc = session.rpc
     cases = rpc.model('kim.case', 'search_read', [
             ('state', 'in', ['assessment', 'planning', 'implementation']),
