@@ -249,7 +249,7 @@ KIM_TERMS = {
     'Wartezeit', 'Weiterleitungsvertrag', 'Wiedervorlage', 'Kennzahlen',
     'Fallrekonstruktionen', 'Schweigepflichtentbindung',
     'Schweigepflichtentbindungen', 'Themenspeicher', 'Verwendungsnachweise',
-    'Weiterleitungen', 'Wohnsitzauflage', 'Zwischennachweis',
+    'Weiterleitungen', 'Wohnsitzauflage', 'Zwischennachweis', 'Duldung',
     }
 ATTRIBUTES = ['string', 'help', 'confirm', 'sum']
 

@@ -457,6 +457,31 @@ class ConsentReport(ClientDocumentReport):
         return context
 
 
+class ConsentCaseReport(ConsentReport):
+    "The latest Schweigepflichtentbindung of the case's client"
+    __string__ = "Schweigepflichtentbindung"
+    __name__ = 'kim.consent.case'
+
+    @classmethod
+    def _get_records(cls, ids, model, data):
+        pool = Pool()
+        Case = pool.get('kim.case')
+        Consent = pool.get('kim.consent')
+        cases = Case.browse(ids)
+        consents = []
+        for case in cases:
+            found = Consent.search([
+                    ('client', '=', case.client.id),
+                    ('state', 'in', ['draft', 'given']),
+                    ], order=[('id', 'DESC')], limit=1)
+            consents.extend(c.id for c in found)
+        if not consents:
+            raise CaseWorkflowError(gettext(
+                    'kim_case.msg_case_print_no_consent',
+                    case=cases[0].rec_name if cases else ''))
+        return super()._get_records(consents, 'kim.consent', data)
+
+
 class Case(metaclass=PoolMeta):
     __name__ = 'kim.case'
 

@@ -17,8 +17,9 @@ from trytond.modules.kim_network.workflow import WorkflowGuard
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
 from trytond.transaction import Transaction
+from trytond.wizard import Button, StateTransition, StateView, Wizard
 
-from .case import check_case_open
+from .case import OPEN_STATES, check_case_open
 from .exceptions import ContactValidationError
 
 CHANNELS = [
@@ -49,7 +50,7 @@ class Contact(WorkflowGuard, Workflow, ModelSQL, ModelView):
     duration = fields.Integer("Duration (Minutes)", required=True,
         states=READONLY_DONE)
     end = fields.Function(fields.DateTime("End", states=READONLY_DONE),
-        'get_end', setter='set_end')
+        'get_end', setter='set_end', searcher='search_end')
     channel = fields.Selection(CHANNELS, "Channel", required=True,
         sort=False, states=READONLY_DONE)
     place = fields.Char("Place", states=READONLY_DONE,
@@ -165,6 +166,49 @@ class Contact(WorkflowGuard, Workflow, ModelSQL, ModelView):
             return self.start + dt.timedelta(minutes=self.duration)
 
     @classmethod
+    def search_end(cls, name, clause):
+        """Search the end (start + duration) as the calendar does: the
+        contacts that start before the value less the longest duration are
+        decided by their start, the few others one by one"""
+        _, operator, value = clause
+        compare = {
+            '<': lambda a, b: a < b,
+            '<=': lambda a, b: a <= b,
+            '>': lambda a, b: a > b,
+            '>=': lambda a, b: a >= b,
+            '=': lambda a, b: a == b,
+            '!=': lambda a, b: a != b,
+            }.get(operator)
+        if compare is None or not isinstance(value, dt.datetime):
+            # end is empty only without start, which is required
+            if operator in {'=', '!='} and value is None:
+                return [('id', '=' if operator == '=' else '!=', -1)]
+            return [('id', '=', -1)]
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.select(Max(table.duration)))
+        longest = dt.timedelta(minutes=max(cursor.fetchone()[0] or 0, 0))
+        low, high = value - longest, value
+        cursor.execute(*table.select(table.id, table.start, table.duration,
+                where=(table.start >= low) & (table.start <= high)))
+        ids = []
+        for id_, start, duration in cursor:
+            if isinstance(start, str):  # SQLite
+                start = dt.datetime.fromisoformat(start)
+            if compare(start + dt.timedelta(minutes=duration or 0), value):
+                ids.append(id_)
+        # outside the window the start decides
+        if operator in {'<', '<='}:
+            decided = [('start', '<', low)]
+        elif operator in {'>', '>='}:
+            decided = [('start', '>', high)]
+        elif operator == '!=':
+            decided = ['OR', ('start', '<', low), ('start', '>', high)]
+        else:
+            decided = [('id', '=', -1)]
+        return ['OR', decided, ('id', 'in', ids)]
+
+    @classmethod
     def set_end(cls, contacts, name, value):
         "Moving the end in the calendar changes the duration"
         if not value:
@@ -221,6 +265,76 @@ ContactParty = relation('ContactParty',
 ContactHandlungsfeld = relation('ContactHandlungsfeld',
     'kim.case.contact-kim.handlungsfeld', "Contact - Handlungsfeld",
     'contact', 'kim.case.contact', 'handlungsfeld', 'kim.handlungsfeld')
+
+
+class ContactRecordStart(ModelView):
+    __string__ = "Record Contact"
+    __name__ = 'kim.case.contact.record.start'
+    case = fields.Many2One('kim.case', "Case", readonly=True)
+    start = fields.DateTime("Start", required=True)
+    duration = fields.Integer("Duration (Minutes)", required=True,
+        domain=[('duration', '>=', 0)])
+    channel = fields.Selection(CHANNELS, "Channel", required=True,
+        sort=False)
+    subject = fields.Char("Subject")
+    note = fields.Text("Note")
+    done = fields.Boolean("Took Place",
+        help="Record the contact as done; clear it for an appointment "
+        "still to come.")
+
+    @classmethod
+    def default_start(cls):
+        now = dt.datetime.now().replace(second=0, microsecond=0)
+        return now - dt.timedelta(minutes=now.minute % 5)
+
+    @classmethod
+    def default_duration(cls):
+        return 30
+
+    @classmethod
+    def default_channel(cls):
+        return 'home_visit'
+
+    @classmethod
+    def default_done(cls):
+        return True
+
+
+class ContactRecord(Wizard):
+    "Record a contact of the case in one small form (for field use)"
+    __string__ = "Record Contact"
+    __name__ = 'kim.case.contact.record'
+    start = StateView('kim.case.contact.record.start',
+        'kim_case.contact_record_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Save", 'save_contact', 'tryton-ok', default=True),
+            ])
+    save_contact = StateTransition()
+
+    def default_start(self, fields):
+        return {'case': self.record.id} if self.record else {}
+
+    def transition_save_contact(self):
+        pool = Pool()
+        Contact = pool.get('kim.case.contact')
+        case = self.record
+        if case.state not in OPEN_STATES:
+            check_case_open([case])
+        contact = Contact(
+            case=case,
+            start=self.start.start,
+            duration=self.start.duration,
+            channel=self.start.channel,
+            subject=self.start.subject,
+            note=self.start.note,
+            )
+        contact.on_change_case()
+        if not contact.case_manager:
+            contact.case_manager = Transaction().context.get('employee')
+        contact.save()
+        if self.start.done:
+            Contact.do([contact])
+        return 'end'
 
 
 class Case(metaclass=PoolMeta):
@@ -281,6 +395,22 @@ class Case(metaclass=PoolMeta):
                     last = dt.datetime.fromisoformat(last)
                 result['last_contact'][case_id] = last
         return result
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._buttons.update({
+                'record_contact': {
+                    'invisible': ~Eval('state').in_(OPEN_STATES),
+                    'icon': 'tryton-add',
+                    'depends': ['state'],
+                    },
+                })
+
+    @classmethod
+    @ModelView.button_action('kim_case.wizard_contact_record')
+    def record_contact(cls, cases):
+        pass
 
     @classmethod
     def copy(cls, cases, default=None):

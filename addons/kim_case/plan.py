@@ -11,11 +11,13 @@ from sql.aggregate import Max
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Workflow, fields, sequence_ordered)
+from trytond.modules.kim_network.common import today
 from trytond.modules.kim_network.workflow import (
     ScannedSignatureMixin, WorkflowGuard)
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction
+from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .case import check_case_open
 from .document import ClientDocumentReport
@@ -179,6 +181,12 @@ class Plan(ScannedSignatureMixin, WorkflowGuard, Workflow, ModelSQL,
     @classmethod
     def default_interpreter_used(cls):
         return False
+
+    @fields.depends('case', 'assessment', '_parent_case.last_assessment')
+    def on_change_case(self):
+        "The plan is based on the last signed assessment of the case"
+        if self.case and not self.assessment:
+            self.assessment = getattr(self.case, 'last_assessment', None)
 
     def get_rec_name(self, name):
         return '%s v%s' % (self.case.rec_name, self.version or '')
@@ -570,6 +578,79 @@ class PlanReport(ClientDocumentReport):
         return client.kim_get_document_language() if client else None
 
 
+class PlanCaseReport(PlanReport):
+    "The current Hilfeplan printed from its case"
+    __string__ = "Hilfeplan"
+    __name__ = 'kim.case.plan.case'
+
+    @classmethod
+    def _get_records(cls, ids, model, data):
+        pool = Pool()
+        Case = pool.get('kim.case')
+        cases = Case.browse(ids)
+        plans = [c.current_plan.id for c in cases if c.current_plan]
+        if not plans:
+            raise PlanError(gettext('kim_case.msg_case_print_no_plan',
+                    case=cases[0].rec_name if cases else ''))
+        return super()._get_records(plans, 'kim.case.plan', data)
+
+
+class PlanAgreeStart(ModelView):
+    __string__ = "Agree Hilfeplan"
+    __name__ = 'kim.case.plan.agree.start'
+    plan = fields.Many2One('kim.case.plan', "Hilfeplan", readonly=True)
+    agreement_date = fields.Date("Agreed on", required=True,
+        help="The day the client agreed to and signed the plan.")
+
+
+class PlanAgree(Wizard):
+    "Agree the draft Hilfeplan of a case with the client in one step"
+    __string__ = "Agree Hilfeplan"
+    __name__ = 'kim.case.plan.agree'
+    start = StateView('kim.case.plan.agree.start',
+        'kim_case.plan_agree_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Agreed with Client", 'agree', 'tryton-ok',
+                default=True),
+            ])
+    agree = StateTransition()
+
+    def _plan(self):
+        "The draft plan of the case (or the plan) the wizard runs on"
+        pool = Pool()
+        Plan = pool.get('kim.case.plan')
+        if self.model.__name__ == 'kim.case.plan':
+            plan = self.record
+        else:
+            plans = Plan.search([
+                    ('case', '=', self.record.id),
+                    ('state', '=', 'draft'),
+                    ], limit=1)
+            plan = plans[0] if plans else None
+        if not plan or plan.state != 'draft':
+            raise PlanError(gettext('kim_case.msg_plan_agree_no_draft',
+                    case=self.record.rec_name))
+        return plan
+
+    def default_start(self, fields):
+        plan = self._plan()
+        return {
+            'plan': plan.id,
+            'agreement_date': plan.agreement_date or today(),
+            }
+
+    def transition_agree(self):
+        pool = Pool()
+        Plan = pool.get('kim.case.plan')
+        plan = self._plan()
+        plan.agreement_date = self.start.agreement_date
+        if not plan.assessment:
+            plan.assessment = getattr(plan.case, 'last_assessment', None)
+        plan.save()
+        Plan.agree([plan])
+        return 'end'
+
+
 class Case(metaclass=PoolMeta):
     __name__ = 'kim.case'
     plans = fields.One2Many('kim.case.plan', 'case', "Hilfepläne")
@@ -578,6 +659,23 @@ class Case(metaclass=PoolMeta):
             help="The agreed plan in force, or the draft when none is "
             "agreed yet."),
         'get_current_plan')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._buttons.update({
+                'agree_plan': {
+                    'invisible': ~Eval('state').in_(
+                        ['planning', 'implementation']),
+                    'icon': 'tryton-ok',
+                    'depends': ['state'],
+                    },
+                })
+
+    @classmethod
+    @ModelView.button_action('kim_case.wizard_plan_agree')
+    def agree_plan(cls, cases):
+        pass
 
     @classmethod
     def get_current_plan(cls, cases, name):

@@ -140,8 +140,15 @@ class CaseReconstruction(NumberedMixin, Workflow, ModelSQL, ModelView):
             links = Link.search([
                     ('reconstruction', 'in', [r.id for r in reconstructions]),
                     ])
+            # and only the cases the user reads (a case manager reads the
+            # cases of their teams, not every reconstructed case)
+            Case = pool.get('kim.case')
+            readable = {c.id for c in Case.search([
+                        ('id', 'in', list({l.case.id for l in links})),
+                        ])}
         for link in links:
-            result[link.reconstruction.id] = link.case.id
+            if link.case.id in readable:
+                result[link.reconstruction.id] = link.case.id
         return result
 
     @classmethod

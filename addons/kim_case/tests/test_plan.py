@@ -611,6 +611,141 @@ class KimCasePlanTestCase(PlanTestMixin, unittest.TestCase):
                 'end': start + dt.timedelta(days=2, minutes=45)})
         self.assertEqual(contact.duration, 45)
 
+    @with_transaction()
+    def test_plan_agree_wizard(self):
+        "Agree Hilfeplan on the case: today proposed, the assessment set"
+        pool = Pool()
+        Plan = pool.get('kim.case.plan')
+        Case = pool.get('kim.case')
+        Agree = pool.get('kim.case.plan.agree', type='wizard')
+        add_groups(Transaction().user)
+        case = self.setup_case(state='planning')
+        assessment = self.create_assessment(case)
+        plan = self.create_plan(case, agree=False)
+        Plan.write([plan], {'agreement_date': None})
+        self.assertIsNone(plan.assessment)
+        # a new plan of the case proposes its last signed assessment
+        proposed = Plan(case=Case(case.id))
+        proposed.on_change_case()
+        self.assertEqual(proposed.assessment, assessment)
+
+        attach_scan(plan)
+        session_id, _, _ = Agree.create()
+        agree = Agree(session_id)
+        with Transaction().set_context(
+                active_model='kim.case', active_id=case.id,
+                active_ids=[case.id]):
+            defaults = agree.default_start(None)
+            self.assertEqual(defaults, {
+                    'plan': plan.id, 'agreement_date': self.today})
+            agree.start.agreement_date = self.today
+            self.assertEqual(agree.transition_agree(), 'end')
+        plan = Plan(plan.id)
+        self.assertEqual(plan.state, 'agreed')
+        self.assertEqual(plan.agreement_date, self.today)
+        self.assertEqual(plan.assessment, assessment)
+
+        # no draft left: the wizard says what to do
+        with Transaction().set_context(
+                active_model='kim.case', active_id=case.id,
+                active_ids=[case.id]):
+            with self.assertRaises(UserError) as cm:
+                agree.default_start(None)
+        self.assertEqual(cm.exception.message, message(
+                'kim_case.msg_plan_agree_no_draft', case=case.rec_name))
+
+    @with_transaction()
+    def test_plan_print_from_case(self):
+        "The case prints its current Hilfeplan"
+        pool = Pool()
+        Report = pool.get('kim.case.plan.case', type='report')
+        add_groups(Transaction().user)
+        case = self.setup_case(state='planning')
+        with set_company(self.company), \
+                self.assertRaises(UserError) as cm:
+            Report.execute([case.id], {})
+        self.assertEqual(cm.exception.message, message(
+                'kim_case.msg_case_print_no_plan', case=case.rec_name))
+        self.create_assessment(case)
+        self.create_plan(case)
+        with set_company(self.company):
+            ext, content, _, name = Report.execute([case.id], {})
+        self.assertEqual(ext, 'pdf')
+        self.assertTrue(name.endswith('-v1'), name)
+        self.assertTrue(bytes(content).startswith(b'%PDF'))
+
+    @with_transaction()
+    def test_contact_search_end(self):
+        "The end of a contact is searchable (the calendar of appointments)"
+        pool = Pool()
+        Contact = pool.get('kim.case.contact')
+        case = self.setup_case()
+        start = dt.datetime(2025, 3, 3, 10, 0)
+        short, long_, later = Contact.create([{
+                    'case': case.id,
+                    'start': start,
+                    'duration': 30,
+                    }, {
+                    'case': case.id,
+                    'start': start,
+                    'duration': 240,
+                    }, {
+                    'case': case.id,
+                    'start': start + dt.timedelta(days=1),
+                    'duration': 60,
+                    }])
+        noon = start + dt.timedelta(hours=2)
+        self.assertEqual(Contact.search([('end', '>=', noon)],
+                order=[('id', 'ASC')]), [long_, later])
+        self.assertEqual(Contact.search([('end', '<', noon)]), [short])
+        self.assertEqual(Contact.search([
+                    ('end', '=', start + dt.timedelta(minutes=30))]),
+            [short])
+        self.assertEqual(Contact.search([
+                    ('start', '<=', noon), ('end', '>=', start)],
+                order=[('id', 'ASC')]), [short, long_])
+
+    @with_transaction()
+    def test_contact_record_wizard(self):
+        "Record Contact on the case: one small form, the contact done"
+        pool = Pool()
+        Contact = pool.get('kim.case.contact')
+        Case = pool.get('kim.case')
+        Record = pool.get('kim.case.contact.record', type='wizard')
+        add_groups(Transaction().user)
+        case = self.setup_case(state='implementation')
+        session_id, _, _ = Record.create()
+        record = Record(session_id)
+        with Transaction().set_context(
+                active_model='kim.case', active_id=case.id,
+                active_ids=[case.id]):
+            defaults = record.default_start(None)
+            self.assertEqual(defaults, {'case': case.id})
+            Start = pool.get('kim.case.contact.record.start')
+            record.start.start = Start.default_start()
+            record.start.duration = 45
+            record.start.channel = 'phone'
+            record.start.subject = "Rückruf Jobcenter"
+            record.start.note = None
+            record.start.done = True
+            self.assertEqual(record.transition_save_contact(), 'end')
+        contact, = Contact.search([('case', '=', case.id)])
+        self.assertEqual(contact.state, 'done')
+        self.assertEqual(contact.duration, 45)
+        self.assertEqual(contact.channel, 'phone')
+        self.assertEqual(contact.case_manager, self.employee)
+        self.assertEqual(Case(case.id).contact_count, 1)
+
+        # an appointment to come stays planned
+        with Transaction().set_context(
+                active_model='kim.case', active_id=case.id,
+                active_ids=[case.id]):
+            record.start.start = dt.datetime.now() + dt.timedelta(days=3)
+            record.start.done = False
+            record.transition_save_contact()
+        self.assertEqual(sorted(c.state for c in Contact.search(
+                        [('case', '=', case.id)])), ['done', 'planned'])
+
     # Erasure
 
     @with_transaction()

@@ -1001,5 +1001,32 @@ class KimSteeringTestCase(CompanyTestMixin, ModuleTestCase):
         self.assertEqual(Theme(theme.id).topic.name,
             "Anerkennung dauert zu lange")
 
+    @with_transaction()
+    def test_reconstruction_case_of_other_team(self):
+        "A reconstruction shows its case only to those who read the case"
+        pool = Pool()
+        Reconstruction = pool.get('kim.case_reconstruction')
+        company, employee, client, case = self.case_setup()
+        manager = self.user('fallmanager',
+            [('kim_case', 'group_case_manager')], company,
+            employees=[employee])
+        other = self.user('kollegin',
+            [('kim_case', 'group_case_manager')], company)
+        add_groups(Transaction().user)
+        with Transaction().set_context(company=company.id):
+            reconstruction, = Reconstruction.create([{
+                        'name': "Junge Erwachsene, Anerkennung",
+                        'case': case.id,
+                        }])
+        with Transaction().set_context(company=company.id):
+            with as_user(manager):
+                data, = Reconstruction.read([reconstruction.id], ['case'])
+                self.assertEqual(data['case'], case.id)
+            with as_user(other):
+                # the list and the form open: no case, no access error
+                data, = Reconstruction.read(
+                    [reconstruction.id], ['case', 'case.rec_name'])
+                self.assertIsNone(data['case'])
+
 
 del ModuleTestCase
