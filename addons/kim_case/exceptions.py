@@ -129,3 +129,25 @@ class LinkAccessError(AccessError):
 # Data-subject report (privacy.py)
 class SubjectAccessError(UserError):
     pass
+
+
+# Network of the case and interpreters (case_network.py, interpreter.py)
+class NetworkValidationError(ValidationError):
+    pass
+
+
+class DoubleCareWarning(UserWarning):
+    pass
+
+
+class InterpreterValidationError(ValidationError):
+    pass
+
+
+# Duplicate clients and their merge (client_duplicate.py)
+class DuplicateWarning(UserWarning):
+    pass
+
+
+class MergeError(UserError):
+    pass
