@@ -176,14 +176,16 @@ class Case(metaclass=PoolMeta):
         help="The services and persons involved with the client.")
 
     @classmethod
-    def on_modification(cls, mode, cases, field_names=None):
-        super().on_modification(mode, cases, field_names=field_names)
-        if mode == 'create':
+    def check_modification(cls, mode, cases, values=None, external=False):
+        super().check_modification(
+            mode, cases, values=values, external=external)
+        # a case opened through the interface (with its network)
+        if mode == 'create' and external:
             cls.check_double_care(cases)
 
     def check_can_assess(self):
-        super().check_can_assess()
         self.check_double_care([self])
+        super().check_can_assess()
 
     @classmethod
     def double_care(cls, cases, date=None):
@@ -259,3 +261,15 @@ def _describe(actor):
         text += ' ' + gettext('kim_case.msg_actor_since',
             date=actor.valid_from.strftime('%d.%m.%Y'))
     return text
+
+
+class Party(metaclass=PoolMeta):
+    __name__ = 'party.party'
+
+    @classmethod
+    def _kim_privacy_models(cls):
+        # the network of the client's cases: anonymised and reported with
+        # the client (privacy.py)
+        return super()._kim_privacy_models() + [
+            ('kim.case.actor', 'case.client'),
+            ]

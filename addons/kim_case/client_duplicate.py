@@ -110,18 +110,19 @@ class Party(metaclass=PoolMeta):
         return (self.kim_phonetic_key, self.kim_name_key, self.kim_birth_date)
 
     @classmethod
-    def kim_duplicates(cls, parties):
-        """Return {party id: [ids of possible duplicates]} among the active
-        clients, for the clients among parties; without access check (see
-        kim_duplicate_report for what a user may learn)"""
+    def kim_duplicates(cls, items):
+        """Return {id: [ids of possible duplicates]} among the active
+        clients for items, a list of (id, keys) with keys as
+        kim_duplicate_keys; without access check (see kim_duplicate_report
+        for what a user may learn)"""
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
         result = {}
-        parties = [p for p in parties if p.kim_client]
-        own_ids = [p.id for p in parties]
-        for party in parties:
-            keys = party.kim_duplicate_keys
+        own_ids = [i for i, _ in items if i is not None] or [-1]
+        for id_, keys in items:
             phonetic, name, birth = keys
+            if not (phonetic or name or birth):
+                continue
             condition = Literal(False)
             if phonetic:
                 condition |= table.kim_phonetic_key == phonetic
@@ -129,86 +130,97 @@ class Party(metaclass=PoolMeta):
                 condition |= table.kim_name_key == name
             if birth:
                 condition |= Equal(table.kim_birth_date, birth)
-            if not (phonetic or name or birth):
-                continue
             cursor.execute(*table.select(table.id, table.kim_phonetic_key,
                     table.kim_name_key, table.kim_birth_date,
                     where=condition
                     & (table.kim_client == Literal(True))
                     & (table.active == Literal(True))
-                    & ~table.id.in_(own_ids or [-1])))
+                    & ~table.id.in_(own_ids)))
             found = []
-            for id_, *other in cursor:
+            for other_id, *other in cursor:
                 if isinstance(other[2], str):  # SQLite
                     other[2] = dt.date.fromisoformat(other[2][:10])
                 if duplicate_match(keys, tuple(other)):
-                    found.append(id_)
-            result[party.id] = sorted(found)
+                    found.append(other_id)
+            result[id_] = sorted(found)
         return result
 
     @classmethod
-    def kim_duplicate_report(cls, parties):
-        """Return {party id: (readable duplicates, whether others exist)}:
-        the possible duplicates the user of the transaction may read and
-        whether there are possible duplicates the user may not read"""
-        duplicates = cls.kim_duplicates(parties)
+    def kim_duplicate_report(cls, items):
+        """Return {id: (readable duplicates, whether others exist)} for
+        items as kim_duplicates: the possible duplicates the user of the
+        transaction may read and whether there are possible duplicates the
+        user may not read"""
+        duplicates = cls.kim_duplicates(items)
         all_ids = {i for ids in duplicates.values() for i in ids}
         readable = readable_ids(cls, all_ids)
         result = {}
-        for party_id, ids in duplicates.items():
-            result[party_id] = (
+        for id_, ids in duplicates.items():
+            result[id_] = (
                 cls.browse([i for i in ids if i in readable]),
                 any(i not in readable for i in ids))
         return result
 
     @classmethod
-    def kim_duplicate_message(cls, party, readable, others):
-        "The text telling the user of the possible duplicates of party"
+    def kim_duplicate_message(cls, client_name, readable, others):
+        "The text telling the user of the possible duplicates of a client"
         lines = []
         if readable:
             lines.append(gettext('kim_case.msg_client_duplicate',
-                    client=party.rec_name,
+                    client=client_name,
                     duplicates=', '.join(
                         _describe(d) for d in readable)))
         if others:
             lines.append(gettext('kim_case.msg_client_duplicate_elsewhere',
-                    client=party.rec_name))
+                    client=client_name))
         return '\n'.join(lines)
 
     @classmethod
-    def on_modification(cls, mode, parties, field_names=None):
-        super().on_modification(mode, parties, field_names=field_names)
-        if mode in {'create', 'write'} and (
-                field_names is None or field_names & CHECKED_FIELDS):
-            cls.kim_warn_duplicates(parties)
+    def check_modification(cls, mode, parties, values=None, external=False):
+        super().check_modification(
+            mode, parties, values=values, external=external)
+        # entered through the interface: warn of possible duplicates
+        if not external:
+            return
+        items = []
+        if mode == 'create':
+            items = [(p.id, p.kim_client, p.kim_duplicate_keys, p.name)
+                for p in parties]
+        elif mode == 'write' and values and set(values) & CHECKED_FIELDS:
+            for party in parties:
+                name = values.get('name', party.name) or ''
+                items.append((party.id,
+                        values.get('kim_client', party.kim_client),
+                        (phonetic_key(name), name_key(name),
+                            values.get('kim_birth_date',
+                                party.kim_birth_date)),
+                        name))
+        items = [i for i in items if i[1]]
+        if items:
+            cls.kim_warn_duplicates(items)
 
     @classmethod
-    def kim_warn_duplicates(cls, parties):
-        """Raise a DuplicateWarning (skippable) if a client among parties
-        has possible duplicates"""
+    def kim_warn_duplicates(cls, items):
+        """Raise a DuplicateWarning (skippable) if a client of items, a list
+        of (id, client, keys, name), has possible duplicates"""
         pool = Pool()
         Warning = pool.get('res.user.warning')
-        transaction = Transaction()
-        if not transaction.user or transaction.context.get(
-                '_skip_warnings'):
+        if not Transaction().user:
             return
-        clients = [p for p in parties if p.kim_client]
-        if not clients:
-            return
-        report = cls.kim_duplicate_report(clients)
-        for party in clients:
-            readable, others = report.get(party.id, ([], False))
+        report = cls.kim_duplicate_report([(i, k) for i, _, k, _ in items])
+        for id_, _, keys, name in items:
+            readable, others = report.get(id_, ([], False))
             if not (readable or others):
                 continue
             # stable over the retry of a create (the new record gets a new
             # id): the keys and the duplicates found
-            digest = hashlib.sha256(repr((party.kim_duplicate_keys,
+            digest = hashlib.sha256(repr((keys,
                         sorted(map(int, readable)), others)).encode()
                 ).hexdigest()[:32]
             key = 'kim_client_duplicate.%s' % digest
             if Warning.check(key):
                 raise DuplicateWarning(key,
-                    cls.kim_duplicate_message(party, readable, others))
+                    cls.kim_duplicate_message(name, readable, others))
 
     @classmethod
     @ModelView.button_action('kim_case.wizard_client_duplicates')
@@ -252,10 +264,12 @@ class DuplicateCheck(Wizard):
         check_read(Party, [party.id])
         with without_check_access():
             party = Party(party.id)
-            readable, others = Party.kim_duplicate_report([party]).get(
+            readable, others = Party.kim_duplicate_report(
+                [(party.id, party.kim_duplicate_keys)]).get(
                 party.id, ([], False))
         if readable or others:
-            message = Party.kim_duplicate_message(party, readable, others)
+            message = Party.kim_duplicate_message(
+                party.rec_name, readable, others)
         else:
             message = gettext('kim_case.msg_client_no_duplicate',
                 client=party.rec_name)
