@@ -319,10 +319,13 @@ class Replace(metaclass=PoolMeta):
         with without_check_access():
             cases = Case.search([('client', '=', source.id)])
         result = super().transition_replace()
+        # the records changed in SQL: no cached value of them
+        Transaction().counter += 1
         with without_check_access():
             destination = Party(destination.id)
             if source.kim_client and not destination.kim_client:
-                Party.write([destination], {'kim_client': True})
+                with Transaction().set_context(_skip_warnings=True):
+                    Party.write([destination], {'kim_client': True})
             Party.kim_mark_personal([destination.id])
             if cases:
                 Case._log_events(Case.browse(cases), 'note', gettext(
