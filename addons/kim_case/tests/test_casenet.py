@@ -358,8 +358,12 @@ class CaseNetworkTestCase(unittest.TestCase):
                 Party.create([values])
             self.assertIn("Mohammed Al-Hassan", cm.exception.message)
             self.assertIn("17.05.1990", cm.exception.message)
-            # the warning answered: the retry (a new id) passes
+            # the warning answered: the retry (a new id) passes; the test
+            # runs in one transaction: the refused record is removed as a
+            # rollback would
             self.skip(cm.exception)
+            with Transaction().set_user(0):
+                Party.delete(Party.search([('name', '=', values['name'])]))
             second, = Party.create([values])
             # a change of the name or date of birth checks again
             with self.assertRaises(DuplicateWarning):
