@@ -173,6 +173,14 @@ class Conference(InterpreterMixin, metaclass=PoolMeta):
     __name__ = 'kim.case.conference'
 
     @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        organisation = cls.interpreter_organisation
+        organisation.context = dict(organisation.context or {},
+            company=Eval('company', -1))
+        organisation.depends = set(organisation.depends) | {'company'}
+
+    @classmethod
     def _interpreter_readonly(cls):
         return ~Eval('state').in_(['planned', 'confirmed'])
 
