@@ -134,3 +134,25 @@ class SubjectAccessError(UserError):
 # Client documents (document.py)
 class DocumentError(UserError):
     pass
+
+
+# Network of the case and interpreters (case_network.py, interpreter.py)
+class NetworkValidationError(ValidationError):
+    pass
+
+
+class DoubleCareWarning(UserWarning):
+    pass
+
+
+class InterpreterValidationError(ValidationError):
+    pass
+
+
+# Duplicate clients and their merge (client_duplicate.py)
+class DuplicateWarning(UserWarning):
+    pass
+
+
+class MergeError(UserError):
+    pass

@@ -155,6 +155,8 @@ class AccessPathsTestCase(unittest.TestCase):
                 'organisation': self.org.id, 'person': 'Person %s' % tag})
         add('kim.case.conference.task', {'conference': conference.id,
                 'name': 'Task %s' % tag, 'who': 'Who %s' % tag})
+        add('kim.case.actor', {'case': case.id, 'role': 'volunteer',
+                'contact_name': 'Actor %s' % tag})
         client = case.client
         member = pool.get('party.party')(
             name='Member %s' % tag)
@@ -612,7 +614,8 @@ class AccessPathsTestCase(unittest.TestCase):
                 'kim.case.plan.measure', 'kim.case.event', 'kim.case.note',
                 'kim.case.contact', 'kim.case.referral', 'kim.case.handover',
                 'kim.case.conference', 'kim.case.conference.participant',
-                'kim.case.conference.task', 'kim.client.language',
+                'kim.case.conference.task', 'kim.case.actor',
+                'kim.client.language',
                 'kim.client.household', 'kim.client.residence_status',
                 'kim.client.rechtskreis', 'kim.consent', 'kim.case.due'})
         records = self.records[self.case_a]
