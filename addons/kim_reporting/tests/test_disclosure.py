@@ -109,6 +109,31 @@ class KimDisclosureTestCase(unittest.TestCase):
             [('a', 'b')], additive)
         self.assertGreaterEqual(width, 5, cell)
 
+    def test_multi_valued(self):
+        """A cross-table with a dimension whose facts have several keys
+        (every case AufenthG, some also SGB II): its cells do not add up to
+        the row, but a published cell bounds a suppressed row from below"""
+        facts = ([('x', {'a'})] * 12 + [('x', {'a', 's'})] * 8
+            + [('y', {'a'})] * 2 + [('y', {'a', 's'})]
+            + [('z', {'a'})] * 3 + [('z', {'a', 's'})] * 3
+            + [('w', {'a'})] * 10 + [('w', {'a', 's'})] * 5)
+        counts = Counter()
+        for k, rs in facts:
+            counts[()] += 1
+            counts[(('k', k),)] += 1
+            for r in rs:
+                counts[(('r', r),)] += 1
+                counts[(('k', k), ('r', r))] += 1
+        counts = dict(counts)
+        additive = {'k': True, 'r': False}
+        hidden = suppress(counts, ['k', 'r'], [('k', 'r')], additive, 5)
+        self.assertIn((('k', 'y'),), hidden)
+        self.assertIn((('k', 'y'), ('r', 's')), hidden)
+        self.assertNotIn((), hidden)
+        width, cell = weakest(published(counts, hidden), ['k', 'r'],
+            [('k', 'r')], additive)
+        self.assertGreaterEqual(width, 5, cell)
+
     def test_small_total(self):
         "A total below the minimum hides every non-zero cell"
         counts = {(): 3, (('a', 'x'),): 3, (('b', 'p'),): 2,
