@@ -21,7 +21,15 @@ suppressed cell keeps an interval of at least m possible values:
   by a *move*: a set of suppressed cells that can shift by +t and -t
   without changing any published number of the report (a rectangle of four
   cells of a cross-table, or two cells of a breakdown with the cells of a
-  column in each of its cross-tables). The values any move allows are
+  column in each of its cross-tables, or of several columns where a fact
+  can have several keys). The range of t of a move is checked against
+  exactly the relations the attacker uses (Structure.relations): the
+  equations must hold, and for a dimension whose facts can have several
+  keys the sum of a line must stay at least its margin and every cell of
+  the line, published or not, at most its margin. The margins of such a
+  dimension are no sum of their cells: a published cell (every case of a
+  Kommune has AufenthG) bounds a suppressed margin from below, which a
+  check of the moved cells alone misses. The values any move allows are
   possible for the attacker, so a move whose range of t spans m protects
   all its cells. Secondary suppression picks the cheapest such move;
   where none exists, every non-zero cell of the indicator is suppressed.
@@ -128,6 +136,9 @@ def move_range(structure, move):
             high = min(high, -slack / slope)
 
     for cell, sign in move:
+        if not structure.value(cell):
+            # a cell without facts has no line: the reader knows it is 0
+            return 0
         bound(structure.value(cell), sign)
     for parts, whole, equal in structure.touching(signs):
         change = sum(signs.get(p, 0) for p in parts) - signs.get(whole, 0)

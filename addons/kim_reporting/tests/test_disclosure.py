@@ -57,6 +57,34 @@ def random_tables(rng):
     return dict(counts), names, crossings, additive
 
 
+def random_multi_valued(rng):
+    """Counts like the demo's Kommune x Rechtskreis: most facts have one
+    key of the multi-valued dimension (AufenthG), many one or two more.
+    Return (counts, dimensions, crossings, additive)."""
+    kommunen = ['k%d' % i for i in range(rng.randint(2, 6))]
+    rechtskreise = ['aufenthg', 'sgb2', 'sgb3', 'sgb8', 'sgb12']
+    ages = ['a%d' % i for i in range(rng.randint(2, 4))]
+    counts = Counter()
+    crossings = rng.choice([[('k', 'r')], [('k', 'r'), ('k', 'a')]])
+    for _ in range(rng.choice([8, 15, 30, 60, 120, 300])):
+        fact = {'k': rng.choices(kommunen,
+                [1 + 6 * (i == 0) for i in range(len(kommunen))]),
+            'a': [rng.choice(ages)]}
+        keys = {'aufenthg'} if rng.random() < 0.8 else set()
+        keys |= set(rng.sample(rechtskreise[1:], rng.randint(0, 2)))
+        fact['r'] = keys or {None}
+        counts[()] += 1
+        for name in ['k', 'r', 'a']:
+            for key in fact[name]:
+                counts[((name, key),)] += 1
+        for first, second in crossings:
+            for k in fact[first]:
+                for l in fact[second]:
+                    counts[((first, k), (second, l))] += 1
+    return (dict(counts), ['k', 'r', 'a'], crossings,
+        {'k': True, 'r': False, 'a': True})
+
+
 def published(counts, hidden):
     return {c: (None if c in hidden else v) for c, v in counts.items()}
 
@@ -164,6 +192,20 @@ class KimDisclosureTestCase(unittest.TestCase):
                 self.assertGreaterEqual(width, minimum,
                     (run, cell, crossings, counts, hidden))
         self.assertGreater(suppressed, 1000)
+
+    def test_random_multi_valued(self):
+        """No suppressed cell of random cross-tables with a key most facts
+        have in a multi-valued dimension is narrowed below m"""
+        rng = random.Random(2026)
+        for run in range(100):
+            counts, dimensions, crossings, additive = \
+                random_multi_valued(rng)
+            hidden = suppress(counts, dimensions, crossings, additive, 5)
+            width, cell = weakest(published(counts, hidden), dimensions,
+                crossings, additive)
+            if width is not None:
+                self.assertGreaterEqual(width, 5,
+                    (run, cell, crossings, counts, hidden))
 
 
 def attack_report(report, definitions):
