@@ -29,7 +29,8 @@ suppressed cell keeps an interval of at least m possible values:
   the line, published or not, at most its margin. The margins of such a
   dimension are no sum of their cells: a published cell (every case of a
   Kommune has AufenthG) bounds a suppressed margin from below, which a
-  check of the moved cells alone misses. The values any move allows are
+  check of the moved cells alone misses. A cell without facts has no line
+  and is known to be 0: no move can use it. The values any move allows are
   possible for the attacker, so a move whose range of t spans m protects
   all its cells. Secondary suppression picks the cheapest such move;
   where none exists, every non-zero cell of the indicator is suppressed.
