@@ -162,6 +162,22 @@ class KimDisclosureTestCase(unittest.TestCase):
             [('k', 'r')], additive)
         self.assertGreaterEqual(width, 5, cell)
 
+    def test_zero_cell(self):
+        """A cell without facts has no line: the reader knows it is 0, so
+        a rectangle through it protects nothing (the demo's Kommune x
+        Rechtskreis)"""
+        counts = {(): 75, (('a', 'x'),): 30, (('a', 'y'),): 45,
+            (('b', 'p'),): 9, (('b', 'q'),): 6, (('b', 'r'),): 60,
+            (('a', 'x'), ('b', 'p')): 4, (('a', 'x'), ('b', 'q')): 6,
+            (('a', 'x'), ('b', 'r')): 20, (('a', 'y'), ('b', 'p')): 5,
+            (('a', 'y'), ('b', 'r')): 40}
+        additive = {'a': True, 'b': True}
+        hidden = suppress(counts, ['a', 'b'], [('a', 'b')], additive, 5)
+        self.assertNotIn((('a', 'y'), ('b', 'q')), hidden)
+        width, cell = weakest(published(counts, hidden), ['a', 'b'],
+            [('a', 'b')], additive)
+        self.assertGreaterEqual(width, 5, cell)
+
     def test_small_total(self):
         "A total below the minimum hides every non-zero cell"
         counts = {(): 3, (('a', 'x'),): 3, (('b', 'p'),): 2,
