@@ -21,7 +21,16 @@ suppressed cell keeps an interval of at least m possible values:
   by a *move*: a set of suppressed cells that can shift by +t and -t
   without changing any published number of the report (a rectangle of four
   cells of a cross-table, or two cells of a breakdown with the cells of a
-  column in each of its cross-tables). The values any move allows are
+  column in each of its cross-tables, or of several columns where a fact
+  can have several keys). The range of t of a move is checked against
+  exactly the relations the attacker uses (Structure.relations): the
+  equations must hold, and for a dimension whose facts can have several
+  keys the sum of a line must stay at least its margin and every cell of
+  the line, published or not, at most its margin. The margins of such a
+  dimension are no sum of their cells: a published cell (every case of a
+  Kommune has AufenthG) bounds a suppressed margin from below, which a
+  check of the moved cells alone misses. A cell without facts has no line
+  and is known to be 0: no move can use it. The values any move allows are
   possible for the attacker, so a move whose range of t spans m protects
   all its cells. Secondary suppression picks the cheapest such move;
   where none exists, every non-zero cell of the indicator is suppressed.
@@ -50,6 +59,7 @@ class Structure:
                     if len(c) == 1 and c[0][0] == d), key=_sort_key)
             for d in self.dimensions}
         self.crossed = {d for c in self.crossings for d in c}
+        self._relations = None
 
     def value(self, cell):
         return self.cells.get(cell, 0)
@@ -65,19 +75,45 @@ class Structure:
                 for l in self.keys[second]:
                     yield ((first, k), (second, l))
 
-    def caps(self, cell):
-        """The cells that bound the cell from above where the relation of
-        its line is only an inequality (a case with several keys)"""
-        if len(cell) == 1:
-            dimension = cell[0][0]
-            if not self.additive[dimension]:
-                yield ()
-        elif len(cell) == 2:
-            (first, k), (second, l) = cell
-            if not self.additive[second]:
-                yield ((first, k),)
-            if not self.additive[first]:
-                yield ((second, l),)
+    def relations(self):
+        """The published relations of the tables, exactly those an attacker
+        can use: (parts, whole, equal) meaning sum(parts) == whole, or, for
+        a dimension whose facts can have several keys, sum(parts) >= whole
+        and every part <= whole. The margins of such a dimension are no sum
+        of its cells; every cell of a line is bounded by its margin, so a
+        published cell bounds a suppressed margin from below."""
+        if self._relations is None:
+            relations = []
+            for dimension in self.dimensions:
+                relations.append((
+                        [((dimension, k),) for k in self.keys[dimension]],
+                        (), self.additive[dimension]))
+            for first, second in self.crossings:
+                rows, columns = self.keys[first], self.keys[second]
+                for k in rows:
+                    relations.append((
+                            [((first, k), (second, l)) for l in columns],
+                            ((first, k),), self.additive[second]))
+                for l in columns:
+                    relations.append((
+                            [((first, k), (second, l)) for k in rows],
+                            ((second, l),), self.additive[first]))
+            self._relations = relations
+            self._touching = defaultdict(list)
+            for i, (parts, whole, _) in enumerate(relations):
+                for cell in parts + [whole]:
+                    self._touching[cell].append(i)
+        return self._relations
+
+    def touching(self, cells):
+        "The relations in which any of the cells takes part"
+        relations = self.relations()
+        seen = set()
+        for cell in cells:
+            for i in self._touching.get(cell, ()):
+                if i not in seen:
+                    seen.add(i)
+                    yield relations[i]
 
 
 def _sort_key(key):
@@ -86,24 +122,37 @@ def _sort_key(key):
 
 def move_range(structure, move):
     """The width of the range of t for which the cells of the move,
-    shifted by sign * t, stay possible (not negative, not above their
-    caps)"""
+    shifted by sign * t, keep every published relation of the tables and
+    stay possible (not negative, not above the margins that bound them).
+    A move that changes a published equation has no range."""
     low, high = -INFINITY, INFINITY
     signs = dict(move)
+
+    def bound(slack, slope):
+        # slack + slope * t >= 0
+        nonlocal low, high
+        if slope > 0:
+            low = max(low, -slack / slope)
+        elif slope < 0:
+            high = min(high, -slack / slope)
+
     for cell, sign in move:
-        value = structure.value(cell)
-        if sign > 0:
-            low = max(low, -value)
-        else:
-            high = min(high, value)
-        for cap in structure.caps(cell):
-            slope = sign - signs.get(cap, 0)
-            room = structure.value(cap) - value
-            if slope > 0:
-                high = min(high, room / slope)
-            elif slope < 0:
-                low = max(low, room / slope)
-    return high - low
+        if not structure.value(cell):
+            # a cell without facts has no line: the reader knows it is 0
+            return 0
+        bound(structure.value(cell), sign)
+    for parts, whole, equal in structure.touching(signs):
+        change = sum(signs.get(p, 0) for p in parts) - signs.get(whole, 0)
+        if equal:
+            if change:
+                return 0
+            continue
+        value = structure.value(whole)
+        bound(sum(structure.value(p) for p in parts) - value, change)
+        for part in parts:
+            bound(value - structure.value(part),
+                signs.get(whole, 0) - signs.get(part, 0))
+    return max(high - low, 0)
 
 
 class Protector:
@@ -205,10 +254,14 @@ class Protector:
     def pair_moves(self, dimension, key, other, fixed=None):
         """Two cells of a breakdown with, in each cross-table of the
         dimension, the cells of one key of the other dimension: key gains
-        what other loses"""
-        s = self.s
+        what other loses. Where a fact can have several keys of the other
+        dimension, a second move shifts facts with several keys: the cells
+        of every key that (nearly) all facts of either line have, whose
+        published cells bound the margins of the two lines from below."""
+        s, m = self.s, self.m
         fixed = fixed or {}
-        move = [(((dimension, key),), 1), (((dimension, other),), -1)]
+        single = [(((dimension, key),), 1), (((dimension, other),), -1)]
+        several = list(single)
         for crossing in s.crossings:
             if dimension not in crossing:
                 continue
@@ -229,9 +282,22 @@ class Protector:
                         + (cross(key, b) in self.hidden)
                         + (cross(other, b) in self.hidden),
                         s.value(cross(other, b))))
-            move.append((cross(key, choice), 1))
-            move.append((cross(other, choice), -1))
-        yield move
+            single.append((cross(key, choice), 1))
+            single.append((cross(other, choice), -1))
+            chosen = {choice}
+            if not s.additive[partner]:
+                for b in s.keys[partner]:
+                    if any(s.value(cross(a, b))
+                            and s.value(cross(a, b)) + m
+                            > s.value(((dimension, a),))
+                            for a in [key, other]):
+                        chosen.add(b)
+            for b in sorted(chosen, key=_sort_key):
+                several.append((cross(key, b), 1))
+                several.append((cross(other, b), -1))
+        yield single
+        if len(several) > len(single):
+            yield several
 
 
 def suppress(counts, dimensions, crossings, additive, minimum):

@@ -57,6 +57,34 @@ def random_tables(rng):
     return dict(counts), names, crossings, additive
 
 
+def random_multi_valued(rng):
+    """Counts like the demo's Kommune x Rechtskreis: most facts have one
+    key of the multi-valued dimension (AufenthG), many one or two more.
+    Return (counts, dimensions, crossings, additive)."""
+    kommunen = ['k%d' % i for i in range(rng.randint(2, 6))]
+    rechtskreise = ['aufenthg', 'sgb2', 'sgb3', 'sgb8', 'sgb12']
+    ages = ['a%d' % i for i in range(rng.randint(2, 4))]
+    counts = Counter()
+    crossings = rng.choice([[('k', 'r')], [('k', 'r'), ('k', 'a')]])
+    for _ in range(rng.choice([8, 15, 30, 60, 120, 300])):
+        fact = {'k': rng.choices(kommunen,
+                [1 + 6 * (i == 0) for i in range(len(kommunen))]),
+            'a': [rng.choice(ages)]}
+        keys = {'aufenthg'} if rng.random() < 0.8 else set()
+        keys |= set(rng.sample(rechtskreise[1:], rng.randint(0, 2)))
+        fact['r'] = keys or {None}
+        counts[()] += 1
+        for name in ['k', 'r', 'a']:
+            for key in fact[name]:
+                counts[((name, key),)] += 1
+        for first, second in crossings:
+            for k in fact[first]:
+                for l in fact[second]:
+                    counts[((first, k), (second, l))] += 1
+    return (dict(counts), ['k', 'r', 'a'], crossings,
+        {'k': True, 'r': False, 'a': True})
+
+
 def published(counts, hidden):
     return {c: (None if c in hidden else v) for c, v in counts.items()}
 
@@ -109,6 +137,47 @@ class KimDisclosureTestCase(unittest.TestCase):
             [('a', 'b')], additive)
         self.assertGreaterEqual(width, 5, cell)
 
+    def test_multi_valued(self):
+        """A cross-table with a dimension whose facts have several keys
+        (every case AufenthG, some also SGB II): its cells do not add up to
+        the row, but a published cell bounds a suppressed row from below"""
+        facts = ([('x', {'a'})] * 12 + [('x', {'a', 's'})] * 8
+            + [('y', {'a'})] * 2 + [('y', {'a', 's'})]
+            + [('z', {'a'})] * 3 + [('z', {'a', 's'})] * 3
+            + [('w', {'a'})] * 10 + [('w', {'a', 's'})] * 5)
+        counts = Counter()
+        for k, rs in facts:
+            counts[()] += 1
+            counts[(('k', k),)] += 1
+            for r in rs:
+                counts[(('r', r),)] += 1
+                counts[(('k', k), ('r', r))] += 1
+        counts = dict(counts)
+        additive = {'k': True, 'r': False}
+        hidden = suppress(counts, ['k', 'r'], [('k', 'r')], additive, 5)
+        self.assertIn((('k', 'y'),), hidden)
+        self.assertIn((('k', 'y'), ('r', 's')), hidden)
+        self.assertNotIn((), hidden)
+        width, cell = weakest(published(counts, hidden), ['k', 'r'],
+            [('k', 'r')], additive)
+        self.assertGreaterEqual(width, 5, cell)
+
+    def test_zero_cell(self):
+        """A cell without facts has no line: the reader knows it is 0, so
+        a rectangle through it protects nothing (the demo's Kommune x
+        Rechtskreis)"""
+        counts = {(): 75, (('a', 'x'),): 30, (('a', 'y'),): 45,
+            (('b', 'p'),): 9, (('b', 'q'),): 6, (('b', 'r'),): 60,
+            (('a', 'x'), ('b', 'p')): 4, (('a', 'x'), ('b', 'q')): 6,
+            (('a', 'x'), ('b', 'r')): 20, (('a', 'y'), ('b', 'p')): 5,
+            (('a', 'y'), ('b', 'r')): 40}
+        additive = {'a': True, 'b': True}
+        hidden = suppress(counts, ['a', 'b'], [('a', 'b')], additive, 5)
+        self.assertNotIn((('a', 'y'), ('b', 'q')), hidden)
+        width, cell = weakest(published(counts, hidden), ['a', 'b'],
+            [('a', 'b')], additive)
+        self.assertGreaterEqual(width, 5, cell)
+
     def test_small_total(self):
         "A total below the minimum hides every non-zero cell"
         counts = {(): 3, (('a', 'x'),): 3, (('b', 'p'),): 2,
@@ -139,6 +208,20 @@ class KimDisclosureTestCase(unittest.TestCase):
                 self.assertGreaterEqual(width, minimum,
                     (run, cell, crossings, counts, hidden))
         self.assertGreater(suppressed, 1000)
+
+    def test_random_multi_valued(self):
+        """No suppressed cell of random cross-tables with a key most facts
+        have in a multi-valued dimension is narrowed below m"""
+        rng = random.Random(2026)
+        for run in range(100):
+            counts, dimensions, crossings, additive = \
+                random_multi_valued(rng)
+            hidden = suppress(counts, dimensions, crossings, additive, 5)
+            width, cell = weakest(published(counts, hidden), dimensions,
+                crossings, additive)
+            if width is not None:
+                self.assertGreaterEqual(width, 5,
+                    (run, cell, crossings, counts, hidden))
 
 
 def attack_report(report, definitions):
