@@ -369,3 +369,42 @@ def test_koordination_sees_no_cases(server, browser):
 def test_fallmanager_sees_cases_on_phone(server, browser):
     "The case manager works on a phone: the same menu and list"
     check_list(browser, server, 'fallmanager', CASE_MENU_PATH, CASE_NUMBER)
+
+
+BOARD_MENU_PATH = [
+    ('kim_network.menu_kim', ['KIM']),
+    ('kim_reporting.menu_indicators', ['Kennzahlen']),
+    ('kim_reporting.menu_board', ['Lenkungsgruppen-Übersicht',
+            'Lenkungsgruppe Board']),
+    ]
+
+
+@pytest.mark.parametrize('user', ['koordination', 'finanzen'])
+def test_board_shows_numbers(server, browser, user):
+    """Coordination and finance open the Lenkungsgruppe board of the demo
+    and see its Kennzahlen: the names and the numbers of the lines the
+    server gives them"""
+    rpc = RPC(server)
+    rpc.login(user, PASSWORD)
+    lines = rpc.call('model.kim.indicator.report.line.search_read',
+        [('report.on_board', '=', True)], 0, 200, None,
+        ['indicator.rec_name', 'display'], {})
+    shown = [(line['indicator.']['rec_name'], line['display'])
+        for line in lines if line.get('display') and any(
+            c.isdigit() for c in line['display'])]
+    assert shown, 'no board line with a number for %s' % user
+    from selenium.webdriver.common.by import By
+    try:
+        login(browser, server, user)
+        open_menu(browser, menu_labels(server, user, BOARD_MENU_PATH))
+
+        def numbers(d):
+            text = d.find_element(By.ID, 'tabs').text
+            return [(name, value) for name, value in shown
+                if name in text and value in text]
+        _wait(browser, numbers, 'the board of %s shows none of %s'
+            % (user, shown[:5]))
+    except Exception as e:
+        browser.save_screenshot(browser.kim_screenshot)
+        raise AssertionError('%s\n(screenshot: %s)'
+            % (e, browser.kim_screenshot)) from e
