@@ -30,6 +30,7 @@ from demokit import real_today
 
 from .cases import (
     close_cases, create_assessments, create_cases, create_plans)
+from . import day
 from .consents import create_consents, create_referrals, finish_consents
 from .meetings import (
     create_conferences, create_contacts, create_handovers, create_households,
@@ -107,6 +108,9 @@ def generate(ctx):
         close_cases(ctx, stories)
         # last, so that the data above stays as it was for the same seed
         create_households(ctx, stories)
+        ctx.log(took())
+        # the case manager's day: contact rhythm, UMA, network, documents
+        day.generate(ctx, stories)
         ctx.log(took())
         Case = ctx.pool.get('kim.case')
         with Transaction().set_context(date=real_today(ctx)):
