@@ -339,6 +339,14 @@ class Document(ModelSQL, ModelView):
         return today()
 
     @classmethod
+    def check_modification(cls, mode, records, values=None, external=False):
+        "A handover is evidence: a client changes no record of it"
+        super().check_modification(
+            mode, records, values=values, external=external)
+        if mode == 'write' and external:
+            raise DocumentError(gettext('kim_case.msg_document_readonly'))
+
+    @classmethod
     def default_employee(cls):
         return Transaction().context.get('employee')
 

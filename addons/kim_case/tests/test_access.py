@@ -62,6 +62,11 @@ EXPECTED = {
     'kim.access_channel': CODES,
     'kim.closing_reason': CODES,
     'kim.access_log': ('', 'r', '', '', ''),
+    # the network of a case
+    'kim.case.actor': CASE_D,
+    # the record of a document handed out: the access of its case (a
+    # write from a client is refused by check_modification, test_document)
+    'kim.case.document': ('rcwd', 'rcw', '', '', ''),
     # relation tables of Many2Many fields, written with their case,
     # contact or client
     'kim.case-party.party.household': CLIENT,

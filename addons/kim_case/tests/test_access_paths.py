@@ -157,6 +157,8 @@ class AccessPathsTestCase(unittest.TestCase):
                 'name': 'Task %s' % tag, 'who': 'Who %s' % tag})
         add('kim.case.actor', {'case': case.id, 'role': 'volunteer',
                 'contact_name': 'Actor %s' % tag})
+        add('kim.case.document', {'case': case.id, 'kind': 'info',
+                'date': NOW.date()})
         client = case.client
         member = pool.get('party.party')(
             name='Member %s' % tag)

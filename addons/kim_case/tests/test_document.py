@@ -372,6 +372,13 @@ class DocumentTestCase(PlanTestMixin, unittest.TestCase):
         self.assertEqual(document.date, self.today)
         self.assertEqual(document.document, self.plan)
         self.assertEqual(document.employee, self.employee)
+        # the record is evidence: no client changes it
+        Document = pool.get('kim.case.document')
+        with Transaction().set_user(self.user.id), \
+                Transaction().set_context(_check_access=True, **context):
+            with self.assertRaises(DocumentError):
+                Document.write([Document(document.id)], {'kind': 'info'})
+        self.assertEqual(Document(document.id).kind, 'plan')
 
         # print only, German alone
         with Transaction().set_user(self.user.id), \

@@ -149,6 +149,7 @@ class PrivacyTestCase(unittest.TestCase):
                         'rechtskreise': [('add', [
                                     self.code('kim.rechtskreis').id])],
                         'depth': 'case_management',
+                        'contact_rhythm': 14,
                         'opened_date': opened,
                         'next_review': TODAY,
                         'state': 'implementation',
