@@ -63,6 +63,14 @@ class CompanyMixin:
 class Committee(CompanyMixin, metaclass=PoolMeta):
     __name__ = 'kim.committee'
 
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # the actors who receive the decisions, read in the company
+        field = cls.decision_parties
+        field.context = dict(field.context or {}, company=Eval('company', -1))
+        field.depends = set(field.depends or ()) | {'company'}
+
 
 class Topic(CompanyMixin, metaclass=PoolMeta):
     __name__ = 'kim.topic'

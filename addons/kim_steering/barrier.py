@@ -404,8 +404,8 @@ class BarrierReportFromCase(Wizard):
 
 class Case(metaclass=PoolMeta):
     __name__ = 'kim.case'
-    barrier_reports = fields.Function(fields.One2Many(
-            'kim.barrier_report', None, "Meldebögen",
+    barrier_reports = fields.Function(fields.Many2Many(
+            'kim.barrier_report', None, None, "Meldebögen", readonly=True,
             help="The barrier reports raised from the case, with their "
             "state and the committee's answer (Rückmeldung); only those "
             "the user reads."),
