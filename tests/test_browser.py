@@ -15,15 +15,11 @@ not built (make sao) or when selenium is not installed.
 Environment: KIM_CHROMIUM, KIM_CHROMEDRIVER (paths), KIM_BROWSER_DB_PATH
 (default var/browser-test), KIM_BROWSER_KEEP_SCREENSHOTS=1.
 """
-import base64
-import json
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -60,92 +56,12 @@ PHONE = '390,844'
 TIMEOUT = 30
 
 
-def _which(env, *candidates):
-    for path in [os.environ.get(env)] + list(candidates):
-        if not path:
-            continue
-        found = shutil.which(path) if os.sep not in path else path
-        if found and os.access(found, os.X_OK):
-            return found
-    return None
+# the shared set-up of the browser tests (tests/kim_browser.py)
+from kim_browser import (  # noqa: E402
+    CHROMEDRIVER, CHROMIUM, RPC, SKIP_REASON, _env, _free_port)
 
-
-CHROMIUM = _which('KIM_CHROMIUM', '/usr/bin/chromium', 'chromium',
-    'chromium-browser')
-CHROMEDRIVER = _which('KIM_CHROMEDRIVER', '/usr/bin/chromedriver',
-    'chromedriver')
-
-
-def _skip_reason():
-    if os.environ.get('KIM_BROWSER_TEST') == 'skip':
-        return "KIM_BROWSER_TEST=skip (the browser test runs in one pass only)"
-    if not CHROMIUM:
-        return ("no Chromium (apt-get install chromium chromium-driver, "
-            "or set KIM_CHROMIUM)")
-    if not CHROMEDRIVER:
-        return ("no chromedriver (apt-get install chromium-driver, "
-            "or set KIM_CHROMEDRIVER)")
-    if not SAO.exists():
-        return "the web client is not built: run 'make sao' (%s missing)" % (
-            SAO.relative_to(ROOT))
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        return "selenium is not installed (pip install -c constraints.txt " \
-            "-e '.[test]')"
-    return None
-
-
-SKIP_REASON = _skip_reason()
 pytestmark = pytest.mark.skipif(
     SKIP_REASON is not None, reason=SKIP_REASON or '')
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
-def _env(port=None):
-    env = {k: v for k, v in os.environ.items()
-        if not k.startswith('TRYTOND_') and k not in ('DB_NAME', 'DB_CACHE')}
-    env.update({
-            'KIM_DEMO_DB': DB,
-            'KIM_DEMO_DB_PATH': str(DB_PATH),
-            'KIM_DEMO_ARGS': '--scale 0.1',
-            'KIM_DEMO_PASSWORD': PASSWORD,
-            })
-    if port:
-        env['KIM_DEMO_LISTEN'] = '127.0.0.1:%s' % port
-    return env
-
-
-class RPC:
-    "A minimal JSON-RPC client of the served database"
-
-    def __init__(self, url):
-        self.url = url
-        self.auth = None
-
-    def call(self, method, *params, database=True):
-        url = self.url + ('/%s/rpc/' % DB if database else '/rpc/')
-        request = urllib.request.Request(url, data=json.dumps({
-                    'id': 1, 'method': method, 'params': list(params),
-                    }).encode(), headers={'Content-Type': 'application/json'})
-        if self.auth:
-            request.add_header('Authorization', self.auth)
-        with urllib.request.urlopen(request, timeout=30) as response:
-            result = json.loads(response.read())
-        if result.get('error'):
-            raise RuntimeError('%s: %s' % (method, result['error']))
-        return result['result']
-
-    def login(self, login, password):
-        user_id, session, _ = self.call('common.db.login', login,
-            {'password': password}, 'de')
-        self.auth = 'Session ' + base64.b64encode(
-            ('%s:%s:%s' % (login, user_id, session)).encode()).decode()
 
 
 @pytest.fixture(scope='module')
