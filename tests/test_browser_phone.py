@@ -98,7 +98,8 @@ def test_record_contact_on_phone(server, phone):
         session.idle('the Wiedervorlage',
             condition=lambda d: session.tab_count() > before)
         assert session.current() == 'tree', session.current()
-        assert session.rows(), 'the Wiedervorlage is empty'
+        # the list loads after the tab: wait for its rows
+        session.wait(lambda d: session.rows(), 'the Wiedervorlage shows rows')
         print('\nphone: %s clicks, %s keystrokes' % (
                 session.clicks, session.keys))
     except Exception as e:
