@@ -20,6 +20,8 @@ import json
 import os
 import unicodedata
 
+from genshi.core import Markup
+
 from trytond import config
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
@@ -27,6 +29,7 @@ from trytond.modules.kim_network.common import PageStyleMixin, today
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.report import Report
+from trytond.tools import file_open
 from trytond.transaction import Transaction
 from trytond.wizard import (
     Button, StateReport, StateTransition, StateView, Wizard)
@@ -188,6 +191,12 @@ def format_date(date):
     return date.strftime('%d.%m.%Y') if date else ''
 
 
+def document_style():
+    "The style sheet of the client documents (report/document.css)"
+    with file_open('kim_case/report/document.css') as css:
+        return Markup(css.read())
+
+
 class ClientDocumentReport(PageStyleMixin, Report):
     """A client document printed in the client's language beside German.
 
@@ -217,6 +226,7 @@ class ClientDocumentReport(PageStyleMixin, Report):
         Company = pool.get('company.company')
         Configuration = pool.get('kim.configuration')
         context = super().get_context(records, header, data)
+        context['document_style'] = document_style()
         texts = load_texts()
         chosen = cls._kim_language(data)
 
