@@ -99,7 +99,11 @@ def test_record_contact_on_phone(server, phone):
             condition=lambda d: session.tab_count() > before)
         assert session.current() == 'tree', session.current()
         # the list loads after the tab: wait for its rows
-        session.wait(lambda d: session.rows(), 'the Wiedervorlage shows rows')
+        rows = session.wait(lambda d: session.rows(),
+            'the Wiedervorlage shows rows')
+        # the first tab lists the overdue items, highlighted
+        assert all('danger' in (r.get_attribute('class') or '')
+            for r in rows), [r.get_attribute('class') for r in rows]
         print('\nphone: %s clicks, %s keystrokes' % (
                 session.clicks, session.keys))
     except Exception as e:

@@ -385,3 +385,16 @@ class GermanViewTestCase(unittest.TestCase):
         self.assertEqual(findings, {}, '\n'.join('%r: %s' % (
                         t, ', '.join(sorted(k)[:3]))
                 for t, k in sorted(findings.items())))
+
+
+class ViewPysonTestCase(unittest.TestCase):
+    "PYSON attributes come from the server, encoded as sao reads them"
+
+    def test_no_pyson_text_in_views(self):
+        """A `visual` written as text in a view's XML is not PYSON for the
+        web client: sao then renders no row at all (the Wiedervorlage
+        showed its count and no line). view_attributes() gives it."""
+        found = [str(path.relative_to(ROOT))
+            for path in sorted(ROOT.glob('addons/*/view/*.xml'))
+            if 'visual="' in path.read_text(encoding='utf-8')]
+        self.assertEqual(found, [])

@@ -25,6 +25,7 @@ from trytond import config
 from trytond.i18n import gettext
 from trytond.modules.kim_network.common import today
 from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval, If
 from trytond.sendmail import sendmail_transactional
 from trytond.transaction import Transaction
 
@@ -326,6 +327,14 @@ class Case(metaclass=PoolMeta):
 
 class CaseDue(metaclass=PoolMeta):
     __name__ = 'kim.case.due'
+
+    @classmethod
+    def view_attributes(cls):
+        # overdue rows in red: PYSON given by the server, encoded as the web
+        # client reads it (a PYSON text in the view's XML is not)
+        return super().view_attributes() + [
+            ('/tree', 'visual', If(Eval('overdue', False), 'danger', '')),
+            ]
 
     @classmethod
     def send_digest(cls, date=None):
