@@ -17,7 +17,6 @@ Environment: KIM_CHROMIUM, KIM_CHROMEDRIVER (paths), KIM_BROWSER_DB_PATH
 """
 import os
 import shutil
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -58,7 +57,7 @@ TIMEOUT = 30
 
 # the shared set-up of the browser tests (tests/kim_browser.py)
 from kim_browser import (  # noqa: E402
-    CHROMEDRIVER, CHROMIUM, RPC, SKIP_REASON, _env, _free_port)
+    CHROMEDRIVER, CHROMIUM, RPC, SKIP_REASON, serve)
 
 pytestmark = pytest.mark.skipif(
     SKIP_REASON is not None, reason=SKIP_REASON or '')
@@ -67,39 +66,7 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture(scope='module')
 def server():
     "Build the small demo database and serve it; yield the base URL"
-    build = subprocess.run([str(ROOT / 'tools' / 'demo.sh'), 'build'],
-        cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=300)
-    assert build.returncode == 0, (
-        'tools/demo.sh build failed:\n' + build.stdout[-3000:]
-        + build.stderr[-3000:])
-    port = _free_port()
-    log = open(DB_PATH / ('%s.serve.log' % DB), 'w')
-    process = subprocess.Popen([str(ROOT / 'tools' / 'demo.sh'), 'serve'],
-        cwd=ROOT, env=_env(port), stdout=log, stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL)
-    url = 'http://127.0.0.1:%s' % port
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                RPC(url).call('common.server.version', database=False)
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log.flush()
-                    serve_log = DB_PATH / ('%s.serve.log' % DB)
-                    raise AssertionError('the server did not start:\n'
-                        + serve_log.read_text()[-3000:])
-                time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+    yield from serve()
 
 
 @pytest.fixture
