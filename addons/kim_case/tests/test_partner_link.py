@@ -9,13 +9,9 @@ import unittest
 
 from trytond.modules.company.tests import create_company, create_employee
 from trytond.modules.kim_network.tests.tools import (
-    SMTPSink, codes, create_organisation, load_german, phone_layout)
+    PartnerLinkTestMixin, SMTPSink, codes, create_organisation, phone_layout)
 from trytond.pool import Pool
-from trytond.protocols.wrappers import Response
-from trytond.tests.test_tryton import (
-    DB_NAME, Client, activate_module, drop_db)
-from trytond.transaction import Transaction
-from trytond.wsgi import app
+from trytond.tests.test_tryton import DB_NAME
 
 DAY = dt.timedelta(days=1)
 CLIENT_NAME = "Fiktiva Beispielperson"
@@ -23,33 +19,9 @@ NOTE_TEXT = "Vertrauliche Notiz XYZ"
 URL = re.compile(r'https?://[^\s]+/kim/link/([A-Za-z0-9_.-]+)')
 
 
-class PartnerLinkReferralTestCase(unittest.TestCase):
+class PartnerLinkReferralTestCase(PartnerLinkTestMixin, unittest.TestCase):
     "The referral answered by the organisation from its link"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module('kim_case')
-        from trytond.config import config
-        if not config.has_section('kim'):
-            config.add_section('kim')
-        config.set('kim', 'partner_link_max_ip', '1000')
-        with Transaction().start(DB_NAME, 0) as transaction:
-            for module in ['kim_network', 'kim_case']:
-                load_german(module)
-            transaction.commit()
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
-
-    def setUp(self):
-        self.client = Client(app, Response)
-
-    def committed(self):
-        return Transaction().start(DB_NAME, 0, context={'language': 'de'})
+    module = 'kim_case'
 
     def make_referrals(self, count=2):
         "Sent referrals of a new case with a consent; return their ids"

@@ -299,3 +299,45 @@ def phone_layout(html, width=390, height=844):
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+class PartnerLinkTestMixin:
+    """The set-up of the tests of the partner link pages: a fresh database
+    with `module` activated and German loaded (the pages are German), a
+    generous rate limit per address, a test client of the WSGI application;
+    the tests commit, so the database is dropped afterwards"""
+    module = None
+
+    @classmethod
+    def setUpClass(cls):
+        from trytond.config import config
+        from trytond.tests.test_tryton import (
+            DB_NAME, activate_module, drop_db)
+        super().setUpClass()
+        drop_db()
+        activate_module(cls.module)
+        if not config.has_section('kim'):
+            config.add_section('kim')
+        config.set('kim', 'partner_link_max_ip', '1000')
+        with Transaction().start(DB_NAME, 0) as transaction:
+            for module in ['kim_network', cls.module]:
+                load_german(module)
+            transaction.commit()
+
+    @classmethod
+    def tearDownClass(cls):
+        from trytond.tests.test_tryton import drop_db
+        super().tearDownClass()
+        drop_db()
+
+    def setUp(self):
+        from trytond.protocols.wrappers import Response
+        from trytond.wsgi import app
+        from werkzeug.test import Client
+        super().setUp()
+        self.client = Client(app, Response)
+
+    def committed(self):
+        "A transaction of the root user in German, to commit or read"
+        from trytond.tests.test_tryton import DB_NAME
+        return Transaction().start(DB_NAME, 0, context={'language': 'de'})

@@ -10,14 +10,11 @@ import re
 import unittest
 
 from trytond.modules.kim_network.tests.tools import (
-    SMTPSink, create_organisation, load_german)
+    PartnerLinkTestMixin, SMTPSink, create_organisation)
 from trytond.modules.kim_steering.partner_link import contains_personal_data
 from trytond.pool import Pool
-from trytond.protocols.wrappers import Response
-from trytond.tests.test_tryton import (
-    DB_NAME, Client, activate_module, drop_db)
+from trytond.tests.test_tryton import DB_NAME
 from trytond.transaction import Transaction
-from trytond.wsgi import app
 
 from . import test_module
 
@@ -46,33 +43,9 @@ def tokens_of(messages):
     return result
 
 
-class SteeringPartnerLinkTestCase(unittest.TestCase):
+class SteeringPartnerLinkTestCase(PartnerLinkTestMixin, unittest.TestCase):
     "Meeting replies and barrier reports from partner links"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        drop_db()
-        activate_module('kim_steering')
-        from trytond.config import config
-        if not config.has_section('kim'):
-            config.add_section('kim')
-        config.set('kim', 'partner_link_max_ip', '1000')
-        with Transaction().start(DB_NAME, 0) as transaction:
-            for module in ['kim_network', 'kim_steering']:
-                load_german(module)
-            transaction.commit()
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
-
-    def setUp(self):
-        self.client = Client(app, Response)
-
-    def committed(self):
-        return Transaction().start(DB_NAME, 0, context={'language': 'de'})
+    module = 'kim_steering'
 
     def run_committed(self, func):
         "Run func in a committed transaction, with the locks it asks for"
