@@ -266,6 +266,45 @@ class BrowserError(AssertionError):
     pass
 
 
+# The records of the current tab with modified fields (the one2many children
+# included): {"model id": [field, ...]}
+_MODIFIED = """
+var tab = Sao.Tab.tabs.get_current();
+var result = {};
+function walk(group) {
+    (group || []).forEach(function(record) {
+        var keys = Object.keys(record.modified_fields);
+        if (keys.length) {
+            result[record.model.name + ' ' + record.id] = keys;
+        }
+        Object.keys(record._values || {}).forEach(function(name) {
+            var value = record._values[name];
+            if (value && value.model && value.forEach) {
+                walk(value);
+            }
+        });
+    });
+}
+if (tab && tab.screen) {
+    walk(tab.screen.group);
+}
+return result;
+"""
+
+# The current record of the current tab has every field of its view loaded
+_LOADED = """
+var tab = Sao.Tab.tabs.get_current();
+var view = tab && tab.screen && tab.screen.current_view;
+var record = tab && tab.screen && tab.screen.current_record;
+if (!view || view.view_type != 'form' || !record) {
+    return true;
+}
+return Object.keys(view.widgets).every(function(name) {
+    return !(name in record.model.fields) || record._loaded[name];
+});
+"""
+
+
 class Session:
     """A user at the web client: every step waits until the client is idle
     and fails on what a user would see as an error"""
@@ -534,10 +573,23 @@ class Session:
         button = self.driver.find_element(
             By.CSS_SELECTOR, '#tablist li.active button.close')
         count = self.tab_count()
+        # a form closes by writing its widgets into the record: a record
+        # still reloading (after a wizard) would get the empty widgets' values
+        self.idle('the form is loaded before closing',
+            condition=lambda d: d.execute_script(_LOADED))
+        before = self.modified()
         self.driver.execute_script('arguments[0].click()', button)
         self.clicks += 1
-        self.idle('close the tab',
-            condition=lambda d: self.tab_count() < count)
+        try:
+            self.idle('close the tab',
+                condition=lambda d: self.tab_count() < count)
+        except BrowserError as e:
+            raise BrowserError('%s (modified before: %s, now: %s)' % (
+                    e, before, self.modified())) from e
+
+    def modified(self):
+        "The modified fields of the records of the current tab, by record"
+        return self.driver.execute_script(_MODIFIED)
 
     def close_dialogs(self):
         "Cancel the open dialogs (wizards, first login)"

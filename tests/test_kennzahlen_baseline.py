@@ -11,8 +11,9 @@ from trytond import backend
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
 from trytond.modules.kim_reporting.tests.tools import generate_cases
+from trytond.modules.kim_network.tests.tools import FreshDatabaseMixin
 from trytond.pool import Pool
-from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,13 +31,10 @@ baseline = _import('kim_kennzahlen_baseline',
     ROOT / 'bench' / 'kennzahlen_baseline.py')
 
 
-class KennzahlenBaselineTestCase(unittest.TestCase):
+class KennzahlenBaselineTestCase(FreshDatabaseMixin, unittest.TestCase):
     "The module's Kennzahlen and the benchmark's baseline SQL"
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        activate_module('kim_reporting')
+    modules = 'kim_reporting'
 
     @with_transaction()
     def test_same_numbers(self):

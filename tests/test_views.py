@@ -16,8 +16,9 @@ from pathlib import Path
 
 from lxml import etree
 
+from trytond.modules.kim_network.tests.tools import FreshDatabaseMixin
 from trytond.pool import Pool
-from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,13 +55,10 @@ def sao_widgets():
     return result
 
 
-class ViewWidgetTestCase(unittest.TestCase):
+class ViewWidgetTestCase(FreshDatabaseMixin, unittest.TestCase):
     "Every field of every KIM view has a widget the web client can build"
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        activate_module(MODULES)
+    modules = MODULES
 
     @with_transaction()
     def test_widgets(self):
@@ -286,13 +284,10 @@ def english(text):
     return False
 
 
-class GermanViewTestCase(unittest.TestCase):
+class GermanViewTestCase(FreshDatabaseMixin, unittest.TestCase):
     "Every label and selection of the KIM views is German"
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        activate_module(MODULES)
+    modules = MODULES
 
     def view_texts(self, Model, view_id, view_type):
         "Return {key: text} of the strings the client shows for the view"

@@ -12,10 +12,10 @@ from trytond.modules.company.tests import (
 from trytond.modules.kim_case.exceptions import (
     ConsentReadOnlyError, ConsentValidationError, ConsentWarning)
 from trytond.modules.kim_network.tests.tools import (
-    as_user, create_organisation, create_user)
+    FreshDatabaseMixin, as_user, create_organisation, create_user)
 from trytond.modules.kim_network.workflow import WorkflowError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 
@@ -27,13 +27,10 @@ def message(msg_id, **kwargs):
     return gettext(msg_id, **kwargs)
 
 
-class ConsentTestCase(unittest.TestCase):
+class ConsentTestCase(FreshDatabaseMixin, unittest.TestCase):
     "Test kim.consent"
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        activate_module('kim_case')
+    modules = 'kim_case'
 
     def setup_data(self):
         pool = Pool()

@@ -17,9 +17,9 @@ from trytond.modules.kim_case.document import (
 from trytond.modules.kim_case.exceptions import DocumentError
 from trytond.modules.kim_network.tests.test_login import configured
 from trytond.modules.kim_network.tests.tools import (
-    as_user, create_organisation, create_user)
+    FreshDatabaseMixin, as_user, create_organisation, create_user)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 from .test_plan import PlanTestMixin
@@ -138,13 +138,10 @@ class DocumentTextsTestCase(unittest.TestCase):
             self.assertIn("document_texts", file.read())
 
 
-class DocumentTestCase(PlanTestMixin, unittest.TestCase):
+class DocumentTestCase(FreshDatabaseMixin, PlanTestMixin, unittest.TestCase):
     "Print client documents and record their handover"
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        activate_module('kim_case')
+    modules = 'kim_case'
 
     def setup_documents(self):
         pool = Pool()

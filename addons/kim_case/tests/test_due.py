@@ -15,11 +15,11 @@ from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
 from trytond.modules.kim_case.tests.test_plan import PlanTestMixin
 from trytond.modules.kim_network.tests.tools import (
-    as_user, codes, create_organisation, create_user, give_consent,
-    load_german)
+    FreshDatabaseMixin, as_user, codes, create_organisation, create_user,
+    give_consent, load_german)
 from trytond.pool import Pool
 from trytond.sendmail import SMTPDataManager
-from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 DAY = dt.timedelta(days=1)
@@ -90,13 +90,10 @@ class SMTPSink(socketserver.ThreadingTCPServer):
         self.thread.join()
 
 
-class CaseDueTestCase(PlanTestMixin, unittest.TestCase):
+class CaseDueTestCase(FreshDatabaseMixin, PlanTestMixin, unittest.TestCase):
     "Test the Wiedervorlage"
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        activate_module('kim_case')
+    modules = 'kim_case'
 
     def set_state(self, Model, records, **values):
         "Write the values (e.g. a workflow state) bypassing the workflow"

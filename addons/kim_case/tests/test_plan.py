@@ -12,8 +12,9 @@ from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
 from trytond.modules.kim_case.exceptions import PlanWarning
 from trytond.modules.kim_network.tests.tools import add_groups, attach_scan
+from trytond.modules.kim_network.tests.tools import FreshDatabaseMixin
 from trytond.pool import Pool
-from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 
@@ -108,13 +109,11 @@ class PlanTestMixin:
         return plan
 
 
-class KimCasePlanTestCase(PlanTestMixin, unittest.TestCase):
+class KimCasePlanTestCase(
+        FreshDatabaseMixin, PlanTestMixin, unittest.TestCase):
     "Test assessment, Hilfeplan and contacts"
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        activate_module('kim_case')
+    modules = 'kim_case'
 
     # Assessment
 

@@ -11,11 +11,12 @@ from sql.aggregate import Count, Sum
 from sql.functions import Extract
 
 from trytond.exceptions import UserError
-from trytond.modules.kim_network.tests.tools import as_user, create_user
+from trytond.modules.kim_network.tests.tools import (
+    FreshDatabaseMixin, as_user, create_user)
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 from trytond.model import fields
@@ -33,13 +34,10 @@ def clear_cache():
         cache.clear()
 
 
-class PrivacyTestCase(unittest.TestCase):
+class PrivacyTestCase(FreshDatabaseMixin, unittest.TestCase):
     "Test the data protection of kim_case"
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        activate_module('kim_case')
+    modules = 'kim_case'
 
     def setup(self):
         pool = Pool()

@@ -13,9 +13,10 @@ from trytond.modules.kim_case.exceptions import (
     ReferralError, ReferralOverrideError, ReferralValidationError,
     ReferralWarning)
 from trytond.modules.kim_network.tests.tools import (
-    as_user, attach_scan, codes, create_organisation, create_user)
+    FreshDatabaseMixin, as_user, attach_scan, codes, create_organisation,
+    create_user)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 DAY = dt.timedelta(days=1)
@@ -27,13 +28,10 @@ def message(msg_id, **kwargs):
     return gettext(msg_id, **kwargs)
 
 
-class ReferralTestCase(unittest.TestCase):
+class ReferralTestCase(FreshDatabaseMixin, unittest.TestCase):
     "Test referrals, handovers and case conferences"
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        activate_module('kim_case')
+    modules = 'kim_case'
 
     # --- helpers -----------------------------------------------------------
 

@@ -10,10 +10,10 @@ from contextlib import contextmanager
 from trytond import config
 from trytond.pool import Pool
 from trytond.res.exceptions import PasswordError
-from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
-from .tools import as_user, create_user
+from .tools import FreshDatabaseMixin, as_user, create_user
 
 
 @contextmanager
@@ -35,13 +35,10 @@ def configured(section, **options):
         config._cache_clear()
 
 
-class LoginTestCase(unittest.TestCase):
+class LoginTestCase(FreshDatabaseMixin, unittest.TestCase):
     "Test the login hardening"
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        activate_module('kim_network')
+    modules = 'kim_network'
 
     @with_transaction()
     def test_attempt_window(self):

@@ -301,6 +301,28 @@ def phone_layout(html, width=390, height=844):
         shutil.rmtree(profile, ignore_errors=True)
 
 
+class FreshDatabaseMixin:
+    """A test class on a database of its own: `modules` are activated on a
+    dropped database and the database is dropped afterwards. activate_module
+    keeps the first database it activates for a set of modules as that set's
+    cache for the rest of the run: activated on what an earlier test class
+    left, the cache would carry that class's records into every later one"""
+    modules = None
+
+    @classmethod
+    def setUpClass(cls):
+        from trytond.tests.test_tryton import activate_module, drop_db
+        super().setUpClass()
+        drop_db()
+        activate_module(cls.modules)
+
+    @classmethod
+    def tearDownClass(cls):
+        from trytond.tests.test_tryton import drop_db
+        super().tearDownClass()
+        drop_db()
+
+
 class PartnerLinkTestMixin:
     """The set-up of the tests of the partner link pages: a fresh database
     with `module` activated and German loaded (the pages are German), a

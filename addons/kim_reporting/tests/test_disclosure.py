@@ -16,8 +16,9 @@ from trytond.modules.kim_reporting.disclosure import suppress
 from trytond.modules.kim_reporting.tests.attacker import (
     Attacker, bounds, weakest)
 from trytond.modules.kim_reporting.tests.tools import generate_cases
+from trytond.modules.kim_network.tests.tools import FreshDatabaseMixin
 from trytond.pool import Pool
-from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.tests.test_tryton import with_transaction
 
 
 def random_tables(rng):
@@ -257,13 +258,10 @@ def attack_report(report, definitions):
     return result
 
 
-class KimDisclosureReportTestCase(unittest.TestCase):
+class KimDisclosureReportTestCase(FreshDatabaseMixin, unittest.TestCase):
     "Test the disclosure control of computed reports"
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        activate_module('kim_reporting')
+    modules = 'kim_reporting'
 
     @with_transaction()
     def test_report(self):

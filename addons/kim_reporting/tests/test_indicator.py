@@ -14,13 +14,13 @@ from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
 from trytond.modules.kim_network.tests.tools import (
-    as_user, attach_scan, codes, create_organisation, create_user,
-    load_german)
+    FreshDatabaseMixin, as_user, attach_scan, codes, create_organisation,
+    create_user, load_german)
 from trytond.modules.kim_reporting.exceptions import (
     IndicatorValidationError)
 from trytond.modules.kim_reporting.spreadsheet import read_xlsx
 from trytond.pool import Pool
-from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 Y = dt.date.today().year - 1
@@ -162,13 +162,10 @@ def create_dataset(company, employee):
     return c
 
 
-class KimIndicatorTestCase(unittest.TestCase):
+class KimIndicatorTestCase(FreshDatabaseMixin, unittest.TestCase):
     "Test the Kennzahlen of KIM Reporting"
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        activate_module('kim_reporting')
+    modules = 'kim_reporting'
 
     def setup(self, min_cell=0):
         pool = Pool()
@@ -634,13 +631,10 @@ class KimIndicatorTestCase(unittest.TestCase):
         self.assertEqual(labels['intakes', 'total', ''], "Gesamt")
 
 
-class KimSteeringIndicatorTestCase(unittest.TestCase):
+class KimSteeringIndicatorTestCase(FreshDatabaseMixin, unittest.TestCase):
     "Test the steering Kennzahlen (kim_steering)"
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        activate_module('kim_reporting')
+    modules = 'kim_reporting'
 
     @with_transaction()
     def test_steering_indicators(self):
