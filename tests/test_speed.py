@@ -82,7 +82,8 @@ class RecordNameTestCase(unittest.TestCase):
     @with_transaction()
     def test_party_and_case_names(self):
         from trytond.pool import Pool
-        from trytond.modules.company.tests import create_company
+        from trytond.modules.company.tests import (
+            create_company, create_employee)
         from trytond.transaction import Transaction
         pool = Pool()
         Party = pool.get('party.party')
@@ -103,6 +104,8 @@ class RecordNameTestCase(unittest.TestCase):
         self.assertEqual(case.rec_name,
             '(%s) - Amina Beispiel' % case.id
             if not case.number else '%s - Amina Beispiel' % case.number)
+        employee = create_employee(company, "Fallmanagerin Eva")
+        self.assertEqual(employee.rec_name, "Fallmanagerin Eva")
         rows = Case.read([case.id], ['rec_name', 'client.rec_name'])
         self.assertEqual(rows[0]['rec_name'], case.rec_name)
         self.assertEqual(rows[0]['client.']['rec_name'], "Amina Beispiel")
