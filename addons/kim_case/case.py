@@ -3,7 +3,7 @@
 "The case of a client and its case-management cycle."
 import datetime
 
-from sql import Cast, Literal, Null, Union
+from sql import Cast, Literal, Null, Union, With
 
 from trytond import backend
 from trytond.i18n import gettext
@@ -441,11 +441,37 @@ class Case(NumberedMixin, Workflow, ModelSQL, ModelView):
                 'no_further_need': 'clearing',
                 }[self.indication_decision]
 
-    def get_rec_name(self, name):
-        number = self.number or '(%s)' % self.id
-        if self.client:
-            return '%s - %s' % (number, self.client.rec_name)
-        return number
+    @classmethod
+    def get_rec_name(cls, cases, name):
+        # number and client name of all cases in one query (the case list
+        # and the Wiedervorlage show a hundred at once)
+        pool = Pool()
+        Party = pool.get('party.party')
+        result = {}
+        stored = []
+        for case in cases:
+            if (case.id is None or case.id < 0
+                    or Transaction().context.get('_datetime')):
+                number = case.number or '(%s)' % case.id
+                result[case.id] = ('%s - %s' % (number, case.client.rec_name)
+                    if case.client else number)
+            else:
+                stored.append(case.id)
+        table = cls.__table__()
+        party = Party.__table__()
+        cursor = Transaction().connection.cursor()
+        for sub_ids in grouped_slice(stored, backend.MAX_QUERY_PARAMS):
+            cursor.execute(*table.join(party, 'LEFT',
+                    condition=table.client == party.id
+                    ).select(table.id, table.number, table.client,
+                    party.name, party.code,
+                    where=reduce_ids(table.id, list(sub_ids))))
+            for id_, number, client, name_, code in cursor:
+                number = number or '(%s)' % id_
+                result[id_] = ('%s - %s' % (
+                        number, Party._kim_rec_name(name_, code))
+                    if client is not None else number)
+        return result
 
     @classmethod
     def search_rec_name(cls, name, clause):
@@ -975,20 +1001,28 @@ class CaseDue(ModelSQL, ModelView):
         # the database reads only their rows: the readable cases and, for
         # the list of the user's own cases (context kim_due_mine), the cases
         # in their charge
-        restrictions = []
+        # the cases are selected once, in a common table expression that
+        # every part reads (the database plans the rule's query once, not
+        # once per part)
+        restriction = None
         readable = cls._readable_cases()
-        if readable is not None:
-            restrictions.append(readable)
-        if Transaction().context.get('kim_due_mine'):
-            mine = Case.__table__()
-            restrictions.append(mine.select(mine.id,
-                    where=mine.case_manager.in_(
-                        list(cls._user_employees()) or [None])))
+        mine = Transaction().context.get('kim_due_mine')
+        if readable is not None or mine:
+            allowed = Case.__table__()
+            where = allowed.state.in_(OPEN_STATES)
+            if readable is not None:
+                where &= allowed.id.in_(readable)
+            if mine:
+                where &= allowed.case_manager.in_(
+                    list(cls._user_employees()) or [None])
+            restriction = With('id', query=allowed.select(
+                    allowed.id, where=where))
         for query in queries:
             columns = {getattr(c, 'output_name', None): c.expression
                 for c in query.columns}
-            for restriction in restrictions:
-                query.where &= columns['case'].in_(restriction)
+            if restriction is not None:
+                query.where &= columns['case'].in_(
+                    restriction.select(restriction.id))
             # the horizon of the kind
             kind = columns['kind'].value
             if kind not in cls._own_horizon_kinds:
@@ -1004,7 +1038,8 @@ class CaseDue(ModelSQL, ModelView):
             case.company.as_('company'),
             union.kind.as_('kind'),
             union.date.as_('date'),
-            where=case.state.in_(OPEN_STATES))
+            where=case.state.in_(OPEN_STATES),
+            with_=[restriction] if restriction is not None else None)
 
     # Kinds that inform about a past event rather than a date to meet
     _informative_kinds = DUE_INFORMATIVE_KINDS

@@ -306,6 +306,36 @@ class Party(metaclass=PoolMeta):
         return super().copy(parties, default=default)
 
 
+class Employee(metaclass=PoolMeta):
+    __name__ = 'company.employee'
+
+    @classmethod
+    def get_rec_name(cls, employees, name):
+        # the names of the employees' parties in one query (case lists show
+        # the case manager of every case)
+        pool = Pool()
+        Party = pool.get('party.party')
+        result = {}
+        stored = []
+        for employee in employees:
+            if (employee.id is None or employee.id < 0
+                    or Transaction().context.get('_datetime')):
+                result[employee.id] = employee.party.rec_name
+            else:
+                stored.append(employee.id)
+        table = cls.__table__()
+        party = Party.__table__()
+        cursor = Transaction().connection.cursor()
+        for sub_ids in grouped_slice(stored, backend.MAX_QUERY_PARAMS):
+            cursor.execute(*table.join(party,
+                    condition=table.party == party.id
+                    ).select(table.id, party.name, party.code,
+                    where=reduce_ids(table.id, list(sub_ids))))
+            for id_, name_, code in cursor:
+                result[id_] = Party._kim_rec_name(name_, code)
+        return result
+
+
 class CaseHouseholdMember(metaclass=PoolMeta):
     __name__ = 'kim.case-party.party.household'
 

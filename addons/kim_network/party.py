@@ -2,10 +2,13 @@
 # top level of this repository.
 import re
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import DeactivableMixin, ModelSQL, ModelView, fields
 from trytond.pool import PoolMeta
 from trytond.pyson import Bool, Eval
+from trytond.tools import grouped_slice, reduce_ids
+from trytond.transaction import Transaction
 
 from .common import relation
 from .exceptions import ContactValidationError
@@ -66,6 +69,36 @@ class Party(metaclass=PoolMeta):
         if self.kim_organisation_type:
             self.kim_statutory_case_management = (
                 self.kim_organisation_type.statutory_case_management)
+
+    @classmethod
+    def get_rec_name(cls, parties, name):
+        # the name (or code) of all parties in one query: a list of cases
+        # or contacts shows a hundred clients and employees, and the party
+        # module's getter reads every column of each party for its name
+        result = {}
+        stored = []
+        for party in parties:
+            if (party.id is None or party.id < 0
+                    or Transaction().context.get('_datetime')):
+                result[party.id] = cls._kim_rec_name(
+                    party.name, party.code)
+            else:
+                stored.append(party.id)
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        for sub_ids in grouped_slice(stored, backend.MAX_QUERY_PARAMS):
+            cursor.execute(*table.select(table.id, table.name, table.code,
+                    where=reduce_ids(table.id, list(sub_ids))))
+            for id_, name_, code in cursor:
+                result[id_] = cls._kim_rec_name(name_, code)
+        return result
+
+    @staticmethod
+    def _kim_rec_name(name, code):
+        "The record name of the party module: the name, else [code]"
+        if not name:
+            return '[' + (code or '') + ']'
+        return name
 
     def kim_serves(self, kommune):
         "Whether the organisation serves the Kommune"

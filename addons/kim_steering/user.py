@@ -1,7 +1,8 @@
 # This file is part of the KIM Suite. See COPYRIGHT and LICENSE at the
 # top level of this repository.
 from trytond.model import fields
-from trytond.pool import PoolMeta
+from trytond.modules.kim_case.access import _rule_context_cache
+from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
@@ -21,15 +22,32 @@ class User(metaclass=PoolMeta):
 
     @classmethod
     def get_kim_parties(cls):
-        "The ids of the parties the current user is (person and employees)"
+        """The ids of the parties the current user is (person and
+        employees), kept with the rule context of kim_case (cleared when a
+        user or an assignment changes): every rule of the committee models
+        asks for them"""
+        pool = Pool()
+        UserEmployee = pool.get('res.user-company.employee')
+        Employee = pool.get('company.employee')
         user_id = Transaction().user
         if not user_id:
             return []
-        user = cls(user_id)
-        parties = set()
-        if user.kim_person:
-            parties.add(user.kim_person.id)
-        for employee in user.employees:
-            if employee.party:
-                parties.add(employee.party.id)
-        return sorted(parties)
+        key = ('kim_parties', user_id)
+        parties = _rule_context_cache.get(key)
+        if parties is not None:
+            return list(parties)
+        user = cls.__table__()
+        user_employee = UserEmployee.__table__()
+        employee = Employee.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*user.select(user.kim_person,
+                where=user.id == user_id))
+        parties = {p for p, in cursor if p is not None}
+        cursor.execute(*user_employee.join(employee,
+                condition=user_employee.employee == employee.id
+                ).select(employee.party,
+                where=user_employee.user == user_id))
+        parties.update(p for p, in cursor if p is not None)
+        parties = tuple(sorted(parties))
+        _rule_context_cache.set(key, parties)
+        return list(parties)

@@ -1,0 +1,114 @@
+# This file is part of the KIM Suite. See COPYRIGHT and LICENSE at the
+# top level of this repository.
+"""The replacements of kim_network/speed.py give what trytond's own
+functions give (cursor_dict, the selection of a read's ``:string``) and the
+set-based record names of clients and cases what the per-record getters
+gave."""
+import unittest
+
+from trytond.tests.test_tryton import activate_module, with_transaction
+
+
+class _Description:
+    def __init__(self, name):
+        self.name = name
+
+    def __getitem__(self, index):
+        return [self.name][index]
+
+
+class _Cursor:
+    "A DB-API cursor of a few rows that counts the reads of description"
+    arraysize = 2
+
+    def __init__(self, names, rows):
+        self._names = names
+        self._rows = list(rows)
+        self.description_reads = 0
+
+    @property
+    def description(self):
+        self.description_reads += 1
+        return [_Description(n) for n in self._names]
+
+    def fetchmany(self, size):
+        rows, self._rows = self._rows[:size], self._rows[size:]
+        return rows
+
+
+class CursorDictTestCase(unittest.TestCase):
+
+    def test_same_rows(self):
+        from trytond.modules.kim_network import speed
+        rows = [(1, 'a'), (2, 'b'), (3, None), (4, 'd'), (5, 'e')]
+        cursor = _Cursor(['id', 'name'], rows)
+        result = list(speed.cursor_dict(cursor))
+        self.assertEqual(result,
+            [{'id': i, 'name': n} for i, n in rows])
+        # once per batch at most, not once per row
+        self.assertLessEqual(cursor.description_reads, 3)
+
+    def test_empty(self):
+        from trytond.modules.kim_network import speed
+        self.assertEqual(list(speed.cursor_dict(_Cursor(['id'], []))), [])
+
+    def test_installed(self):
+        import trytond.model.modelsql
+        import trytond.tools
+        from trytond.modules.kim_network import speed
+        self.assertIs(trytond.tools.cursor_dict, speed.cursor_dict)
+        self.assertIs(trytond.model.modelsql.cursor_dict, speed.cursor_dict)
+
+
+class RecordNameTestCase(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        activate_module('kim_case')
+
+    @with_transaction()
+    def test_selection_string(self):
+        "state:string of a read is the translated selection"
+        from trytond.model.fields import Selection
+        from trytond.pool import Pool
+        Party = Pool().get('party.party')
+        expected = dict(Party.fields_get(['kim_gender'])['kim_gender'][
+                'selection'])
+        for _ in range(2):
+            self.assertEqual(
+                Selection.get_selection(Party, 'kim_gender', None),
+                expected)
+
+    @with_transaction()
+    def test_party_and_case_names(self):
+        from trytond.pool import Pool
+        from trytond.modules.company.tests import (
+            create_company, create_employee)
+        from trytond.transaction import Transaction
+        pool = Pool()
+        Party = pool.get('party.party')
+        Case = pool.get('kim.case')
+        Kommune = pool.get('kim.kommune')
+        company = create_company()
+        named, = Party.create([{'name': "Amina Beispiel",
+                        'kim_client': True}])
+        self.assertEqual(named.rec_name, "Amina Beispiel")
+        coded, = Party.create([{'name': None}])
+        self.assertEqual(coded.rec_name, '[%s]' % coded.code)
+        kommune, = Kommune.create([{'name': "Musterstadt",
+                        'ags': '05999001'}])
+        with Transaction().set_context(company=company.id):
+            case, = Case.create([{'client': named.id,
+                            'company': company.id,
+                            'kommune': kommune.id}])
+        self.assertEqual(case.rec_name,
+            '(%s) - Amina Beispiel' % case.id
+            if not case.number else '%s - Amina Beispiel' % case.number)
+        employee = create_employee(company, "Fallmanagerin Eva")
+        self.assertEqual(employee.rec_name, "Fallmanagerin Eva")
+        rows = Case.read([case.id], ['rec_name', 'client.rec_name'])
+        self.assertEqual(rows[0]['rec_name'], case.rec_name)
+        self.assertEqual(rows[0]['client.']['rec_name'], "Amina Beispiel")
+        # a revision of the history reads its own values
+        with Transaction().set_context(_datetime=case.create_date):
+            self.assertEqual(Case(case.id).rec_name, case.rec_name)
