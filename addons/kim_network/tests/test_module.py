@@ -11,6 +11,7 @@ from trytond.exceptions import UserError, UserWarning
 from trytond.modules.kim_network.tests.tools import (
     as_user, codes, create_organisation, create_user, load_german)
 from trytond.pool import Pool
+from trytond.rpc import RPC
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
@@ -397,7 +398,6 @@ class KimNetworkTestCase(ModuleTestCase):
             with self.assertRaises(AccessError):
                 Handlungsfeld.create([{'code': 'X', 'name': "X"}])
 
-
     @with_transaction(user=0)
     def test_history_date_root_only(self):
         """The back-dated today of a replayed history holds for the root
@@ -405,7 +405,6 @@ class KimNetworkTestCase(ModuleTestCase):
         pool = Pool()
         Date = pool.get('ir.date')
         User = pool.get('res.user')
-        from trytond.rpc import RPC
         past = dt.date(2024, 3, 1)
         real = Date.today()
         with Transaction().set_context(_kim_history_date=past):
@@ -424,5 +423,6 @@ class KimNetworkTestCase(ModuleTestCase):
         _, _, context, _ = RPC().convert(
             Date, {'_kim_history_date': past, 'language': 'de'})
         self.assertNotIn('_kim_history_date', context)
+
 
 del ModuleTestCase
