@@ -59,6 +59,27 @@ def create(Model, vlist, size=BATCH):
     return records
 
 
+def on_day(date):
+    """The context of a workflow step taken on a past day: kim_network's
+    ir.date.today answers date to the root user (the generator), so the
+    transitions stamp and check that day (events, signatures, consents)"""
+    from trytond.transaction import Transaction
+    return Transaction().set_context(_kim_history_date=date)
+
+
+def run_by_day(method, dated, size=BATCH):
+    """Call the transition method (a class method taking records) on the
+    ids of dated [(id, day)], one call per day and batch, day by day"""
+    Model = method.__self__
+    days = {}
+    for id_, day in dated:
+        days.setdefault(day, []).append(id_)
+    for day in sorted(days):
+        with on_day(day):
+            for chunk in batches(days[day], size):
+                method(Model.browse(chunk))
+
+
 def fresh(records):
     "The records of an earlier plugin's transaction, in this transaction"
     if not records:

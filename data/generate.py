@@ -33,6 +33,16 @@ keeps its text tables in JSON files next to its code and uses the shared kit
                            and registers in ``ctx.registry`` what later
                            plugins need. Use batched creates: ``Model.create``
                            with large lists of values, never one by one.
+                           Workflow records are created in their initial
+                           state and moved on only by the model's
+                           transitions (buttons), in the order of the
+                           story, each on its day: ``demokit.run_by_day``
+                           runs a transition per day under
+                           ``demokit.on_day`` (the context key
+                           ``_kim_history_date`` that kim_network's
+                           ``ir.date.today`` honours for the root user
+                           only), so the transitions stamp, check and log
+                           the past day. Never write a state directly.
 ``is_loaded(ctx) -> bool`` optional. Whether the data is already present;
                            then ``generate`` is not called. Without it the
                            plugin runs every time (so it must be idempotent).

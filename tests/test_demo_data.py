@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from proteus import Model
 from proteus import config as pconfig
+from sql import Column
 
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
@@ -33,7 +34,40 @@ def _import(name, path):
 generate = _import('kim_demo_generate', ROOT / 'data' / 'generate.py')
 
 
-class DemoDataTestCase(unittest.TestCase):
+def state_histories(Model):
+    """{record id: [state, ...]}: the states of each record as its history
+    recorded them, from its creation on"""
+    table = Model.__table_history__()
+    cursor = Transaction().connection.cursor()
+    cursor.execute(*table.select(table.id, table.state,
+            order_by=[Column(table, '__id').asc]))
+    result = {}
+    for id_, state in cursor:
+        states = result.setdefault(id_, [])
+        if not states or states[-1] != state:
+            states.append(state)
+    return result
+
+
+class WorkflowHistoryMixin:
+    "Assertions on the history of the workflow records of the demo"
+
+    def assertCreatedInitial(self, Model, initial):
+        """Every record of Model was created in the initial state and
+        reached its state through the workflow"""
+        histories = state_histories(Model)
+        records = Model.search([])
+        self.assertTrue(records, Model.__name__)
+        for record in records:
+            states = histories[record.id]
+            self.assertEqual(states[0], initial, (Model.__name__, record.id))
+            self.assertEqual(states[-1], record.state)
+            for before, after in zip(states, states[1:]):
+                self.assertIn((before, after), Model._transitions,
+                    (Model.__name__, record.id, states))
+
+
+class DemoDataTestCase(WorkflowHistoryMixin, unittest.TestCase):
     "Demo data generator"
 
     @classmethod
@@ -146,6 +180,17 @@ class DemoDataTestCase(unittest.TestCase):
         self.assertTrue(any(a.predecessor for a in agreements))
         self.assertTrue(any(a.evaluation_due for a in agreements))
         self.assertTrue(any(a.in_force for a in agreements))
+        # signed and terminated through the workflow (Agreement.sign,
+        # terminate) on their days
+        self.assertCreatedInitial(Agreement, 'draft')
+        for agreement in agreements:
+            if agreement.state in {'signed', 'terminated'}:
+                self.assertEqual(agreement.valid_from, agreement.signed_date)
+            if agreement.state == 'terminated':
+                self.assertEqual(agreement.valid_to,
+                    agreement.terminated_date)
+                self.assertGreater(agreement.terminated_date,
+                    agreement.signed_date)
         types = {o.kim_organisation_type.code for o in Party.search(
                 [('kim_organisation_type', '!=', None)])}
         self.assertGreaterEqual(len(types), 25)
@@ -172,7 +217,7 @@ class DemoDataTestCase(unittest.TestCase):
                             'fallmanager', 'fachaufsicht', 'finanzen'])]), 3)
 
 
-class DemoCaseDataTestCase(unittest.TestCase):
+class DemoCaseDataTestCase(WorkflowHistoryMixin, unittest.TestCase):
     "Demo data of kim_case: the network work of the case managers"
 
     @classmethod
@@ -316,8 +361,106 @@ class DemoCaseDataTestCase(unittest.TestCase):
                             ('member', '=', member)]), 1)
         self.assertFalse(Party.search([('kim_birth_date', '>', TODAY)]))
 
+        self.check_workflows()
 
-class DemoRolesTestCase(unittest.TestCase):
+    def check_workflows(self):
+        """Every workflow record was created in its initial state and moved
+        on by the transitions, which logged the state changes of the cases
+        on the days of their history"""
+        pool = Pool()
+        Case = pool.get('kim.case')
+        Event = pool.get('kim.case.event')
+        Consent = pool.get('kim.consent')
+        Referral = pool.get('kim.case.referral')
+        Assessment = pool.get('kim.case.assessment')
+        Plan = pool.get('kim.case.plan')
+        for Workflow, initial in [(Case, 'intake'), (Consent, 'draft'),
+                (Referral, 'draft'), (Assessment, 'draft'),
+                (Plan, 'draft')]:
+            self.assertCreatedInitial(Workflow, initial)
+        # every consent not in draft went through Consent.give
+        histories = state_histories(Consent)
+        for consent in Consent.search([('state', '!=', 'draft')]):
+            self.assertEqual(histories[consent.id][:2], ['draft', 'given'])
+            self.assertTrue(consent.signed_date)
+        # each signature on the day of its assessment
+        for assessment in Assessment.search([('state', '=', 'done')]):
+            self.assertEqual(assessment.signed_date, assessment.date)
+
+        # the case events of the transitions, in order, on their days
+        events = {}
+        for event in Event.search([('type', '=', 'state_change')],
+                order=[('date', 'ASC'), ('id', 'ASC')]):
+            events.setdefault(event.case.id, []).append(event)
+        self.assertFalse(Event.search([('date', '>', TODAY)]))
+        case_histories = state_histories(Case)
+        cases = Case.search([])
+        self.assertEqual({c.state for c in cases}, {'intake', 'assessment',
+                'planning', 'implementation', 'closing', 'closed',
+                'cancelled'})
+        for case in cases:
+            states = case_histories[case.id]
+            logged = events.get(case.id, [])
+            # one event per state change (a new case logs none)
+            self.assertEqual(len(logged), len(states) - 1,
+                (case.rec_name, states))
+            for event in logged:
+                self.assertTrue(event.automatic)
+                self.assertGreaterEqual(event.date, case.opened_date)
+            if case.state != 'intake':
+                self.assertTrue(logged, case.rec_name)
+            if case.state in {'planning', 'implementation', 'closing'}:
+                self.assertEqual(states[:2], ['intake', 'assessment'])
+            if case.state == 'closed':
+                self.assertEqual(logged[-1].date, case.closing_date)
+                if case.short_case:
+                    self.assertEqual(states, ['intake', 'closed'])
+                else:
+                    self.assertEqual(states, ['intake', 'assessment',
+                            'planning', 'implementation', 'closing',
+                            'closed'])
+        # no case left intake without the client's consent to case
+        # management in force on the day
+        Configuration = pool.get('kim.configuration')
+        self.assertTrue(Configuration(1).get_case_management_consent())
+        for case in cases:
+            logged = events.get(case.id, [])
+            if len(case_histories[case.id]) > 1 and (
+                    case_histories[case.id][1] == 'assessment'):
+                day = logged[0].date
+                self.assertTrue(Consent.search([
+                            ('client', '=', case.client.id),
+                            ('purposes', 'in', ['case_management']),
+                            ('state', '!=', 'draft'),
+                            ('signed_date', '<=', day),
+                            ]), case.rec_name)
+
+        # no referral left without a consent covering it on its day, but
+        # those the Fachaufsicht sent with a written reason
+        for referral in Referral.search([('state', '!=', 'draft')]):
+            if referral.sent_date and not referral.consent:
+                self.assertTrue(referral.override_by, referral.rec_name)
+            elif referral.sent_date:
+                self.assertTrue(Consent.covers(referral.case.client,
+                        referral.organisation, referral.handlungsfeld,
+                        date=referral.sent_date) or referral.consent.state
+                    in {'revoked', 'expired'}, referral.rec_name)
+
+    def test_generator_writes_no_state(self):
+        "The plugins never give a workflow state in create or write values"
+        import re
+        # (the signer of the assessments is written after Assessment.sign,
+        # which runs as root on the day of the assessment)
+        pattern = re.compile(r"""['"](state|short_case|evaluation_due|"""
+            r"""override_by|override_date|override_reason)['"]\s*:""")
+        for path in sorted((ROOT / 'data').glob('demo_*/*.py')):
+            for number, line in enumerate(
+                    path.read_text(encoding='utf-8').splitlines(), 1):
+                self.assertIsNone(pattern.search(line),
+                    '%s:%d: %s' % (path.name, number, line.strip()))
+
+
+class DemoRolesTestCase(WorkflowHistoryMixin, unittest.TestCase):
     """Every role works in the demo: finanzen with the money of the current
     and the previous funding year, koordination with the board, over the
     RPC layer (proteus as the user, access rights and rules checked)"""
@@ -326,7 +469,7 @@ class DemoRolesTestCase(unittest.TestCase):
     def setUpClass(cls):
         drop_db()
         cls.admin = activate_modules('kim_reporting')
-        plugins = [(m, generate.import_plugin(m, p))
+        plugins = cls.plugins = [(m, generate.import_plugin(m, p))
             for m, p in generate.plugin_files()]
         locks = sorted({t for _, p in plugins
                     for t in getattr(p, 'LOCK_TABLES', ())})
@@ -456,6 +599,29 @@ class DemoRolesTestCase(unittest.TestCase):
         totals = [l for l in lines if l.dimension == 'total']
         self.assertTrue(totals)
         self.assertTrue(any((l.value or 0) > 0 for l in totals))
+
+    def test_steering_workflows(self):
+        """The topics of the Themenspeicher reached their states through
+        the workflow: analysed, on the agenda, decided, implemented once
+        their tasks were done, reviewed on the day of the review"""
+        topics_table = dict(self.plugins)['kim_steering'].TOPICS
+        with Transaction().start(DB_NAME, 0, readonly=True):
+            pool = Pool()
+            Topic = pool.get('kim.topic')
+            Agreement = pool.get('kim.cooperation_agreement')
+            self.assertCreatedInitial(Topic, 'collected')
+            self.assertCreatedInitial(Agreement, 'draft')
+            topics = {t.name: t for t in Topic.search([])}
+            for name, _, _, state, _ in topics_table:
+                self.assertEqual(topics[name].state, state, name)
+                if state in {'decided', 'implemented', 'reviewed'}:
+                    self.assertTrue(topics[name].decisions, name)
+                if state in {'implemented', 'reviewed'}:
+                    self.assertFalse([t for t in topics[name].tasks
+                            if t.state in {'open', 'in_progress'}], name)
+                if state == 'reviewed':
+                    self.assertEqual(topics[name].review_date,
+                        min(TODAY, dt.date.today()) - dt.timedelta(days=10))
 
     def test_clients_and_cases(self):
         """Clients have nationalities, cases target groups and Rechtskreise

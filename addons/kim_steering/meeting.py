@@ -13,6 +13,7 @@ from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow, fields, sequence_ordered)
 from trytond.modules.kim_network.common import PageStyleMixin, relation
+from trytond.modules.kim_network.ir import HISTORY_DATE
 from trytond.modules.kim_network.workflow import WorkflowGuard
 from trytond.pool import Pool
 from trytond.pyson import Eval
@@ -638,9 +639,15 @@ class Meeting(WorkflowGuard, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def next_meeting(cls, committee, after=None):
-        "The next planned or invited meeting of the committee after a time"
+        """The next planned or invited meeting of the committee after a time
+        (default now; in a replayed history, see kim_network's ir.date,
+        the start of its day)"""
         if after is None:
             after = dt.datetime.now()
+            if Transaction().context.get(HISTORY_DATE):
+                day = Pool().get('ir.date').today()
+                if day < after.date():
+                    after = dt.datetime.combine(day, dt.time.min)
         meetings = cls.search([
                 ('committee', '=', getattr(committee, 'id', committee)),
                 ('state', 'in', ['planned', 'invited']),

@@ -9,6 +9,11 @@ channels and closing reasons, with signed assessments and re-assessments per
 Handlungsfeld, Hilfepläne in versions with goals and measures (some measures
 with services of the directory), and counselling contacts (done ones in the
 past, planned appointments in the coming weeks).
+Every case starts in intake and takes its steps through the workflow of
+kim.case on the days of its story (advance_cases, close_cases in cases.py):
+assessment once the client consented to case management, planning once an
+assessment is signed, implementation once a Hilfeplan is agreed, closing
+and closed; the transitions log the state changes on those days.
 Then the network work, through the workflows of the models while the cases
 are open: Schweigepflichtentbindungen (given with a scanned form, a few
 revoked or expired, drafts for current intakes), referrals of the partner
@@ -29,7 +34,8 @@ import time
 from demokit import real_today
 
 from .cases import (
-    close_cases, create_assessments, create_cases, create_plans)
+    advance_cases, close_cases, create_assessments, create_cases,
+    create_plans)
 from . import day
 from .consents import create_consents, create_referrals, finish_consents
 from .meetings import (
@@ -98,8 +104,10 @@ def generate(ctx):
         ctx.log(took())
         # the network work of the case managers: while the consents are in
         # force (revocations and expiries come last), before the cases close
-        for step in [create_consents, create_referrals, create_conferences,
-                create_notes]:
+        # the cases leave intake once the client consented to the case
+        # management, then take their steps through the workflow
+        for step in [create_consents, advance_cases, create_referrals,
+                create_conferences, create_notes]:
             step(ctx, stories)
             ctx.log(took())
         create_handovers(ctx, stories, teams)

@@ -6,7 +6,7 @@ from collections import namedtuple
 
 from demokit import (
     SMALL_BATCH, batches, create, date_between, fresh, pick, real_today,
-    tables)
+    run_by_day, tables)
 
 NET = 'kim_network.'
 _T = tables(__file__, 'clients.json')
@@ -38,7 +38,7 @@ class Story:
     "What happens to one case; filled step by step"
     __slots__ = ('case', 'state', 'opened', 'end', 'manager', 'team',
         'closing', 'short', 'assessments', 'plans', 'client', 'language',
-        'measures', 'consents', 'handover', 'handed_over')
+        'measures', 'consents', 'handover', 'handed_over', 'decided')
 
     def __init__(self, **kwargs):
         for name in self.__slots__:
@@ -155,11 +155,12 @@ def create_cases(ctx, company, clients, teams):
             'opened_date': story.opened,
             'target_groups': [('add', groups)],
             'rechtskreise': [('add', rechtskreise)],
-            # closed cases are closed once their history is written
-            'state': 'closing' if story.state == 'closed' else story.state,
+            # every case starts in intake: advance_cases and close_cases
+            # take it through the workflow on the days of its story
             }
         decided = min(story.opened + dt.timedelta(days=rng.randint(0, 10)),
             story.end)
+        story.decided = decided
         if story.short:
             values.update({
                     'depth': rng.choice(['clearing', 'referral']),
@@ -170,7 +171,6 @@ def create_cases(ctx, company, clients, teams):
                     'indication_date': decided,
                     'indication_reason': "Einzelnes Anliegen; Verweis an "
                     "die zuständige Stelle genügt.",
-                    'short_case': True,
                     })
         elif story.state == 'intake':
             values.update({
@@ -221,7 +221,6 @@ def create_assessments(ctx, stories):
     Line = pool.get('kim.case.assessment.line')
     Handlungsfeld = pool.get('kim.handlungsfeld')
     User = pool.get('res.user')
-    from trytond.transaction import Transaction
     rng = ctx.random
     fields_ = [HF(h.id, h.code) for h in Handlungsfeld.search([])]
     users = User.search([('login', '=', 'fallmanager')], limit=1)
@@ -288,16 +287,14 @@ def create_assessments(ctx, stories):
                     'client_view': "Möchte selbstständig zurechtkommen.",
                     })
     create(Line, line_values)
-    done = [a for p, a in zip(planned, assessments) if p[3]]
-    # signed by the case manager through the workflow (Assessment.sign)
-    with Transaction().set_user(signer or 0):
-        for chunk in batches(done):
-            Assessment.sign(Assessment.browse([a.id for a in chunk]))
-    # each assessment was signed on its day
-    table = Assessment.__table__()
-    cursor = Transaction().connection.cursor()
-    cursor.execute(*table.update([table.signed_date], [table.date],
-            where=(table.state == 'done')))
+    done = [(a.id, p[1]['date']) for p, a in zip(planned, assessments)
+        if p[3]]
+    # signed through the workflow (Assessment.sign) on the day of each
+    # assessment, then in the name of the case manager who signed
+    run_by_day(Assessment.sign, done)
+    if signer and done:
+        Assessment.write(Assessment.browse([i for i, _ in done]),
+            {'signed_by': signer})
     ctx.log('%d assessments (%d signed), %d lines' % (
             len(assessments), len(done), len(line_values)))
 
@@ -370,7 +367,7 @@ def create_plans(ctx, stories):
         goal_values, goal_meta = [], []
         for (story, _, _, state, needs, agreed), plan in zip(todo, created):
             plans[(story.case.id, version)] = plan
-            story.plans.append((plan.id, state))
+            story.plans.append((plan.id, state, agreed))
             topics = [h for h, n in needs.items() if n != 'none'] or list(
                 needs)[:1]
             for seq, h in enumerate(topics[:4], 1):
@@ -478,30 +475,63 @@ def measure_status(rng, story, plan_state, due, today):
     return pick(rng, [('planned', 5), ('in_progress', 4)])
 
 
-def close_cases(ctx, stories):
-    "Close the closed cases now that their history is written"
+def case_days(story):
+    """The days on which the case of story takes its workflow steps:
+    [(transition name, day)] from intake to its state (closed: up to
+    closing; close_cases closes it)"""
+    if story.short or story.state == 'intake':
+        return []
+    consent = min((p.signed for p in story.consents
+            if p.state == 'given' and 'case_management' in p.purposes),
+        default=None)
+    if story.state == 'cancelled' and consent is None:
+        # given up before the client signed: cancelled in intake
+        return [('cancel', min(story.decided + dt.timedelta(days=14),
+                    story.end))]
+    day = max(story.decided, consent)
+    steps = [('assess', day)]
+    if story.state == 'cancelled':
+        last = max([day] + [a[1] for a in story.assessments])
+        return steps + [('cancel', min(last + dt.timedelta(days=14),
+                    story.end))]
+    if story.state == 'assessment':
+        return steps
+    day = max(day, min(a[1] for a in story.assessments if a[3]))
+    steps.append(('plan', day))
+    if story.state == 'planning':
+        return steps
+    day = max(day, min(p[2] for p in story.plans if p[1] != 'draft'))
+    steps.append(('implement', day))
+    if story.state == 'implementation':
+        return steps
+    return steps + [('to_close', max(day, story.end))]
+
+
+def advance_cases(ctx, stories):
+    """Take the cases from intake to their state through the workflow of
+    kim.case (assess, plan, implement, to_close, cancel: the gates check the
+    consent to case management, the signed assessment and the agreed
+    Hilfeplan), each step on its day of the story: the state changes are
+    logged on those days"""
     Case = ctx.pool.get('kim.case')
-    closed = [s.case for s in stories
-        if s.state == 'closed' and not s.handed_over]
-    for chunk in batches(closed):
-        Case.close(Case.browse([c.id for c in chunk]))
-    # the close logged its state change today: on the closing day
-    close_events(stories, closed)
-    ctx.log('%d cases closed' % len(closed))
-
-
-def close_events(stories, cases):
-    "Date the state changes logged today by closing the cases on their end"
-    from trytond.pool import Pool
-    from trytond.transaction import Transaction
-    Event = Pool().get('kim.case.event')
-    event = Event.__table__()
-    cursor = Transaction().connection.cursor()
-    clock = dt.date.today()
-    ids = {c.id for c in cases}
+    steps = {}
     for story in stories:
-        if story.case.id in ids:
-            cursor.execute(*event.update([event.date], [story.end],
-                    where=(event.case == story.case.id)
-                    & (event.type == 'state_change')
-                    & (event.date == clock)))
+        for name, day in case_days(story):
+            steps.setdefault(name, []).append((story.case.id, day))
+    # step by step in the order of the workflow: each batch of a step is
+    # taken once every case is past the step before
+    for name in ['assess', 'plan', 'implement', 'to_close', 'cancel']:
+        run_by_day(getattr(Case, name), steps.get(name, []))
+    ctx.log('cases through the workflow: %s' % ', '.join(
+            '%d %s' % (len(steps.get(n, [])), n) for n in [
+                'assess', 'plan', 'implement', 'to_close', 'cancel']))
+
+
+def close_cases(ctx, stories):
+    """Close the closed cases now that their history is written, each on
+    its closing day (Case.close; the short cases from intake)"""
+    Case = ctx.pool.get('kim.case')
+    closed = [(s.case.id, s.end) for s in stories
+        if s.state == 'closed' and not s.handed_over]
+    run_by_day(Case.close, closed)
+    ctx.log('%d cases closed' % len(closed))

@@ -1,6 +1,7 @@
 """The Schweigepflichtentbindungen of the clients and the referrals of the
 partner measures under them (tables in texts.json)"""
 import datetime as dt
+import random
 
 from demokit import (
     PDF, SEND_BATCH, SMALL_BATCH, batches, create, date_between, fresh, pick,
@@ -165,12 +166,14 @@ def create_consents(ctx, stories):
             'notes': ("Formular in der Herkunftssprache und auf Deutsch "
                 "ausgehändigt und erklärt." if plan.story.language else None),
             }
-    records = create(Consent, [p.values for p in plans])
-    for plan, record in zip(plans, records):
+    extra = case_management_consents(ctx, stories, today)
+    records = create(Consent, [p.values for p in plans + extra])
+    for plan, record in zip(plans + extra, records):
         plan.record = record
     given = [p for p in plans if p.state == 'given']
     # nearly every signed form is scanned (one stored file for all)
-    scanned = [p for p in given if rng.random() < 0.92]
+    scanned = [p for p in given if rng.random() < 0.92] + extra
+    given += extra
     create(Attachment, [{
                 'name': 'Schweigepflichtentbindung-%s.pdf' % p.signed,
                 'resource': str(p.record),
@@ -181,7 +184,39 @@ def create_consents(ctx, stories):
     for chunk in batches([p.record for p in given]):
         Consent.give(Consent.browse([c.id for c in chunk]))
     ctx.log('%d consents (%d given, %d drafts), %d scans attached' % (
-            len(plans), len(given), len(plans) - len(given), len(scanned)))
+            len(plans) + len(extra), len(given),
+            len(plans) + len(extra) - len(given), len(scanned)))
+
+
+def case_management_consents(ctx, stories, today):
+    """A consent to case management only, for the clients in case
+    management who released no one from confidentiality: without it their
+    case cannot leave intake (Case.assess). A cancelled case without one
+    was cancelled in intake. From a random stream of its own, so that the
+    other data of the seed stays as it was."""
+    rng = random.Random('%s:kim_case:cm_consent' % ctx.seed)
+    extra = []
+    for story in stories:
+        if not in_cm(story) or story.state == 'cancelled' or any(
+                p.state == 'given' for p in story.consents):
+            continue
+        plan = ConsentPlan(story=story, state='given',
+            purposes=['case_management'], recipients=set(),
+            handlungsfelder=set(story_handlungsfelder(story)),
+            signed=min(story.opened + dt.timedelta(days=rng.randint(0, 14)),
+                story.end, today))
+        story.consents.append(plan)
+        plan.values = {
+            'client': story.client.id,
+            'purposes': plan.purposes,
+            'handlungsfelder': [('add', sorted(plan.handlungsfelder))],
+            'language': story.language,
+            'signed_date': plan.signed,
+            'notes': "Einwilligung in das Fallmanagement; keine "
+            "Schweigepflichtentbindung gegenüber Dritten.",
+            }
+        extra.append(plan)
+    return extra
 
 
 def organisation_infos(ctx):

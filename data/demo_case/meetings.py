@@ -4,9 +4,8 @@ import datetime as dt
 
 from demokit import (
     SEND_BATCH, SMALL_BATCH, batches, create, date_between, fresh, pick,
-    real_today, tables)
+    real_today, run_by_day, tables)
 
-from .cases import close_events
 from .consents import organisation_infos
 
 _X = tables(__file__, 'texts.json')
@@ -313,12 +312,12 @@ def create_handovers(ctx, stories, teams):
             else:
                 story.manager = next(v['to_case_manager'] for v in vlist
                     if v['case'] == story.case.id)
-    for chunk in batches(by_state.get('done', []), SEND_BATCH):
-        Handover.do(Handover.browse(chunk))
+    # each on its day: an external handover closes its case on that day
+    dates = {h.id: v['date'] for h, v in zip(handovers, vlist)}
+    run_by_day(Handover.do, [(i, dates[i]) for i in by_state.get('done', [])],
+        SEND_BATCH)
     for chunk in batches(by_state.get('cancelled', []), SMALL_BATCH):
         Handover.cancel(Handover.browse(chunk))
-    # the close by the handover logged its state changes today: on the day
-    close_events(stories, [s.case for s in stories if s.handed_over])
     ctx.log('%d handovers (%s)' % (len(handovers), ', '.join(
                 '%d %s' % (len(by_state[s]), s) for s in sorted(by_state))))
 

@@ -2,7 +2,7 @@
 KI with them (tables in services.json)"""
 import datetime as dt
 
-from demokit import add_months, months_ago, tables
+from demokit import add_months, months_ago, run_by_day, tables
 
 from .directory import NET
 
@@ -136,6 +136,8 @@ def create_agreements(ctx, n, ki, orgs, today):
     partners_done = set()
     predecessors = []
     vlist = []
+    # the workflow of each agreement: [(transition, day)] after its create
+    steps = []
 
     def values(kind, org, state):
         agreement_type = AGREEMENT_TYPE_BY_ORG[kind]
@@ -152,7 +154,6 @@ def create_agreements(ctx, n, ki, orgs, today):
             'type': agreement_type,
             'office': ki.id,
             'partners': [('add', partners)],
-            'state': state,
             'evaluation_interval': interval,
             'tasks': tasks % org.name,
             'referral_rules': referral,
@@ -162,7 +163,8 @@ def create_agreements(ctx, n, ki, orgs, today):
                         ctx.ref(NET + HF + h) for h in shared])],
             }
 
-    def signed(v, signed_on, overdue=False):
+    def signed(v, signed_on, overdue=False, end=None):
+        "v of an agreement signed on signed_on (and terminated on end)"
         interval = v['evaluation_interval']
         last = None
         next_ = signed_on
@@ -179,9 +181,11 @@ def create_agreements(ctx, n, ki, orgs, today):
             # the evaluation was not held: the last one is older
             last = last and add_months(last, -interval)
             next_eval = today - dt.timedelta(days=rng.randint(10, 150))
-        v.update({'signed_date': signed_on, 'valid_from': signed_on,
-                'last_evaluation': last, 'next_evaluation': next_eval,
-                'evaluation_due': bool(overdue)})
+        # Agreement.sign on its day sets the signed date and the start of
+        # validity; Agreement.terminate the end
+        v.update({'last_evaluation': last, 'next_evaluation': next_eval})
+        steps.append([('sign', signed_on)] + (
+                [('terminate', end)] if end else []))
         return v
 
     i = 0
@@ -192,9 +196,9 @@ def create_agreements(ctx, n, ki, orgs, today):
             signed_on = months_ago(today, rng.randint(40, 60),
                 rng.randint(1, 28))
             end = months_ago(today, rng.randint(4, 14), 28)
-            old = signed(values(kind, org, 'terminated'), signed_on)
-            old.update({'terminated_date': end, 'valid_to': end,
-                    'next_evaluation': None, 'evaluation_due': False,
+            old = signed(values(kind, org, 'terminated'), signed_on,
+                end=end)
+            old.update({'next_evaluation': None,
                     'notes': "Abgelöst durch die Folgevereinbarung."})
             vlist.append(old)
             new = signed(values(kind, org, 'signed'),
@@ -207,9 +211,8 @@ def create_agreements(ctx, n, ki, orgs, today):
             signed_on = months_ago(today, rng.randint(24, 60),
                 rng.randint(1, 28))
             end = months_ago(today, rng.randint(1, 18), rng.randint(1, 28))
-            v = signed(values(kind, org, 'terminated'), signed_on)
-            v.update({'terminated_date': end, 'valid_to': end,
-                    'next_evaluation': None, 'evaluation_due': False,
+            v = signed(values(kind, org, 'terminated'), signed_on, end=end)
+            v.update({'next_evaluation': None,
                     'notes': rng.choice([
                             "Gekündigt: Förderung des Trägers ausgelaufen.",
                             "Einvernehmlich beendet, Aufgaben übernimmt der "
@@ -221,6 +224,8 @@ def create_agreements(ctx, n, ki, orgs, today):
             v['notes'] = ("Entwurf liegt dem Träger zur Abstimmung vor."
                 if state == 'negotiation' else "Erster Entwurf des KI.")
             vlist.append(v)
+            steps.append([('negotiate', today)] if state == 'negotiation'
+                else [])
         else:
             overdue = state == 'overdue'
             signed_on = months_ago(today, rng.randint(
@@ -229,6 +234,15 @@ def create_agreements(ctx, n, ki, orgs, today):
                     overdue=overdue))
         partners_done.add(org.id)
     agreements = Agreement.create(vlist)
+    # through the workflow, each step on its day (no signature warnings: the
+    # shared Handlungsfelder are set)
+    for name in ['negotiate', 'sign', 'terminate']:
+        run_by_day(getattr(Agreement, name), [(a.id, day)
+                for a, todo in zip(agreements, steps)
+                for step, day in todo if step == name])
+    # the evaluations not held in time (the daily job's flag)
+    Agreement.flag_due_evaluations(today)
+    agreements = Agreement.browse([a.id for a in agreements])
     if predecessors:
         to_write = []
         for old, new in predecessors:

@@ -18,6 +18,8 @@ from dateutil.relativedelta import relativedelta
 
 from trytond.transaction import Transaction
 
+from demokit import on_day, real_today
+
 from .committees import LG_CODE, TOPICS, WORKING_GROUPS, Steering, meeting_time
 
 MODULE = 'kim_steering'
@@ -284,33 +286,51 @@ def _generate(ctx):
         s.hold(meeting, items, decisions,
             done_tasks=open_tasks[:max(1, len(open_tasks) - 1)])
     # the next meeting is planned with the open topic on its agenda
-    upcoming = s.plan(lg, meeting_time(today, 1), "5. Sitzung")
-    pool.get('kim.committee.agenda_item').create([{
-                'meeting': upcoming.id, 'kind': 'topic', 'sequence': 200,
-                'topic': topics[3].id, 'title': topics[3].rec_name,
-                }])
+    s.plan(lg, meeting_time(today, 1), "5. Sitzung")
     ctx.log('a year of meetings with minutes, decisions and tasks')
 
-    # topic states and feedback -----------------------------------------
+    # topic states through the workflow, and feedback -------------------
+    # analysed, put on the agenda of the next meeting (the decided ones
+    # come back to it for the follow-up), decided on a held meeting's
+    # decision, implemented once its tasks are done, reviewed
+    path = ['analysed', 'on_agenda', 'decided', 'implemented', 'reviewed']
     for topic, (name, kind, code, state, _) in zip(topics, TOPICS):
-        values = {'state': state}
+        values = {}
         if state in {'implemented', 'reviewed', 'decided'}:
             values['analysis'] = ("Die Meldebögen zeigen ein "
                 "Schnittstellenproblem zwischen mehreren Rechtskreisen.")
         if state == 'reviewed':
             values['review_note'] = ("Die Wartezeit ist in den "
                 "Meldebögen des letzten Quartals deutlich gesunken.")
-            values['review_date'] = today - dt.timedelta(days=10)
         if state in {'implemented', 'reviewed'}:
             values['feedback'] = ("Die Lenkungsgruppe hat ein neues "
                 "Verfahren beschlossen; es wird seit dem letzten Quartal "
                 "umgesetzt.")
-        Topic.write([topic], values)
-        if values.get('feedback'):
-            answered = [r for r in Topic(topic.id).reports
-                if r.state == 'submitted']
+        if values:
+            Topic.write([topic], values)
+    # the tasks of the implemented topics were done three weeks ago
+    with on_day(today - dt.timedelta(days=21)):
+        Task.do([task for t, info in zip(
+                    Topic.browse([t.id for t in topics]), TOPICS)
+                if info[3] in {'implemented', 'reviewed'}
+                for task in t.tasks if task.state in {'open', 'in_progress'}])
+    for step, target in [(Topic.analyse, 'analysed'),
+            (Topic.put_on_agenda, 'on_agenda'), (Topic.decide, 'decided'),
+            (Topic.implement, 'implemented')]:
+        todo = [t.id for t, info in zip(topics, TOPICS)
+            if info[3] in path[path.index(target):]]
+        # on the demo's today: the next meeting is the one after it
+        with on_day(real_today(ctx)):
+            step(Topic.browse(todo))
+    # reviewed ten days ago (Topic.review stamps the day)
+    with on_day(today - dt.timedelta(days=10)):
+        Topic.review(Topic.browse([t.id for t, info in zip(topics, TOPICS)
+                    if info[3] == 'reviewed']))
+    for topic in Topic.browse([t.id for t in topics]):
+        if topic.feedback:
+            answered = [r for r in topic.reports if r.state == 'submitted']
             Report.write(answered, {
-                    'feedback': values['feedback'],
+                    'feedback': topic.feedback,
                     'feedback_date': today - dt.timedelta(days=5),
                     })
             Report.answer(answered)

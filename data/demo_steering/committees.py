@@ -5,7 +5,7 @@ import itertools
 
 from dateutil.relativedelta import relativedelta
 
-from demokit import add_months, pick, tables
+from demokit import add_months, on_day, pick, tables
 
 NET = 'kim_network.'
 LG_CODE = 'LG'
@@ -178,7 +178,10 @@ class Steering:
                 'minutes': "Die Vorsitzende begrüßt die Anwesenden und "
                 "stellt die Beschlussfähigkeit fest.",
                 })
-        Meeting.approve([meeting])
+        # the minutes approved a week after the meeting (approval date)
+        with on_day(min(meeting.start.date() + dt.timedelta(days=7),
+                    self.today)):
+            Meeting.approve([meeting])
         return created
 
     def plan(self, committee, start, title=None, hours=2):

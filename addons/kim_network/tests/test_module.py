@@ -11,6 +11,7 @@ from trytond.exceptions import UserError, UserWarning
 from trytond.modules.kim_network.tests.tools import (
     as_user, codes, create_organisation, create_user, load_german)
 from trytond.pool import Pool
+from trytond.rpc import RPC
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
@@ -396,6 +397,32 @@ class KimNetworkTestCase(ModuleTestCase):
             Agreement.delete([agreement])
             with self.assertRaises(AccessError):
                 Handlungsfeld.create([{'code': 'X', 'name': "X"}])
+
+    @with_transaction(user=0)
+    def test_history_date_root_only(self):
+        """The back-dated today of a replayed history holds for the root
+        user only and never comes from a client's request"""
+        pool = Pool()
+        Date = pool.get('ir.date')
+        User = pool.get('res.user')
+        past = dt.date(2024, 3, 1)
+        real = Date.today()
+        with Transaction().set_context(_kim_history_date=past):
+            self.assertEqual(Date.today(), past)
+            user = create_user('history', [])
+            with Transaction().set_user(user.id):
+                self.assertEqual(Date.today(), real)
+            admin, = User.search([('login', '=', 'admin')])
+            with Transaction().set_user(admin.id):
+                self.assertEqual(Date.today(), real)
+        # a datetime is no day
+        with Transaction().set_context(
+                _kim_history_date=dt.datetime(2024, 3, 1, 12, 0)):
+            self.assertEqual(Date.today(), real)
+        # a client cannot send the key: trytond drops private keys
+        _, _, context, _ = RPC().convert(
+            Date, {'_kim_history_date': past, 'language': 'de'})
+        self.assertNotIn('_kim_history_date', context)
 
 
 del ModuleTestCase

@@ -219,6 +219,22 @@ class KimSteeringTestCase(CompanyTestMixin, ModuleTestCase):
             r'\(2026-03-10 14:00\) before or when it starts '
             r'\(2026-03-10 15:00\)')
 
+    @with_transaction(user=0)
+    def test_next_meeting_history(self):
+        """The next meeting is the one after now, in a replayed history
+        (root only) the one after its day"""
+        Meeting = Pool().get('kim.committee.meeting')
+        committee = self.committee()
+        now = dt.datetime.now()
+        past = self.meeting(committee, now - dt.timedelta(days=30))
+        future = self.meeting(committee, now + dt.timedelta(days=30))
+        self.assertEqual(Meeting.next_meeting(committee), future)
+        day = (now - dt.timedelta(days=40)).date()
+        with Transaction().set_context(_kim_history_date=day):
+            self.assertEqual(Meeting.next_meeting(committee), past)
+            with Transaction().set_user(1):
+                self.assertEqual(Meeting.next_meeting(committee), future)
+
     @with_transaction()
     def test_decision_votes_negative(self):
         "Vote counts cannot be negative"
