@@ -33,4 +33,24 @@
         }
         return set_value.apply(this, arguments);
     };
+
+    // A button in a list row (e.g. "Unterzeichnen" in the assessments of a
+    // case) ran only on the second click: sao 8.0's ButtonColumn lets the
+    // first click through to select the row and drops the button. Here the
+    // click selects the row (the event bubbles to the cell as before) and
+    // the button runs once the row is the current record.
+    var ButtonColumn = Sao.View.Tree.ButtonColumn.prototype;
+    var button_clicked = ButtonColumn.button_clicked;
+    ButtonColumn.button_clicked = function(event) {
+        var record = event.data[0];
+        if (record != this.view.screen.current_record) {
+            window.setTimeout(() => {
+                if (record == this.view.screen.current_record) {
+                    button_clicked.call(this, event);
+                }
+            }, 0);
+            return true;
+        }
+        return button_clicked.apply(this, arguments);
+    };
 }());
