@@ -74,10 +74,21 @@ class Intake:
         self.s.click(element, name)
         self.s.type(element, text)
         label = label or text
-        proposal = self.s.wait(lambda d: [a for a in visible(d,
+
+        def proposals(driver):
+            return [a for a in visible(driver,
                     'ul.dropdown-completion li.completion a')
-                if label in a.text], 'no proposal %s for %s' % (label, name),
-            timeout=10)[0]
+                if label in a.text]
+        try:
+            proposal = self.s.wait(proposals, 'no proposal', timeout=4)[0]
+        except AssertionError:
+            # the completion answered an earlier keystroke: type the last
+            # letter again
+            from selenium.webdriver.common.keys import Keys
+            self.s.press(element, Keys.BACKSPACE)
+            self.s.type(element, text[-1])
+            proposal = self.s.wait(proposals, 'no proposal %s for %s' % (
+                    label, name), timeout=10)[0]
         self.s.click(proposal, name)
         self.s.idle('pick %s' % name)
 
@@ -220,16 +231,13 @@ def test_intake(server, browser):
                 ('client', '=', client['id'])], 0, None, None, ['state'])
         assert [c['state'] for c in consents] == ['given'], consents
         print('\nintake: client and consent %s clicks' % session.clicks)
-        session.close_tab()
 
-        # -- the case --
-        cases = [m for m in menus.values()
-            if m['complete_name'] == 'KIM / Fälle / Fälle']
-        before = session.open_menu([cases[0]['parent'], cases[0]['id']])
-        session.idle('the case list',
-            condition=lambda d: session.tab_count() > before)
-        intake.toolbar('new_')
-        intake.pick('client', name[:9], name)
+        # -- the case, opened from the client --
+        before = session.tab_count()
+        intake.button('Fall eröffnen')
+        session.idle('open the case', condition=lambda d: (
+                session.tab_count() > before
+                and session.current() == 'form'))
         intake.page('Indikation')
         for criterion in ['indication_complex_needs',
                 'indication_several_providers',
@@ -245,29 +253,24 @@ def test_intake(server, browser):
                 ('client', '=', client['id'])], 0, None, None, ['state'])
         assert case['state'] == 'assessment', case
 
-        # -- the assessment: one Handlungsfeld, signed --
-        intake.page('Assessments')
+        # -- the assessment: opened by the button, one Handlungsfeld --
+        before = session.tab_count()
         intake.button('Re-Assessment')
-        session.idle('the first assessment')
-        rows = session.wait(lambda d: visible(d,
-                '.form-one2many tbody tr', intake.root()),
-            'no assessment row')
-        session.double_click(rows[0].find_elements(
-                'css selector', 'td')[3])
-        dialog = session.idle('the assessment form',
-            condition=lambda d: visible(d, '.modal-dialog'))[-1]
+        session.idle('the first assessment', condition=lambda d: (
+                session.tab_count() > before
+                and session.current() == 'form'))
         intake.o2m_new()
         intake.pick('handlungsfeld', 'Wohn', 'Wohnen')
         intake.choose('need', 'Dringender Bedarf')
-        intake.footer('Änderungen anwenden', dialog)
-        session.idle('close the assessment',
-            condition=lambda d: not visible(d, '.modal-dialog'))
-        # sao enables the buttons of a changed row once it is saved
-        intake.save()
-        session.click(intake.list_button('assessments', 'Unterzeichnen'),
-            'sign')
+        # the button saves the assessment first
+        intake.button('Unterzeichnen')
         intake.confirm()
         session.idle('sign the assessment')
+        assessments = rpc.model('kim.case.assessment', 'search_read', [
+                ('case.client', '=', client['id'])], 0, None, None,
+            ['state'])
+        assert [a['state'] for a in assessments] == ['done'], assessments
+        session.close_tab()
         intake.button('Planen')
         intake.confirm()
         session.idle('plan')
@@ -295,16 +298,14 @@ def test_intake(server, browser):
         intake.footer('Hinzufügen', dialog)
         session.idle('close the Hilfeplan',
             condition=lambda d: not visible(d, '.modal-dialog'))
-        intake.save()
+        # the button saves the case first
         intake.button('Hilfeplan vereinbaren')
         wizard = session.idle('the agreement',
             condition=lambda d: visible(d, '.modal-dialog'))[-1]
         intake.footer('Mit Klient*in vereinbart', wizard)
         intake.confirm()
-        session.idle('agree the Hilfeplan')
-        intake.button('Umsetzen')
-        intake.confirm()
-        session.idle('implement')
+        # the agreement starts the implementation (ticked by default)
+        session.idle('agree the Hilfeplan and implement')
         case, = rpc.model('kim.case', 'search_read', [
                 ('client', '=', client['id'])], 0, None, None, ['state'])
         assert case['state'] == 'implementation', case

@@ -44,6 +44,19 @@ OPEN_CASE_STATES = ['intake', 'assessment', 'planning', 'implementation',
     'closing']
 
 
+def form_action(module, fs_id, records):
+    """The values of the window action module.fs_id that opens records in
+    its form view (a button returns them for the client to open)"""
+    pool = Pool()
+    Action = pool.get('ir.action')
+    ModelData = pool.get('ir.model.data')
+    action = Action(Action.get_action_id(ModelData.get_id(module, fs_id)))
+    value = action.get_action_value()
+    value['res_id'] = [r.id for r in records]
+    value['views'] = sorted(value['views'], key=lambda v: v[1] != 'form')
+    return value
+
+
 class Party(metaclass=PoolMeta):
     __name__ = 'party.party'
     # the client data changes over the years: keep every revision
@@ -156,6 +169,13 @@ class Party(metaclass=PoolMeta):
             (required | CLIENT_REQUIRED) if required is not None
             else CLIENT_REQUIRED)
         cls.name.depends = set(cls.name.depends) | {'kim_client'}
+        cls._buttons.update({
+                'kim_open_case': {
+                    'invisible': ~Eval('kim_client'),
+                    'icon': 'tryton-forward',
+                    'depends': ['kim_client'],
+                    },
+                })
 
     @classmethod
     def __register__(cls, module):
@@ -184,6 +204,21 @@ class Party(metaclass=PoolMeta):
             # once personal data, always: nobody unprotects a person
             del values['kim_personal']
         return values
+
+    @classmethod
+    @ModelView.button
+    def kim_open_case(cls, parties):
+        """Open a case in intake for each client (the Kommune of residence
+        taken over) and show it"""
+        pool = Pool()
+        Case = pool.get('kim.case')
+        cases = []
+        for party in parties:
+            case = Case(client=party)
+            case.on_change_client()
+            cases.append(case)
+        Case.save(cases)
+        return form_action('kim_case', 'act_case_form', cases)
 
     @classmethod
     def kim_mark_personal(cls, party_ids):
