@@ -3,12 +3,14 @@ manager in the desktop browser, counted in clicks and keystrokes.
 
 The walk (issue 17): create the client on the client form (KIM data,
 nationality and residence status in place), record the client's consent on
-the client form and give it, open a case, answer the indication, start the
-assessment, sign the first assessment with one Handlungsfeld, move to
-planning, add a Hilfeplan with its main goal and one goal, agree it with
-"Hilfeplan vereinbaren" (today proposed) and start the implementation. Every
-step is checked in the database over RPC; the test fails above MAX_CLICKS
-clicks and prints the counts (README, "The web client in a browser").
+the client form and give it in its row, "Fall eröffnen", answer the
+indication, "Assessment beginnen", "Re-Assessment" (opens the first
+assessment) with one Handlungsfeld signed, "Planen", a Hilfeplan with its
+main goal and one goal, "Hilfeplan vereinbaren" (today proposed; it starts
+the implementation). Every step is checked over RPC; the test fails above
+MAX_CLICKS clicks and prints the counts (README, "The web client in a
+browser"). A selection counts two clicks (open, choose), a proposal of a
+Many2One field one.
 
 See tests/kim_browser.py for the set-up and the skips.
 """
