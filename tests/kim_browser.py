@@ -679,6 +679,8 @@ class Session:
         for button in visible(self.driver, 'button, a.btn',
                 root or self.tab_pane()):
             text = (button.text or '').strip()
-            if text == label or button.get_attribute('title') == label:
+            # sao writes the labels of buttons in capitals (CSS)
+            if text.lower() == label.lower() or (
+                    button.get_attribute('title') == label):
                 return button
         return None

@@ -33,4 +33,33 @@
         }
         return set_value.apply(this, arguments);
     };
+
+    // A button in a list row (e.g. "Unterzeichnen" in the assessments of a
+    // case) ran only on the second click: sao 8.0's ButtonColumn lets the
+    // first click through to select the row and drops the button (and the
+    // click toggles the row, so a row already ticked was unselected). Here
+    // the click makes its row the only selected and current one and runs
+    // the button on its record at once.
+    if (Sao.View.Tree && Sao.View.Tree.ButtonColumn) {
+        var ButtonColumn = Sao.View.Tree.ButtonColumn.prototype;
+        var button_clicked = ButtonColumn.button_clicked;
+        ButtonColumn.button_clicked = function(event) {
+            var record = event.data[0];
+            var view = this.view;
+            var row = (view.rows || []).find((r) => r.record == record);
+            var selected = view.selected_records || [];
+            if (row && ((record != view.screen.current_record)
+                        || (selected.length != 1) || (selected[0] != record))) {
+                event.stopImmediatePropagation();
+                event.preventDefault();
+                view.select_records(null, null);
+                row.set_selection(true);
+                row.selection_changed();
+                if (record != view.screen.current_record) {
+                    return false;
+                }
+            }
+            return button_clicked.apply(this, arguments);
+        };
+    }
 }());

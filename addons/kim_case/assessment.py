@@ -16,6 +16,7 @@ from trytond.pyson import Bool, Eval
 from trytond.transaction import Transaction
 
 from .case import check_case_open
+from .client import form_action
 from .exceptions import (
     AssessmentError, AssessmentReadOnlyError, AssessmentValidationError,
     CaseWorkflowError)
@@ -460,8 +461,9 @@ class Case(metaclass=PoolMeta):
     @ModelView.button
     def reassess(cls, cases):
         """Start a re-assessment from the last signed assessment, or a first
-        assessment when there is none"""
-        cls.create_assessments(cases)
+        assessment when there is none, and open it"""
+        return form_action('kim_case', 'act_assessment_form',
+            cls.create_assessments(cases))
 
     @classmethod
     def create_assessments(cls, cases):

@@ -19,6 +19,15 @@ from .exceptions import ClientValidationError, EraseError
 CLIENT_STATES = {
     'invisible': ~Eval('kim_client'),
     }
+# What a client entered as a KIM client (the client form and the client
+# fields of cases and consents give the context kim_client) must have; the
+# server refuses the record without it (ModelStorage validates the states).
+CLIENT_REQUIRED = Eval('kim_client', False) & Eval(
+    'context', {}).get('kim_client', False)
+CLIENT_REQUIRED_STATES = {
+    'invisible': ~Eval('kim_client'),
+    'required': CLIENT_REQUIRED,
+    }
 
 LANGUAGE_LEVELS = [
     (None, ""),
@@ -35,6 +44,19 @@ OPEN_CASE_STATES = ['intake', 'assessment', 'planning', 'implementation',
     'closing']
 
 
+def form_action(module, fs_id, records):
+    """The values of the window action module.fs_id that opens records in
+    its form view (a button returns them for the client to open)"""
+    pool = Pool()
+    Action = pool.get('ir.action')
+    ModelData = pool.get('ir.model.data')
+    action = Action(Action.get_action_id(ModelData.get_id(module, fs_id)))
+    value = action.get_action_value()
+    value['res_id'] = [r.id for r in records]
+    value['views'] = sorted(value['views'], key=lambda v: v[1] != 'form')
+    return value
+
+
 class Party(metaclass=PoolMeta):
     __name__ = 'party.party'
     # the client data changes over the years: keep every revision
@@ -46,14 +68,15 @@ class Party(metaclass=PoolMeta):
     kim_personal = fields.Boolean("KIM Personal Data", readonly=True,
         help="Set once the person is a client or a member of a client's "
         "household: the access rules of the cases protect their data.")
-    kim_birth_date = fields.Date("Date of Birth", states=CLIENT_STATES)
+    kim_birth_date = fields.Date("Date of Birth",
+        states=CLIENT_REQUIRED_STATES)
     kim_gender = fields.Selection([
             (None, ""),
             ('female', "Female"),
             ('male', "Male"),
             ('diverse', "Diverse"),
             ('not_stated', "Not Stated"),
-            ], "Gender", states=CLIENT_STATES)
+            ], "Gender", states=CLIENT_REQUIRED_STATES)
     kim_nationalities = fields.Many2Many(
         'party.party-country.country.kim_nationality', 'party', 'country',
         "Nationalities", states=CLIENT_STATES,
@@ -80,7 +103,8 @@ class Party(metaclass=PoolMeta):
         "(unbegleitete*r minderjährige*r Ausländer*in); the Wiedervorlage "
         "reminds of the 18th birthday, when the Jugendhilfe ends.")
     kim_residence_kommune = fields.Many2One('kim.kommune',
-        "Kommune of Residence", ondelete='RESTRICT', states=CLIENT_STATES)
+        "Kommune of Residence", ondelete='RESTRICT',
+        states=CLIENT_REQUIRED_STATES)
     kim_accommodation = fields.Selection([
             (None, ""),
             ('reception', "Reception Centre (Landeseinrichtung)"),
@@ -104,10 +128,28 @@ class Party(metaclass=PoolMeta):
         'client', "Residence Status History", states=CLIENT_STATES)
     kim_client_rechtskreise = fields.One2Many('kim.client.rechtskreis',
         'client', "Rechtskreis History", states=CLIENT_STATES)
+    # the current residence status and nationality, editable in place: the
+    # setters write the history records
     kim_residence_status = fields.Function(fields.Many2One(
             'kim.residence_status_type', "Current Residence Status",
-            states=CLIENT_STATES),
-        'get_kim_current', searcher='search_kim_residence_status')
+            states=CLIENT_STATES,
+            help="Changing it ends the current status yesterday and starts "
+            "the new one today (a status entered today is corrected)."),
+        'get_kim_current', setter='set_kim_residence_status',
+        searcher='search_kim_residence_status')
+    kim_document_expiry = fields.Function(fields.Date(
+            "Residence Document Valid Until",
+            states={
+                'invisible': ~Eval('kim_client'),
+                'readonly': ~Eval('kim_residence_status'),
+                },
+            help="The expiry of the current residence document."),
+        'get_kim_current', setter='set_kim_document_expiry')
+    kim_nationality = fields.Function(fields.Many2One(
+            'country.country', "Nationality", states=CLIENT_STATES,
+            help="The nationality entered last; further nationalities "
+            "under Nationalities."),
+        'get_kim_nationality', setter='set_kim_nationality')
     kim_rechtskreis = fields.Function(fields.Many2One(
             'kim.rechtskreis', "Current Rechtskreis", states=CLIENT_STATES),
         'get_kim_current', searcher='search_kim_rechtskreis')
@@ -121,6 +163,19 @@ class Party(metaclass=PoolMeta):
         cls._sql_indexes.add(
             Index(t, (t.kim_client, Index.Equality()),
                 where=t.kim_client == Literal(True)))
+        cls.name.states = cls.name.states.copy()
+        required = cls.name.states.get('required')
+        cls.name.states['required'] = (
+            (required | CLIENT_REQUIRED) if required is not None
+            else CLIENT_REQUIRED)
+        cls.name.depends = set(cls.name.depends) | {'kim_client'}
+        cls._buttons.update({
+                'kim_open_case': {
+                    'invisible': ~Eval('kim_client'),
+                    'icon': 'tryton-forward',
+                    'depends': ['kim_client'],
+                    },
+                })
 
     @classmethod
     def __register__(cls, module):
@@ -149,6 +204,21 @@ class Party(metaclass=PoolMeta):
             # once personal data, always: nobody unprotects a person
             del values['kim_personal']
         return values
+
+    @classmethod
+    @ModelView.button
+    def kim_open_case(cls, parties):
+        """Open a case in intake for each client (the Kommune of residence
+        taken over) and show it"""
+        pool = Pool()
+        Case = pool.get('kim.case')
+        cases = []
+        for party in parties:
+            case = Case(client=party)
+            case.on_change_client()
+            cases.append(case)
+        Case.save(cases)
+        return form_action('kim_case', 'act_case_form', cases)
 
     @classmethod
     def kim_mark_personal(cls, party_ids):
@@ -226,9 +296,116 @@ class Party(metaclass=PoolMeta):
         current = cls.kim_current([p.id for p in parties], date)
         key = {
             'kim_residence_status': 'status',
+            'kim_document_expiry': 'document_expiry',
             'kim_rechtskreis': 'rechtskreis',
             }[name]
         return {i: v[key] for i, v in current.items()}
+
+    @classmethod
+    def index_set_field(cls, name):
+        index = super().index_set_field(name)
+        # the status first: the expiry goes to the status it starts
+        if name == 'kim_document_expiry':
+            index += 1
+        return index
+
+    def kim_current_residence(self, date=None):
+        "The residence status record valid on date (today), the latest"
+        pool = Pool()
+        Status = pool.get('kim.client.residence_status')
+        date = date or today()
+        statuses = Status.search([
+                ('client', '=', self.id),
+                ] + Status.valid_on_domain(date),
+            order=[('valid_from', 'DESC NULLS LAST'), ('id', 'DESC')],
+            limit=1)
+        return statuses[0] if statuses else None
+
+    @classmethod
+    def set_kim_residence_status(cls, parties, name, value):
+        """A new status type ends the current status yesterday and starts
+        the new one today; a status that started today is corrected"""
+        pool = Pool()
+        Status = pool.get('kim.client.residence_status')
+        date = today()
+        to_save, to_delete = [], []
+        for party in parties:
+            current = party.kim_current_residence(date)
+            if current and current.status_type.id == value:
+                continue
+            if current and current.valid_from and current.valid_from >= date:
+                if value:
+                    current.status_type = value
+                    to_save.append(current)
+                else:
+                    to_delete.append(current)
+                continue
+            if current:
+                current.valid_to = date - datetime.timedelta(days=1)
+                to_save.append(current)
+            if value:
+                to_save.append(Status(client=party, status_type=value,
+                        valid_from=date))
+        Status.save(to_save)
+        Status.delete(to_delete)
+
+    @classmethod
+    def set_kim_document_expiry(cls, parties, name, value):
+        pool = Pool()
+        Status = pool.get('kim.client.residence_status')
+        to_save = []
+        for party in parties:
+            current = party.kim_current_residence()
+            if not current:
+                if value:
+                    raise ClientValidationError(gettext(
+                            'kim_case.msg_client_expiry_without_status',
+                            client=party.rec_name))
+                continue
+            if current.document_expiry != value:
+                current.document_expiry = value
+                to_save.append(current)
+        Status.save(to_save)
+
+    @classmethod
+    def get_kim_nationality(cls, parties, name):
+        pool = Pool()
+        Nationality = pool.get('party.party-country.country.kim_nationality')
+        result = {p.id: None for p in parties}
+        for sub_ids in grouped_slice([p.id for p in parties]):
+            for line in Nationality.search([
+                        ('party', 'in', list(sub_ids)),
+                        ], order=[('id', 'ASC')]):
+                result[line.party.id] = line.country.id
+        return result
+
+    @classmethod
+    def set_kim_nationality(cls, parties, name, value):
+        "Replace the nationality shown (the one entered last) by value"
+        pool = Pool()
+        Nationality = pool.get('party.party-country.country.kim_nationality')
+        current = cls.get_kim_nationality(parties, name)
+        to_delete, to_create = [], []
+        for party in parties:
+            old = current[party.id]
+            if old == value:
+                continue
+            countries = {c.id for c in party.kim_nationalities}
+            if old:
+                to_delete.extend(Nationality.search([
+                            ('party', '=', party.id),
+                            ('country', '=', old),
+                            ]))
+            if value:
+                if value in countries:
+                    # entered before: it becomes the one entered last
+                    to_delete.extend(Nationality.search([
+                                ('party', '=', party.id),
+                                ('country', '=', value),
+                                ]))
+                to_create.append({'party': party.id, 'country': value})
+        Nationality.delete(to_delete)
+        Nationality.create(to_create)
 
     @classmethod
     def _search_kim_current(cls, field, target, clause):
@@ -389,7 +566,9 @@ class ClientHousehold(ModelSQL, ModelView):
         ondelete='CASCADE')
     member = fields.Many2One('party.party', "Member", required=True,
         ondelete='CASCADE',
-        domain=[('id', '!=', Eval('client', -1))])
+        domain=[('id', '!=', Eval('client', -1))],
+        # a member entered from the client form is no client
+        context={'kim_client': False})
     relation = fields.Selection([
             ('spouse', "Spouse or Partner"),
             ('child', "Child"),

@@ -198,7 +198,10 @@ class Consent(ScannedSignatureMixin, WorkflowGuard, Workflow, ModelSQL,
 
     @classmethod
     def default_client(cls):
-        return Transaction().context.get('client')
+        client = Transaction().context.get('client')
+        # sao puts its own session id (a string) into the context as client
+        if isinstance(client, int) and client >= 0:
+            return client
 
     def get_rec_name(self, name):
         return ' '.join(filter(None, [

@@ -601,6 +601,8 @@ class PlanAgreeStart(ModelView):
     plan = fields.Many2One('kim.case.plan', "Hilfeplan", readonly=True)
     agreement_date = fields.Date("Agreed on", required=True,
         help="The day the client agreed to and signed the plan.")
+    implement = fields.Boolean("Start Implementation",
+        help="Move the case on from planning to implementation.")
 
 
 class PlanAgree(Wizard):
@@ -637,6 +639,7 @@ class PlanAgree(Wizard):
         return {
             'plan': plan.id,
             'agreement_date': plan.agreement_date or today(),
+            'implement': plan.case.state == 'planning',
             }
 
     def transition_agree(self):
@@ -648,6 +651,10 @@ class PlanAgree(Wizard):
             plan.assessment = getattr(plan.case, 'last_assessment', None)
         plan.save()
         Plan.agree([plan])
+        if (getattr(self.start, 'implement', False)
+                and plan.case.state == 'planning'):
+            Case = pool.get('kim.case')
+            Case.implement([Case(plan.case.id)])
         return 'end'
 
 

@@ -189,6 +189,86 @@ class KimCaseTestCase(
         self.assertMessage(cm, r'cannot expire before it is valid')
 
     @with_transaction()
+    def test_client_required_fields(self):
+        "A client entered as KIM client needs name, birth, gender, Kommune"
+        pool = Pool()
+        Party = pool.get('party.party')
+        kommune = self.kommune()
+        values = {'name': "Amina Haddad", 'kim_client': True,
+            'kim_birth_date': dt.date(1990, 3, 1), 'kim_gender': 'female',
+            'kim_residence_kommune': kommune.id}
+        with Transaction().set_context(kim_client=True):
+            for name in ['name', 'kim_birth_date', 'kim_gender',
+                    'kim_residence_kommune']:
+                with self.subTest(field=name):
+                    with self.assertRaises(UserError):
+                        Party.create([{**values, name: None}])
+            client, = Party.create([values])
+            with self.assertRaises(UserError):
+                Party.write([client], {'kim_birth_date': None})
+            # a household member is no client
+            member, = Party.create([{'name': "Yusuf Haddad",
+                        'kim_client': False}])
+        self.assertFalse(member.kim_birth_date)
+
+    @with_transaction()
+    def test_client_residence_and_nationality_in_place(self):
+        "The current residence status and nationality are set on the client"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Status = pool.get('kim.client.residence_status')
+        Country = pool.get('country.country')
+        syria, iraq = Country.create([
+                {'name': "Syrien", 'code': 'SY'},
+                {'name': "Irak", 'code': 'IQ'}])
+        gestattung, ae = codes('kim.residence_status_type',
+            'GESTATTUNG', 'AE_25_1_2')
+        expiry = TODAY + 200 * DAY
+        client, = Party.create([{'name': "Amina Haddad", 'kim_client': True,
+                    'kim_nationality': syria.id,
+                    'kim_residence_status': gestattung.id,
+                    'kim_document_expiry': expiry}])
+        self.assertEqual(client.kim_nationality, syria)
+        self.assertEqual(list(client.kim_nationalities), [syria])
+        self.assertEqual(client.kim_residence_status, gestattung)
+        self.assertEqual(client.kim_document_expiry, expiry)
+        status, = client.kim_residence_statuses
+        self.assertEqual((status.valid_from, status.document_expiry),
+            (TODAY, expiry))
+
+        # a status started before ends yesterday, the new one starts today
+        Status.write([status], {'valid_from': TODAY - 100 * DAY})
+        Party.write([client], {'kim_residence_status': ae.id,
+                'kim_document_expiry': TODAY + 900 * DAY})
+        client = Party(client.id)
+        self.assertEqual(client.kim_residence_status, ae)
+        self.assertEqual(client.kim_document_expiry, TODAY + 900 * DAY)
+        new, old = client.kim_residence_statuses
+        self.assertEqual((old.status_type, old.valid_to),
+            (gestattung, TODAY - DAY))
+        self.assertEqual((new.status_type, new.valid_from), (ae, TODAY))
+        # a status entered today is corrected
+        Party.write([client], {'kim_residence_status': gestattung.id})
+        self.assertEqual(len(Party(client.id).kim_residence_statuses), 2)
+        self.assertEqual(Party(client.id).kim_residence_status, gestattung)
+        # the document cannot expire before its status starts
+        with self.assertRaises(UserError):
+            Party.write([client], {'kim_document_expiry': TODAY - DAY})
+
+        # the nationality shown is replaced, a further one is kept
+        Party.write([client], {'kim_nationalities': [('add', [iraq.id])]})
+        self.assertEqual(Party(client.id).kim_nationality, iraq)
+        Party.write([client], {'kim_nationality': syria.id})
+        client = Party(client.id)
+        self.assertEqual(client.kim_nationality, syria)
+        self.assertEqual(list(client.kim_nationalities), [syria])
+
+        other, = Party.create([{'name': "Otto Anders", 'kim_client': True}])
+        with self.assertRaises(UserError) as cm:
+            Party.write([other], {'kim_document_expiry': expiry})
+        self.assertMessage(cm, r'residence status')
+
+    @with_transaction()
     def test_current_residence_status_and_rechtskreis(self):
         "The current residence status and Rechtskreis are found by date"
         pool = Pool()

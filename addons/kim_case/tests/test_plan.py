@@ -636,8 +636,10 @@ class KimCasePlanTestCase(
                 active_ids=[case.id]):
             defaults = agree.default_start(None)
             self.assertEqual(defaults, {
-                    'plan': plan.id, 'agreement_date': self.today})
+                    'plan': plan.id, 'agreement_date': self.today,
+                    'implement': True})
             agree.start.agreement_date = self.today
+            agree.start.implement = False
             self.assertEqual(agree.transition_agree(), 'end')
         plan = Plan(plan.id)
         self.assertEqual(plan.state, 'agreed')
