@@ -70,6 +70,13 @@ def _update(Model, records, **values):
             where=table.id.in_([r.id for r in records])))
 
 
+def ctx_organisations(ctx):
+    "The organisations of the directory (party.party with a KIM type)"
+    Party = ctx.pool.get('party.party')
+    return Party.search([('kim_organisation_type', '!=', None)],
+        order=[('id', 'ASC')])
+
+
 def _years_ago(date, years):
     try:
         return date.replace(year=date.year - years)
@@ -198,6 +205,30 @@ class Filler:
                         }])
             Referral.send([referral])
             return
+        # no consent covers one: sent by the Fachaufsicht with a reason
+        from trytond.transaction import Transaction
+        Handlungsfeld = pool.get('kim.handlungsfeld')
+        User = pool.get('res.user')
+        organisations = ctx_organisations(self.ctx)
+        case = (list(by_client.values()) or self.cases)[0]
+        if not organisations:
+            return
+        referral, = Referral.create([{
+                    'case': case.id,
+                    'organisation': organisations[0].id,
+                    'handlungsfeld': Handlungsfeld.search(
+                        [], order=[('id', 'ASC')], limit=1)[0].id,
+                    'purpose': "Beratung und Begleitung",
+                    'case_manager': self.employee.id,
+                    'sent_date': sent,
+                    }])
+        supervisors = User.search([('login', '=', 'fachaufsicht')], limit=1)
+        with Transaction().set_user(
+                    supervisors[0].id if supervisors else 0), \
+                Transaction().set_context(_skip_warnings=True):
+            Referral.send_with_override(Referral.browse([referral.id]),
+                "Drohender Wohnungsverlust: die Einwilligung wird "
+                "nachgereicht.")
 
     def conference_task(self):
         Conference = self.pool.get('kim.case.conference')
