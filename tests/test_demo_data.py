@@ -623,6 +623,99 @@ class DemoRolesTestCase(WorkflowHistoryMixin, unittest.TestCase):
                     self.assertEqual(topics[name].review_date,
                         min(TODAY, dt.date.today()) - dt.timedelta(days=10))
 
+    def test_case_manager_day(self):
+        """fallmanager's Wiedervorlage holds every kind of due item; a
+        client of theirs entered twice under another spelling is found by
+        the duplicate check, also as fallmanager"""
+        from trytond.modules.kim_case.case import DUE_KINDS
+        with Transaction().start(DB_NAME, 0, readonly=True):
+            pool = Pool()
+            User = pool.get('res.user')
+            Due = pool.get('kim.case.due')
+            Case = pool.get('kim.case')
+            Party = pool.get('party.party')
+            user, = User.search([('login', '=', 'fallmanager')])
+            employee = user.employee
+            today = min(TODAY, dt.date.today())
+            with Transaction().set_context(date=today):
+                kinds = {d.kind for d in Due.search(
+                        [('case_manager', '=', employee.id)])}
+            self.assertEqual(kinds, set(DUE_KINDS))
+            # the list of fallmanager, as fallmanager
+            with Transaction().set_user(user.id), \
+                    Transaction().set_context(date=today,
+                        _check_access=True, kim_due_mine=True):
+                kinds = {d.kind for d in Due.search([('mine', '=', True)])}
+            self.assertEqual(kinds, set(DUE_KINDS))
+
+            clients = {c.client for c in Case.search(
+                    [('case_manager', '=', employee.id)])}
+            # one by one: the clients checked together exclude each other
+            found = {}
+            for client in clients:
+                found.update(Party.kim_duplicates(
+                        [(client.id, client.kim_duplicate_keys)]))
+            pairs = {(i, j) for i, ids in found.items() for j in ids
+                if Party(i).name != Party(j).name}
+            self.assertTrue(pairs)
+            first, second = sorted(pairs)[0]
+            self.assertEqual(Party(first).kim_birth_date,
+                Party(second).kim_birth_date)
+            with Transaction().set_user(user.id), \
+                    Transaction().set_context(_check_access=True):
+                report = Party.kim_duplicate_report(
+                    [(first, Party(first).kim_duplicate_keys)])
+            readable, _ = report[first]
+            self.assertIn(second, [p.id for p in readable])
+
+    def test_mail_recipients(self):
+        """The demo's mails have recipients: partner contacts (also of the
+        services), committee members and deputies, meeting guests, staff
+        and demo users have synthetic addresses only"""
+        with Transaction().start(DB_NAME, 0, readonly=True):
+            pool = Pool()
+            User = pool.get('res.user')
+            Contact = pool.get('kim.organisation.contact')
+            Service = pool.get('kim.service')
+            Member = pool.get('kim.committee.member')
+            Meeting = pool.get('kim.committee.meeting')
+            Employee = pool.get('company.employee')
+            Mechanism = pool.get('party.contact_mechanism')
+
+            def synthetic(email):
+                domain = (email or '').rpartition('@')[2]
+                return domain.endswith(('.example', '.invalid')) or (
+                    domain in {'example.org', 'example.com'})
+            contacts = Contact.search([])
+            self.assertTrue(contacts)
+            for contact in contacts:
+                self.assertTrue(contact.email, contact.rec_name)
+                self.assertTrue(contact.person.email, contact.rec_name)
+            for service in Service.search([('contact', '!=', None)]):
+                self.assertTrue(service.contact.email)
+            members = Member.search([])
+            self.assertTrue(members)
+            self.assertTrue([m for m in members if m.deputy])
+            for member in members:
+                self.assertTrue(member.get_email(), member.rec_name)
+                self.assertTrue(member.person.email, member.rec_name)
+                if member.deputy:
+                    self.assertTrue(member.deputy.email, member.rec_name)
+            coming = Meeting.search([('state', 'in', ['planned', 'invited']),
+                    ('guests', '!=', None)])
+            self.assertTrue(coming)
+            for meeting in coming:
+                for guest in meeting.guests:
+                    self.assertTrue(guest.email, guest.rec_name)
+            for employee in Employee.search([]):
+                self.assertTrue(employee.party.email, employee.rec_name)
+            for login in ['fallmanager', 'fachaufsicht', 'koordination',
+                    'gremium']:
+                user, = User.search([('login', '=', login)])
+                self.assertTrue(synthetic(user.email), user.email)
+            for mechanism in Mechanism.search([('type', '=', 'email')]):
+                self.assertTrue(synthetic(mechanism.value), mechanism.value)
+
     def test_clients_and_cases(self):
         """Clients have nationalities, cases target groups and Rechtskreise
         in realistic shares"""

@@ -12,6 +12,9 @@
 #   KIM_DEMO_MODULES="kim_network" activate these instead of every addons/*/tryton.cfg
 #   KIM_DEMO_FORCE_UPDATE=1       run trytond-admin even when no module file changed
 #   KIM_DEMO_PASSWORD             password of admin and the demo users (demo-KIM-2026)
+#   KIM_DEMO_SMTP_PORT=8025       port of the local SMTP sink (tools/smtp_sink.py) on
+#                                 127.0.0.1 that takes the demo's mails into var/mail/
+#   KIM_DEMO_MAIL_DIR=var/mail    where the sink writes them (tools/smtp_sink.py --list)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -23,6 +26,10 @@ db_path=${KIM_DEMO_DB_PATH:-var/db}
 case "$db_path" in /*) ;; *) db_path=$root/$db_path ;; esac
 listen=${KIM_DEMO_LISTEN:-127.0.0.1:8000}
 password=${KIM_DEMO_PASSWORD:-demo-KIM-2026}
+smtp_port=${KIM_DEMO_SMTP_PORT:-8025}
+mail_dir=${KIM_DEMO_MAIL_DIR:-var/mail}
+case "$mail_dir" in /*) ;; *) mail_dir=$root/$mail_dir ;; esac
+sink_pid=
 
 # The demo never talks to another database than its own SQLite file, whatever
 # the calling shell (e.g. the test runner) exported.
@@ -45,7 +52,39 @@ listen = $listen
 root = $root/.sao/package
 [password]
 forbidden = $root/etc/forbidden-passwords.txt
+[email]
+uri = smtp://127.0.0.1:$smtp_port
 EOF
+}
+
+# The demo's mails go to the local SMTP sink only (tools/smtp_sink.py):
+# started unless something listens on its port already (a sink of another
+# run); it ends with the build, or with the server it was started for.
+start_sink() {
+    if "$py" - "$smtp_port" <<'PY'
+import socket
+import sys
+s = socket.socket()
+s.settimeout(0.5)
+sys.exit(0 if s.connect_ex(('127.0.0.1', int(sys.argv[1]))) == 0 else 1)
+PY
+    then
+        log "SMTP sink: 127.0.0.1:$smtp_port answers already"
+        return
+    fi
+    mkdir -p "$mail_dir"
+    "$py" "$root/tools/smtp_sink.py" --port "$smtp_port" --dir "$mail_dir" \
+        --parent $$ >> "$mail_dir/sink.log" 2>&1 < /dev/null &
+    sink_pid=$!
+    log "SMTP sink: 127.0.0.1:$smtp_port -> $mail_dir (tools/smtp_sink.py --list)"
+}
+
+stop_sink() {
+    if [ -n "$sink_pid" ]; then
+        kill "$sink_pid" 2>/dev/null || true
+        wait "$sink_pid" 2>/dev/null || true
+        sink_pid=
+    fi
 }
 export PYTHONWARNINGS=${PYTHONWARNINGS:-ignore::DeprecationWarning}
 
@@ -91,7 +130,8 @@ build() {
     local mods; mods=$(installed_modules | tr '\n' ' ')
     [ -n "$mods" ] || { echo "No KIM module is installed: run 'make install'" >&2; exit 1; }
     pwfile=$(mktemp)
-    trap 'rm -f "$pwfile"' EXIT
+    trap 'rm -f "$pwfile"; stop_sink' EXIT
+    start_sink
     printf '%s\n' "$password" > "$pwfile"
     export TRYTONPASSFILE=$pwfile
 
@@ -140,6 +180,7 @@ serve() {
     cat <<EOF
 
   KIM demo: http://$listen/   (database: $db)
+  Its mails: $mail_dir   (tools/smtp_sink.py --list, --show N)
 
   Logins (password: $password)
 $("$py" data/generate.py --list-users | sed 's/^/    /')
@@ -148,6 +189,7 @@ $("$py" data/generate.py --list-users | sed 's/^/    /')
 
 EOF
     write_local_conf
+    start_sink
     # -O: trytond checks id lists with asserts that are quadratic on big lists.
     # -d: without it every login fails with KeyError: 'res.user' (8.0.12).
     PYTHONOPTIMIZE=1 exec "$bin/trytond" -c "$conf" "$local_conf" -d "$db" ${KIM_DEMO_SERVE_ARGS:-}

@@ -86,7 +86,8 @@ class Configuration(metaclass=PoolMeta):
         "escalates to the Fachaufsicht.")
     due_digest = fields.Boolean("Daily Digest E-mail",
         help="Send each case manager with due items one e-mail a day that "
-        "lists them (case numbers and kinds only).")
+        "lists them (case numbers and kinds only), and the Fachaufsicht one "
+        "of the escalated items.")
     due_digest_date = fields.Date("Last Digest", readonly=True,
         help="The day the daily digest of the Wiedervorlage last ran; the "
         "web client notifies of the items overdue since.")

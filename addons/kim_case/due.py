@@ -341,8 +341,9 @@ class CaseDue(metaclass=PoolMeta):
         """Send each case manager (each user of the employees in charge of
         the cases) with items in the Wiedervorlage one e-mail that lists
         them by case number and kind, and notify them in the web client of
-        the items overdue since the last run. Return the users notified by
-        e-mail."""
+        the items overdue since the last run; send the Fachaufsicht of each
+        company one e-mail of the escalated items. Return the users notified
+        by e-mail (the case managers, then the Fachaufsicht)."""
         pool = Pool()
         Configuration = pool.get('kim.configuration')
         User = pool.get('res.user')
@@ -382,9 +383,76 @@ class CaseDue(metaclass=PoolMeta):
                         notified.append(cls._notification(user, new))
             if notified:
                 pool.get('res.notification').save(notified)
+            if configuration.get_due_digest():
+                sent += cls._send_escalation_digests(date)
             configuration.due_digest_date = date
             configuration.save()
         return sent
+
+    @classmethod
+    def _send_escalation_digests(cls, date):
+        """Send each Fachaufsicht (the users of the group case supervisor
+        with an e-mail address) one e-mail with the escalated items of the
+        cases of its companies (what its list *Eskaliert* shows). Called by
+        send_digest as the system; return the users."""
+        pool = Pool()
+        User = pool.get('res.user')
+        ModelData = pool.get('ir.model.data')
+        transaction = Transaction()
+        items = cls.search([('escalated', '=', True)],
+            order=[('date', 'ASC'), ('id', 'ASC')])
+        by_company = {}
+        for item in items:
+            by_company.setdefault(item.company.id, []).append(item)
+        if not by_company:
+            return []
+        group = ModelData.get_id('kim_case', 'group_case_supervisor')
+        users = User.search([
+                ('groups', '=', group),
+                ('companies', 'in', list(by_company)),
+                ('email', '!=', None),
+                ], order=[('id', 'ASC')])
+        sent = []
+        for user in users:
+            user_items = sorted({i for c in user.companies
+                    for i in by_company.get(c.id, [])},
+                key=lambda i: (i.date, i.id))
+            if not user_items or not user.email:
+                continue
+            language = user.language.code if user.language else 'de'
+            with transaction.set_context(language=language):
+                cls._send_escalation_mail(user, user_items, date)
+            sent.append(user)
+        return sent
+
+    @classmethod
+    def _send_escalation_mail(cls, user, items, date):
+        "Queue the e-mail of the escalated items for the Fachaufsicht"
+        kinds = cls._kind_names()
+
+        def line(item):
+            manager = item.case_manager
+            return gettext('kim_case.msg_due_escalation_line',
+                date=item.date.strftime('%d.%m.%Y'),
+                case=item.case.number or str(item.case.id),
+                kind=kinds.get(item.kind, item.kind),
+                case_manager=(manager.rec_name if manager
+                    else gettext('kim_case.msg_due_escalation_unassigned')))
+
+        msg = EmailMessage()
+        msg['Subject'] = gettext('kim_case.msg_due_escalation_subject',
+            date=date.strftime('%d.%m.%Y'), count=len(items))
+        msg['From'] = config.get('email', 'from', default='kim@localhost')
+        msg['To'] = user.email
+        msg.set_content('\n\n'.join([
+                    gettext('kim_case.msg_due_escalation_intro',
+                        name=user.name or user.login,
+                        date=date.strftime('%d.%m.%Y'),
+                        days=cls._escalation_days(), count=len(items)),
+                    '\n'.join(line(i) for i in items),
+                    gettext('kim_case.msg_due_escalation_footer'),
+                    ]) + '\n')
+        sendmail_transactional(msg['From'], [user.email], msg)
 
     @classmethod
     def _kind_names(cls):

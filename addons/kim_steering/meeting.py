@@ -395,7 +395,8 @@ class Meeting(WorkflowGuard, Workflow, ModelSQL, ModelView):
         e-mail: an iMIP message (RFC 6047), multipart/alternative with the
         text and the iCalendar object (text/calendar; method=...), so that
         mail programs show a meeting request. A member or deputy (a
-        recipient with its member) gets a link to answer the invitation."""
+        recipient with its member) gets a link to answer the invitation, a
+        guest one to attend or decline (guest_reply_link)."""
         pool = Pool()
         Attendance = pool.get('kim.committee.attendance')
         calendar = self.to_ics([r[:3] for r in recipients], method=method)
@@ -435,6 +436,13 @@ class Meeting(WorkflowGuard, Workflow, ModelSQL, ModelView):
                 text += '\n\n' + gettext(
                     'kim_steering.msg_invitation_reply_link',
                     url=self.reply_link(attendance, party, email))
+            elif method == 'REQUEST' and party and not member:
+                # a guest without account answers from a link too
+                url = self.guest_reply_link(party, email)
+                if url:
+                    text += '\n\n' + gettext(
+                        'kim_steering.msg_invitation_guest_reply_link',
+                        url=url)
             msg = EmailMessage()
             msg['Subject'] = subject
             msg['From'] = formataddr((organizer_name, organizer_email))

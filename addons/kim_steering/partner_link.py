@@ -3,7 +3,9 @@
 """Partner links of the steering: a partner organisation reports an
 integration barrier (Meldebogen) from its link, pseudonymised; an invitee of
 a committee meeting (the member or the deputy) answers the invitation
-(attend, decline, send the deputy), which updates the attendance."""
+(attend, decline, send the deputy), which updates the attendance; a guest of
+the meeting (without account) attends or declines, which is recorded on the
+meeting's guest line."""
 import re
 from email.message import EmailMessage
 from email.utils import formataddr
@@ -24,6 +26,11 @@ REPLIES = [
     ('attend', "Attends"),
     ('decline', "Declines"),
     ('deputy', "Sends the Deputy"),
+    ]
+GUEST_REPLIES = [
+    (None, ""),
+    ('attend', "Attends"),
+    ('decline', "Declines"),
     ]
 # What a partner's text must not contain: e-mail addresses, telephone
 # numbers, dates, numbers of four digits or more (case, file, client numbers)
@@ -63,11 +70,13 @@ class PartnerLink(metaclass=PoolMeta):
         cls.purpose.selection.extend([
                 ('barrier_report', "Barrier Report"),
                 ('meeting', "Meeting Invitation"),
+                ('meeting_guest', "Meeting Invitation (Guest)"),
                 ])
 
     @classmethod
     def _resource_models(cls):
-        return super()._resource_models() + ['kim.committee.attendance']
+        return super()._resource_models() + [
+            'kim.committee.attendance', 'kim.committee.meeting-party.party']
 
     # --- barrier report ------------------------------------------------------
 
@@ -211,6 +220,86 @@ class PartnerLink(metaclass=PoolMeta):
             escape(gettext('kim_steering.msg_link_meeting_done',
                     reply=attendance.reply_string)))
 
+    # --- meeting invitation of a guest ---------------------------------------
+
+    def _page_meeting_guest(self, error=None, form=None):
+        guest = self.resource
+        meeting = guest.meeting
+        start, end = _local(meeting.start), _local(meeting.end)
+        items = [
+            (gettext('kim_steering.msg_link_meeting_committee'),
+                meeting.committee.name),
+            (gettext('kim_steering.msg_link_meeting_title'), meeting.title),
+            (gettext('kim_steering.msg_link_meeting_date'),
+                '%s, %s - %s' % (start.strftime('%d.%m.%Y'),
+                    start.strftime('%H:%M'), end.strftime('%H:%M'))),
+            (gettext('kim_steering.msg_link_meeting_place'), meeting.place),
+            (gettext('kim_steering.msg_link_meeting_video'),
+                meeting.video_link),
+            (gettext('kim_steering.msg_link_meeting_agenda'),
+                meeting.agenda_text()),
+            (gettext('kim_steering.msg_link_meeting_guest'),
+                guest.party.rec_name),
+            (gettext('kim_steering.msg_link_meeting_reply'),
+                guest.reply_string if guest.reply else None),
+            ]
+        parts = ['<h1>%s</h1>' % escape(
+                gettext('kim_steering.msg_link_meeting_heading'))]
+        if error:
+            parts.append('<p class="error" role="alert">%s</p>'
+                % escape(error))
+        parts.append(definition_list(items))
+        actions = [
+            ('attend', gettext('kim_steering.msg_link_meeting_attend')),
+            ('decline', gettext('kim_steering.msg_link_meeting_decline')),
+            ]
+        parts.append(self.form(textarea('note',
+                    gettext('kim_steering.msg_link_meeting_note'),
+                    (form or {}).get('note', '')), actions))
+        return ''.join(parts)
+
+    def _submit_meeting_guest(self, action, form):
+        pool = Pool()
+        Guest = pool.get('kim.committee.meeting-party.party')
+        guest = Guest(self.resource.id)
+        if (action not in {'attend', 'decline'}
+                or guest.meeting.state not in {'planned', 'invited'}):
+            raise PartnerInputError(gettext(
+                    'kim_steering.msg_link_meeting_unavailable'))
+        note = form_text(form, 'note', limit=200)
+        Guest.record_reply([guest], action, note)
+        guest = Guest(guest.id)
+        return '<h1>%s</h1><p>%s</p>' % (
+            escape(gettext('kim_network.msg_link_thanks')),
+            escape(gettext('kim_steering.msg_link_meeting_done',
+                    reply=guest.reply_string)))
+
+
+class MeetingGuest(ModelView, metaclass=PoolMeta):
+    "A guest of a meeting, with the answer given from the invitation's link"
+    __name__ = 'kim.committee.meeting-party.party'
+    reply = fields.Selection(GUEST_REPLIES, "Reply", readonly=True,
+        help="The answer to the invitation, given from the link of the "
+        "invitation.")
+    reply_string = reply.translated('reply')
+    reply_date = fields.DateTime("Replied at", readonly=True)
+    note = fields.Char("Note", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.party.string = "Guest"
+
+    @classmethod
+    def record_reply(cls, guests, reply, note=None):
+        "Record the guest's answer to the invitation (attends or declines)"
+        import datetime as dt
+        for guest in guests:
+            guest.reply = reply
+            guest.reply_date = dt.datetime.now()
+            guest.note = note[:200] if note else None
+        cls.save(guests)
+
 
 class Party(metaclass=PoolMeta):
     __name__ = 'party.party'
@@ -321,6 +410,10 @@ class Attendance(metaclass=PoolMeta):
 
 class Meeting(metaclass=PoolMeta):
     __name__ = 'kim.committee.meeting'
+    guest_replies = fields.One2Many('kim.committee.meeting-party.party',
+        'meeting', "Answers of the Guests", readonly=True,
+        help="The guests' answers to the invitation, given from the links "
+        "of the invitation.")
 
     @classmethod
     def on_modification(cls, mode, meetings, field_names=None):
@@ -334,4 +427,27 @@ class Meeting(metaclass=PoolMeta):
             for meeting in done:
                 for attendance in meeting.attendances:
                     links.extend(Link.for_resource(attendance, 'meeting'))
+                for guest in meeting.guest_replies:
+                    links.extend(Link.for_resource(guest, 'meeting_guest'))
             Link.consume(links)
+
+    def guest_reply_link(self, party, email):
+        """Return the URL of a new link for the guest (party) to answer the
+        invitation, or None if the party is no guest of the meeting; it
+        expires at the end of the meeting"""
+        import datetime as dt
+        pool = Pool()
+        Guest = pool.get('kim.committee.meeting-party.party')
+        Link = pool.get('kim.partner.link')
+        if self.id is None or self.id < 0:
+            return None
+        guests = Guest.search([
+                ('meeting', '=', self.id),
+                ('party', '=', party.id),
+                ], limit=1)
+        if not guests:
+            return None
+        days = max(1, (self.end - dt.datetime.now()).days + 1)
+        _, token = Link.issue('meeting_guest', guests[0], party=party,
+            email=email, days=days)
+        return Link.url(token)

@@ -31,12 +31,13 @@ See generate.py for the plugin interface.
 """
 import time
 
+import demomail
 from demokit import real_today
 
 from .cases import (
     advance_cases, close_cases, create_assessments, create_cases,
     create_plans)
-from . import day
+from . import day, dues
 from .consents import create_consents, create_referrals, finish_consents
 from .meetings import (
     create_conferences, create_contacts, create_handovers, create_households,
@@ -74,6 +75,8 @@ def load(ctx):
     reg['cases'] = Case.search([], order=[('id', 'ASC')])
     reg['clients'] = list({c.client.id: c.client
             for c in reg['cases']}.values())
+    # synthetic e-mail addresses of the demo (data/demomail.py)
+    demomail.give_emails(ctx)
 
 
 def generate(ctx):
@@ -119,6 +122,9 @@ def generate(ctx):
         ctx.log(took())
         # the case manager's day: contact rhythm, UMA, network, documents
         day.generate(ctx, stories)
+        ctx.log(took())
+        # fallmanager's Wiedervorlage: every kind, a client entered twice
+        dues.generate(ctx)
         ctx.log(took())
         Case = ctx.pool.get('kim.case')
         with Transaction().set_context(date=real_today(ctx)):

@@ -11,6 +11,8 @@ The text tables are in kreis.json and services.json; directory.py builds
 the Kreis, its organisations and contact persons, services.py the services
 and cooperation agreements. See generate.py for the plugin interface.
 """
+import demomail
+
 from .directory import (
     KI_NAME, KREIS, create_contacts, create_kommunen, create_organisations)
 from .services import create_agreements, create_services
@@ -73,6 +75,8 @@ def load(ctx):
             for c in reg['contacts']}.values())
     reg['services'] = Service.search([], order=[('id', 'ASC')])
     reg['agreements'] = Agreement.search([], order=[('id', 'ASC')])
+    # synthetic e-mail addresses of the demo (data/demomail.py)
+    demomail.give_emails(ctx)
 
 
 def generate(ctx):

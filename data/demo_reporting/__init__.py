@@ -22,6 +22,8 @@ See generate.py for the plugin interface.
 """
 from trytond.transaction import Transaction
 
+import demomail
+
 from .funding import Funding
 
 MODULE = 'kim_reporting'
@@ -43,3 +45,10 @@ def generate(ctx):
     company, = companies
     with Transaction().set_context(company=company.id):
         Funding(ctx, company).run()
+    load(ctx)
+
+
+def load(ctx):
+    # synthetic e-mail addresses of the demo (data/demomail.py): the staff
+    # of the Stellenplan
+    demomail.give_emails(ctx)

@@ -18,6 +18,7 @@ from dateutil.relativedelta import relativedelta
 
 from trytond.transaction import Transaction
 
+import demomail
 from demokit import on_day, real_today
 
 from .committees import LG_CODE, TOPICS, WORKING_GROUPS, Steering, meeting_time
@@ -44,6 +45,9 @@ def load(ctx):
     reg['lenkungsgruppe'], = Committee.search([('code', '=', LG_CODE)])
     reg['committees'] = Committee.search([], order=[('id', 'ASC')])
     reg['topics'] = Topic.search([], order=[('id', 'ASC')])
+    # synthetic e-mail addresses of the demo (data/demomail.py)
+    demomail.add_guests(ctx)
+    demomail.give_emails(ctx)
 
 
 def generate(ctx):

@@ -405,6 +405,85 @@ class CaseDueTestCase(FreshDatabaseMixin, PlanTestMixin, unittest.TestCase):
         self.assertIn(case.number, notification.description)
         self.assertTrue(notification.action)
 
+    def digest_into_sink(self):
+        """Run the daily digest with the e-mails sent into a local SMTP
+        sink as the commit would; return the sink's [(rcpt, message)]"""
+        Due = Pool().get('kim.case.due')
+        with SMTPSink() as sink:
+            old = config.get('email', 'uri')
+            config.set('email', 'uri',
+                'smtp://127.0.0.1:%s' % sink.server_address[1])
+            try:
+                transaction = Transaction()
+                manager = transaction.join(SMTPDataManager())
+                sent = Due.send_digest()
+                manager.tpc_begin(transaction)
+                manager.commit(transaction)
+                manager.tpc_vote(transaction)
+                manager.tpc_finish(transaction)
+            finally:
+                config.set('email', 'uri', old)
+        return sent, [(rcpt, email.message_from_bytes(data,
+                        policy=email.policy.default))
+            for rcpt, data in sink.messages]
+
+    @with_transaction()
+    def test_escalation_digest(self):
+        """The Fachaufsicht of the company gets one e-mail of the escalated
+        items (case numbers, kinds, case managers); a Fachaufsicht of
+        another company or without address gets none"""
+        pool = Pool()
+        Due = pool.get('kim.case.due')
+        Lang = pool.get('ir.lang')
+        load_german('kim_case')
+        case, case2, case3 = self.fixture()
+        de, = Lang.search([('code', '=', 'de')])
+        eva = create_user('eva', [('kim_case', 'group_case_manager')],
+            company=self.company, employees=[self.employee],
+            email='eva@kim.invalid', language=de.id)
+        supervisor = create_user('sup', [
+                ('kim_case', 'group_case_supervisor')],
+            company=self.company, email='fachaufsicht@kim.invalid',
+            language=de.id)
+        create_user('sup2', [('kim_case', 'group_case_supervisor')],
+            company=self.company)
+        create_user('out', [('kim_case', 'group_case_supervisor')],
+            company=create_company("Elsewhere"),
+            email='elsewhere@kim.invalid')
+        with Transaction().set_context(date=self.today):
+            escalated = Due.search([('escalated', '=', True)])
+        self.assertEqual({d.kind for d in escalated},
+            {'conference_task', 'duldung_no_expiry', 'contact_rhythm'})
+
+        sent, messages = self.digest_into_sink()
+
+        self.assertEqual(sent, [eva, supervisor])
+        self.assertEqual(sorted(r for r, _ in messages),
+            [['eva@kim.invalid'], ['fachaufsicht@kim.invalid']])
+        message, = [m for r, m in messages
+            if r == ['fachaufsicht@kim.invalid']]
+        self.assertIn('%s Einträge an die Fachaufsicht eskaliert'
+            % len(escalated), message['Subject'])
+        body = message.get_body().get_content()
+        self.assertIn('seit mehr als 14 Tagen', body)
+        for item in escalated:
+            self.assertIn(item.case.number, body)
+        self.assertIn('Duldung ohne Ablaufdatum', body)
+        self.assertIn('Fallkonferenz-Aufgabe', body)
+        self.assertIn('Fallmanagerin Test', body)
+        # nothing of what is only due, no client data
+        self.assertNotIn(case3.number, body)
+        for text in [self.client.name, "Client Geduldet", "Kita-Platz"]:
+            self.assertNotIn(text, body)
+
+        # switched off with the digest
+        Configuration = pool.get('kim.configuration')
+        config_ = Configuration(1)
+        config_.due_digest = False
+        config_.save()
+        sent, messages = self.digest_into_sink()
+        self.assertEqual((sent, messages), ([], []))
+
 
 if __name__ == '__main__':
     unittest.main()

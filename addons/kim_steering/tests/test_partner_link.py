@@ -240,6 +240,82 @@ class SteeringPartnerLinkTestCase(PartnerLinkTestMixin, unittest.TestCase):
             self.assertIn("Eine AG Wohnraum wird beauftragt.", body)
             self.assertFalse(list(by_address[address].iter_attachments()))
 
+    def test_guest_reply(self):
+        """A guest without account gets a link with the invitation, attends
+        or declines from it; the answer is recorded on the guest line"""
+        def invite():
+            pool = Pool()
+            Committee = pool.get('kim.committee')
+            Member = pool.get('kim.committee.member')
+            Meeting = pool.get('kim.committee.meeting')
+            AgendaItem = pool.get('kim.committee.agenda_item')
+            committee = Committee(name="AG Sprache", code='AGS',
+                type='arbeitsgruppe', start_date=dt.date(2025, 1, 1))
+            committee.save()
+            anna = person("Anna Mitglied", 'anna@ki.example')
+            Member(committee=committee, person=anna, role='chair',
+                email='anna@ki.example').save()
+            gina = person("Gina Gast", 'gina@verein.example')
+            start = (dt.datetime.now() + dt.timedelta(days=7)).replace(
+                microsecond=0)
+            meeting = Meeting(committee=committee, start=start,
+                end=start + dt.timedelta(hours=2), place="Kreishaus",
+                guests=[gina])
+            meeting.save()
+            AgendaItem(meeting=meeting, title="Sprachkurse", sequence=1
+                ).save()
+            Meeting.invite([meeting])
+            guest, = meeting.guest_replies
+            return meeting.id, guest.id
+        with SMTPSink() as sink:
+            meeting_id, guest_id = self.run_committed(invite)
+        tokens = tokens_of(sink.messages)
+        self.assertEqual(set(tokens), {'anna@ki.example',
+                'gina@verein.example'})
+        gina_mail, = [m for m in sink.messages if 'gina@' in str(m['To'])]
+        self.assertIn("ob Sie teilnehmen",
+            gina_mail.get_body(('plain',)).get_content())
+        token = tokens['gina@verein.example']
+
+        def reply():
+            with self.committed():
+                Guest = Pool().get('kim.committee.meeting-party.party')
+                guest = Guest(guest_id)
+                return guest.reply, bool(guest.reply_date), guest.note
+
+        response = self.client.get(self.url(token))
+        self.assertEqual(response.status_code, 200)
+        text = response.get_data(as_text=True)
+        self.assertIn("AG Sprache", text)
+        self.assertIn("Gina Gast", text)
+        self.assertNotIn('value="deputy"', text)
+        self.assertNotIn("Anna", text)
+        # no answer for the deputy, nor for another record
+        response = self.client.post(self.url(token),
+            data={'record': str(guest_id), 'action': 'deputy'})
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(reply(), (None, False, None))
+        self.assert_refused(self.client.post(self.url(token),
+                data={'record': str(guest_id + 1), 'action': 'attend'}))
+        # the guest attends, then declines with a note
+        response = self.client.post(self.url(token),
+            data={'record': str(guest_id), 'action': 'attend'})
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("Nimmt teil", response.get_data(as_text=True))
+        self.assertEqual(reply(), ('attend', True, None))
+        response = self.client.post(self.url(token),
+            data={'record': str(guest_id), 'action': 'decline',
+                'note': "Terminkonflikt"})
+        self.assertEqual(reply(), ('decline', True, "Terminkonflikt"))
+
+        # cancelled, the link opens no more
+        def cancel():
+            Meeting = Pool().get('kim.committee.meeting')
+            Meeting.cancel([Meeting(meeting_id)])
+        with SMTPSink():
+            self.run_committed(cancel)
+        self.assert_refused(self.client.get(self.url(token)))
+
     def test_barrier_report_link(self):
         "A partner reports a barrier, pseudonymised, from its link"
         with SMTPSink() as sink:
