@@ -4,7 +4,7 @@ manager in the desktop browser, counted in clicks and keystrokes.
 The walk (issue 17): create the client on the client form (KIM data,
 nationality and residence status in place), record the client's consent on
 the client form and give it in its row, "Fall eröffnen", answer the
-indication, "Assessment beginnen", "Re-Assessment" (opens the first
+indication, "Assessment beginnen", "Neues Assessment" (opens the first
 assessment) with one Handlungsfeld signed, "Planen", a Hilfeplan with its
 main goal and one goal, "Hilfeplan vereinbaren" (today proposed; it starts
 the implementation). Every step is checked over RPC; the test fails above
@@ -225,7 +225,7 @@ def test_intake(server, browser):
                 'kim_document_expiry', 'kim_consents'])
         assert client['kim_client'] and client['kim_nationality'], client
         assert client['kim_residence_status'], client
-        session.click(intake.list_button('kim_consents', 'Erteilt'),
+        session.click(intake.list_button('kim_consents', 'Erteilen'),
             'give the consent')
         intake.confirm()
         session.idle('give the consent')
@@ -257,7 +257,7 @@ def test_intake(server, browser):
 
         # -- the assessment: opened by the button, one Handlungsfeld --
         before = session.tab_count()
-        intake.button('Re-Assessment')
+        intake.button('Neues Assessment')
         session.idle('the first assessment', condition=lambda d: (
                 session.tab_count() > before
                 and session.current() == 'form'))
