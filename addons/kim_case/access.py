@@ -13,6 +13,11 @@ can choose in the preferences (the current company or employee):
 - ``company_users``: the users assigned to one of these companies;
 - ``user_id``: the id of the user;
 - ``kim_case_supervisor``: whether the user is in the Fachaufsicht;
+- ``kim_cases_in_charge``, ``kim_cases_of_companies``,
+  ``kim_clients_in_charge``, ``kim_clients_of_companies``: the domains of
+  the cases and clients a case manager and the Fachaufsicht see, written
+  once (``visibility_domains``) for the rules of cases, Wiedervorlage and
+  clients;
 
 besides the ``groups`` of ir. The KIM rules use only columns of the record
 compared with these values, or ``where`` clauses on the record's own
@@ -324,7 +329,13 @@ class Rule(metaclass=PoolMeta):
             '\n- "company_users" as list of ids of the users of the '
             'companies'
             '\n- "user_id" as the id of the user'
-            '\n- "kim_case_supervisor" if the user is in the Fachaufsicht')
+            '\n- "kim_case_supervisor" if the user is in the Fachaufsicht'
+            '\n- "kim_cases_in_charge" as the domain of the cases of the '
+            'assigned employees or their teams (kim.case, kim.case.due)'
+            '\n- "kim_cases_of_companies" as the domain of the cases of the '
+            'assigned companies'
+            '\n- "kim_clients_in_charge" and "kim_clients_of_companies" as '
+            'the domains of the parties (party.party) of these cases')
 
     @classmethod
     def _companies(cls):
@@ -353,7 +364,52 @@ class Rule(metaclass=PoolMeta):
         context['companies'] = list(cls._companies())
         context['user_id'] = Transaction().user
         context['kim_case_supervisor'] = is_case_supervisor()
+        context.update(visibility_domains(context))
         return context
+
+
+def visibility_domains(context):
+    """Return the rule-context values of the one definition of which cases
+    and clients a case manager and the Fachaufsicht see, computed from the
+    assignments in context ('employees', 'teams', 'companies',
+    'company_users', 'user_id'):
+
+    - the cases in charge of the assigned employees or of their teams, and
+      the cases of the assigned companies (the rules of kim.case and of the
+      Wiedervorlage kim.case.due, which has the same columns);
+    - the parties of these cases: every party that is no personal data of
+      KIM, the clients of these cases, the household members of these
+      clients or named on these cases and the clients without a case yet
+      recorded by the user (in charge) or a user of the companies"""
+    in_charge = ['OR',
+        ('case_manager', 'in', context['employees']),
+        ('team', 'in', context['teams']),
+        ]
+    of_companies = [('company', 'in', context['companies'])]
+
+    def clients(cases, recorded_by):
+        return ['OR',
+            ('kim_personal', '=', False),
+            ('kim_cases', 'where', cases),
+            ('kim_household_of', 'where', [
+                    ('client', 'where', [('kim_cases', 'where', cases)]),
+                    ]),
+            ('kim_household_cases', 'where', cases),
+            [
+                ('kim_cases', '=', None),
+                ('kim_household_of', '=', None),
+                ('kim_household_cases', '=', None),
+                recorded_by,
+                ],
+            ]
+    return {
+        'kim_cases_in_charge': in_charge,
+        'kim_cases_of_companies': of_companies,
+        'kim_clients_in_charge': clients(
+            in_charge, ('create_uid', '=', context['user_id'])),
+        'kim_clients_of_companies': clients(
+            of_companies, ('create_uid', 'in', context['company_users'])),
+        }
 
 
 class User(metaclass=PoolMeta):

@@ -9,10 +9,10 @@ from trytond.ir.rule import _get_access_models
 from trytond.model.exceptions import AccessError, ValidationError
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
-from trytond.modules.kim_network.tests.tools import as_user, create_user
+from trytond.modules.kim_network.tests.tools import (
+    FreshDatabaseMixin, as_user, create_user)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 CM = 'case_manager'
@@ -96,19 +96,10 @@ EXPECTED_OPTIONAL = {
     }
 
 
-class AccessTestCase(unittest.TestCase):
+class AccessTestCase(FreshDatabaseMixin, unittest.TestCase):
     "Test access by organisation and role"
 
-    @classmethod
-    def setUpClass(cls):
-        drop_db()
-        activate_module('kim_case')
-        super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
+    modules = 'kim_case'
 
     def user(self, role, company=None, employees=(), login=None):
         return create_user(

@@ -18,10 +18,10 @@ from trytond.modules.kim_case.access_log import log_path
 from trytond.modules.kim_case.exceptions import (
     LinkAccessError, SubjectAccessError, UserAssignmentError)
 from trytond.modules.kim_network.tests.tools import (
-    as_user, codes, create_organisation, create_user)
+    FreshDatabaseMixin, as_user, codes, create_organisation,
+    create_user)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 KIM_USER = ('kim_network', 'group_kim_user')
@@ -35,19 +35,10 @@ GROUPS = {
 NOW = dt.datetime.now().replace(microsecond=0)
 
 
-class AccessPathsTestCase(unittest.TestCase):
+class AccessPathsTestCase(FreshDatabaseMixin, unittest.TestCase):
     "Test the access rules on every path"
 
-    @classmethod
-    def setUpClass(cls):
-        drop_db()
-        activate_module('kim_case')
-        super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
+    modules = 'kim_case'
 
     # --- set-up ------------------------------------------------------------
 

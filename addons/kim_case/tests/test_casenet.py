@@ -13,10 +13,10 @@ from trytond.modules.kim_case.exceptions import (
     DoubleCareWarning, DuplicateWarning, InterpreterValidationError,
     MergeError, NetworkValidationError)
 from trytond.modules.kim_network.tests.tools import (
-    as_user, codes, create_organisation, create_user, give_consent)
+    FreshDatabaseMixin, as_user, codes, create_organisation,
+    create_user, give_consent)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 KIM_USER = ('kim_network', 'group_kim_user')
@@ -28,19 +28,10 @@ BIRTH = dt.date(1990, 5, 17)
 NOW = dt.datetime.now().replace(microsecond=0)
 
 
-class CaseNetworkTestCase(unittest.TestCase):
+class CaseNetworkTestCase(FreshDatabaseMixin, unittest.TestCase):
     "Test the network, interpreters and duplicate clients"
 
-    @classmethod
-    def setUpClass(cls):
-        drop_db()
-        activate_module('kim_case')
-        super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        drop_db()
+    modules = 'kim_case'
 
     def setup(self):
         """Company C with team A (Eva) and team B (Carla), company O (Dora);

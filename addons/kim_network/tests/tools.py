@@ -5,6 +5,9 @@ import importlib
 import os
 from contextlib import contextmanager
 
+from proteus import Model
+from proteus.config import get_config
+
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
@@ -323,7 +326,7 @@ class FreshDatabaseMixin:
         drop_db()
 
 
-class PartnerLinkTestMixin:
+class PartnerLinkTestMixin(FreshDatabaseMixin):
     """The set-up of the tests of the partner link pages: a fresh database
     with `module` activated and German loaded (the pages are German), a
     generous rate limit per address, a test client of the WSGI application;
@@ -333,11 +336,9 @@ class PartnerLinkTestMixin:
     @classmethod
     def setUpClass(cls):
         from trytond.config import config
-        from trytond.tests.test_tryton import (
-            DB_NAME, activate_module, drop_db)
+        from trytond.tests.test_tryton import DB_NAME
+        cls.modules = cls.module
         super().setUpClass()
-        drop_db()
-        activate_module(cls.module)
         if not config.has_section('kim'):
             config.add_section('kim')
         config.set('kim', 'partner_link_max_ip', '1000')
@@ -345,12 +346,6 @@ class PartnerLinkTestMixin:
             for module in ['kim_network', cls.module]:
                 load_german(module)
             transaction.commit()
-
-    @classmethod
-    def tearDownClass(cls):
-        from trytond.tests.test_tryton import drop_db
-        super().tearDownClass()
-        drop_db()
 
     def setUp(self):
         from trytond.protocols.wrappers import Response
@@ -363,3 +358,84 @@ class PartnerLinkTestMixin:
         "A transaction of the root user in German, to commit or read"
         from trytond.tests.test_tryton import DB_NAME
         return Transaction().start(DB_NAME, 0, context={'language': 'de'})
+
+
+# The set-up of the proteus scenarios (scenario_*.rst): as the tools of the
+# core modules, each function works on the configuration given or on the
+# current one of proteus and returns the records it created.
+
+def get_code(model, code, config=None):
+    "Return the record of the code list model with the code"
+    Record = Model.get(model, config=config)
+    record, = Record.find([('code', '=', code)])
+    return record
+
+
+def create_kommune(name="Nordstadt", ags='05999001', config=None,
+        **values):
+    "Create and return a Kommune of the Kreis"
+    Kommune = Model.get('kim.kommune', config=config)
+    kommune = Kommune(name=name, ags=ags, **values)
+    kommune.save()
+    return kommune
+
+
+def create_network_organisation(name, type_code=None, config=None,
+        **values):
+    """Create and return an organisation of the network of the type with
+    the code (by default the first organisation type)"""
+    Party = Model.get('party.party', config=config)
+    OrganisationType = Model.get('kim.organisation_type', config=config)
+    if type_code:
+        type_ = get_code('kim.organisation_type', type_code, config=config)
+    else:
+        type_ = OrganisationType.find([], limit=1)[0]
+    organisation = Party(name=name, kim_organisation_type=type_, **values)
+    organisation.save()
+    return organisation
+
+
+def sign_agreement(office, partners, handlungsfelder=(),
+        name="Kooperation Jobcenter", type='statutory_cm', config=None,
+        **values):
+    """Create a cooperation agreement of the office with the partners that
+    allows sharing data on the Handlungsfelder, sign it and return it"""
+    Agreement = Model.get('kim.cooperation_agreement', config=config)
+    Party = Model.get('party.party', config=config)
+    Handlungsfeld = Model.get('kim.handlungsfeld', config=config)
+    agreement = Agreement(name=name, type=type, office=office, **values)
+    agreement.partners.extend([Party(p.id) for p in partners])
+    agreement.shared_handlungsfelder.extend(
+        [Handlungsfeld(h.id) for h in handlungsfelder])
+    agreement.click('sign')
+    return agreement
+
+
+def create_employee(name, company=None, config=None):
+    "Create and return an employee of the company (the only one by default)"
+    Party = Model.get('party.party', config=config)
+    Employee = Model.get('company.employee', config=config)
+    Company = Model.get('company.company', config=config)
+    if company is None:
+        company, = Company.find()
+    employee = Employee(party=Party(name=name), company=company)
+    employee.party.save()
+    employee.save()
+    return employee
+
+
+def work_as(employee, config=None, **values):
+    """Make the current user work as the employee (assigned and current),
+    with the other values of res.user given; reload the preferences into
+    the context and return the user"""
+    if config is None:
+        config = get_config()
+    User = Model.get('res.user', config=config)
+    user = User(config.user)
+    user.employees.append(employee)
+    user.employee = employee
+    for name, value in values.items():
+        setattr(user, name, value)
+    user.save()
+    config._context = User.get_preferences(True, config.context)
+    return user

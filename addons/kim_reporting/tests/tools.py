@@ -1,9 +1,13 @@
 # This file is part of the KIM Suite. See COPYRIGHT and LICENSE at the
 # top level of this repository.
-"Helpers for the Kennzahlen tests: random case data of a company"
+"""Helpers for the tests of kim_reporting: random case data of a company
+for the Kennzahlen, and the set-up of the funding year for the proteus
+scenarios"""
 import datetime as dt
 import random
+from decimal import Decimal
 
+from proteus import Model
 from sql import Table
 
 from trytond.modules.kim_network.tests.tools import create_organisation
@@ -165,3 +169,184 @@ def generate_cases(company, employee, count=60, seed=1, year=None):
                     contact.interpreter_used], contacts))
     Event.create(events)
     return kommunen
+
+
+# The set-up of the proteus scenarios (scenario_*.rst): as the tools of the
+# core modules, each function works on the configuration given or on the
+# current one of proteus and returns the records it created.
+
+def create_funding_organisations(config=None):
+    """Create the organisations of a funding year: the KI that runs the KIM
+    office (set in the configuration), the Ausländerbehörde, a welfare
+    organisation, a JMD of the JMD/MBE staffing and the approving authority;
+    return them in a dict by 'ki', 'abh', 'diakonie', 'jmd' and 'bezreg'"""
+    Party = Model.get('party.party', config=config)
+    OrganisationType = Model.get('kim.organisation_type', config=config)
+    KimConfiguration = Model.get('kim.configuration', config=config)
+
+    def organisation(name, type_code=None, **values):
+        if type_code:
+            values['kim_organisation_type'], = OrganisationType.find(
+                [('code', '=', type_code)])
+        party = Party(name=name, **values)
+        party.save()
+        return party
+    organisations = {
+        'ki': organisation("KI Kreis Musterland", 'KI'),
+        'abh': organisation("Ausländerbehörde", 'ABH'),
+        'diakonie': organisation("Diakonie Musterland", 'WOHLFAHRT'),
+        'jmd': organisation("JMD Musterland", 'JMD',
+            kim_jmd_mbe_staffing=True),
+        'bezreg': organisation("Bezirksregierung Arnsberg, Dezernat 36"),
+        }
+    kim_config = KimConfiguration(1)
+    kim_config.kim_office = organisations['ki']
+    kim_config.save()
+    return organisations
+
+
+def create_employees(names, company=None, config=None):
+    "Create and return an employee of the company for each name"
+    from trytond.modules.kim_network.tests.tools import create_employee
+    return [create_employee(n, company=company, config=config) for n in names]
+
+
+def get_bausteine(config=None):
+    "Return the Bausteine 1, 2 and 3 shipped as data"
+    Baustein = Model.get('kim.funding.baustein', config=config)
+    return Baustein.find([], order=[('code', 'ASC')])
+
+
+def create_funding_decision(baustein, year, number, vzae, amount,
+        authority, config=None):
+    """Create and return the draft Förderbescheid of the Baustein for the
+    year, dated 20 January, with the proof due by 30 June of the next
+    year"""
+    Decision = Model.get('kim.funding.decision', config=config)
+    decision = Decision(baustein=baustein, year=year,
+        date=dt.date(year, 1, 20))
+    decision.authority = authority
+    decision.file_number = number
+    decision.eligible_vzae = vzae
+    decision.amount = amount
+    decision.conditions = "ANBest-G; Verwendungsnachweis by 30 June."
+    decision.proof_deadline = dt.date(year + 1, 6, 30)
+    decision.save()
+    return decision
+
+
+def grant_funding_decisions(bausteine, year, authority, config=None):
+    """Create and grant the Förderbescheide of the year for Bausteine 1 to 3
+    (2, 3 and 1 VZÄ) and record the payments of Baustein 2; return them"""
+    b1, b2, b3 = bausteine
+    decisions = [
+        create_funding_decision(b1, year, '36.08.01-1/%s' % year,
+            Decimal('2'), Decimal('114000'), authority, config=config),
+        create_funding_decision(b2, year, '36.08.01-2/%s' % year,
+            Decimal('3'), Decimal('171000'), authority, config=config),
+        create_funding_decision(b3, year, '36.08.01-3/%s' % year,
+            Decimal('1'), Decimal('50000'), authority, config=config),
+        ]
+    for decision in decisions:
+        decision.click('grant')
+    decision_2 = decisions[1]
+    decision_2.payments.new(
+        date=dt.date(year, 2, 15), amount=Decimal('100000'))
+    decision_2.payments.new(
+        date=dt.date(year, 8, 15), amount=Decimal('71000'))
+    decision_2.save()
+    return decisions
+
+
+def sign_forwarding_agreement(partner, year, config=None):
+    """Sign and return the Weiterleitungsvertrag with the partner from the
+    start of the year, on every Handlungsfeld"""
+    Agreement = Model.get('kim.cooperation_agreement', config=config)
+    Party = Model.get('party.party', config=config)
+    Handlungsfeld = Model.get('kim.handlungsfeld', config=config)
+    agreement = Agreement(name="Weiterleitung Case Management",
+        type='forwarding')
+    agreement.partners.append(Party(partner.id))
+    agreement.shared_handlungsfelder.extend(Handlungsfeld.find([]))
+    agreement.valid_from = dt.date(year, 1, 1)
+    agreement.save()
+    agreement.click('sign')
+    return agreement
+
+
+def add_position(plan, code, baustein, vzae, employer, kind, **values):
+    """Add a post with the code as its name to the Stellenplan and return
+    it (unsaved)"""
+    position = plan.positions.new(code=code, name=code,
+        baustein=baustein, vzae=Decimal(vzae), employer=employer,
+        employer_kind=kind)
+    position.home = employer
+    for name, value in values.items():
+        setattr(position, name, value)
+    return position
+
+
+def occupy(code, employee, share, cost, start, end=None, config=None):
+    """Let the employee fill the share of the post with the code at the
+    personnel cost per month from start to end"""
+    Position = Model.get('kim.funding.position', config=config)
+    position, = Position.find([('code', '=', code)])
+    position.occupancies.new(employee=employee,
+        share=Decimal(share), monthly_cost=Decimal(cost),
+        start_date=start, end_date=end)
+    position.save()
+
+
+def confirm_stellenplan(year, organisations, bausteine, agreement,
+        employees, config=None):
+    """Create the Stellenplan of the year, occupy and confirm it: two
+    coordination posts, three case-management posts (one forwarded to the
+    welfare organisation under the agreement) and one post at the
+    Ausländerbehörde; employees are Eva, Ali, Nina, Tom and Ute"""
+    Stellenplan = Model.get('kim.funding.stellenplan', config=config)
+    b1, b2, b3 = bausteine
+    ki, abh, diakonie = (organisations[k] for k in ['ki', 'abh', 'diakonie'])
+    eva, ali, nina, tom, ute = employees
+    plan = Stellenplan(name="Stellenplan %s" % year, year=year)
+    add_position(plan, 'K-01', b1, '2', ki, 'ki')
+    add_position(plan, 'CM-01', b2, '1', ki, 'ki')
+    add_position(plan, 'CM-02', b2, '1', ki, 'ki')
+    add_position(plan, 'CM-03', b2, '1', diakonie, 'welfare',
+        forwarded=True, recipient=diakonie, forwarding_agreement=agreement,
+        justification="Beratung vor Ort im Nordkreis",
+        jmd_mbe_outside=True, jmd_mbe_proof=b'%PDF-1.4',
+        jmd_mbe_proof_name='Erklaerung_Diakonie.pdf')
+    add_position(plan, 'ABH-01', b3, '1', abh, 'office')
+    plan.save()
+    for code, employee, share, cost, start, end in [
+            ('K-01', tom, '1', '6000', (1, 1), None),
+            ('K-01', ute, '1', '5500', (1, 1), None),
+            ('CM-01', eva, '1', '5000', (1, 1), None),
+            ('CM-02', ali, '0.5', '2600', (3, 1), (9, 30)),
+            ('CM-03', nina, '1', '4800', (1, 1), None),
+            ]:
+        occupy(code, employee, share, cost, dt.date(year, *start),
+            end and dt.date(year, *end), config=config)
+    plan.reload()
+    plan.click('confirm')
+    return plan
+
+
+def check_forwarding(decision, recipient, agreement, year, spent,
+        config=None):
+    """Forward 1 VZÄ (57,000) of the Förderbescheid to the recipient with
+    the authority's consent, pay it, receive the proof of use with the
+    expenses spent and check it; return the Weiterleitung"""
+    Forwarding = Model.get('kim.funding.forwarding', config=config)
+    forwarding = Forwarding(decision=decision, recipient=recipient,
+        recipient_kind='welfare', agreement=agreement,
+        vzae=Decimal('1'), amount=Decimal('57000'))
+    forwarding.consent_date = dt.date(year, 1, 25)
+    forwarding.consent_reference = "Zustimmung vom 25.01."
+    forwarding.proof_deadline = dt.date(year, 12, 31)
+    forwarding.save()
+    forwarding.click('pay')
+    forwarding.proof_spent = Decimal(spent)
+    forwarding.click('receive_proof')
+    forwarding.click('check')
+    return forwarding
