@@ -787,7 +787,7 @@ class ClientRechtskreis(_ClientPeriod, ModelSQL, ModelView):
 
 
 class Erase(metaclass=PoolMeta):
-    __string__ = "Erase the personal data of a client with the party"
+    "Erase refuses a client with an open case and clears the KIM fields"
     __name__ = 'party.erase'
 
     def check_erase(self, party):

@@ -629,7 +629,7 @@ def _merge_domains(domains):
 
 
 class Erase(metaclass=PoolMeta):
-    __string__ = "Erase (anonymise) the data of a client with the KIM rules"
+    "Erase (anonymise) the rest of a client's data with the KIM rules"
     __name__ = 'party.erase'
 
     def to_erase(self, party_id):

@@ -19,7 +19,9 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 
-class CompanyMixin:
+class SteeringCompanyMixin:
+    """The company of a steering record (committee, topic, barrier report):
+    set once, its parties read in that company"""
     __slots__ = ()
     company = fields.Many2One('company.company', "Company", required=True,
         ondelete='RESTRICT',
@@ -60,7 +62,7 @@ class CompanyMixin:
         return Transaction().context.get('company')
 
 
-class Committee(CompanyMixin, metaclass=PoolMeta):
+class Committee(SteeringCompanyMixin, metaclass=PoolMeta):
     __name__ = 'kim.committee'
 
     @classmethod
@@ -72,11 +74,11 @@ class Committee(CompanyMixin, metaclass=PoolMeta):
         field.depends = set(field.depends or ()) | {'company'}
 
 
-class Topic(CompanyMixin, metaclass=PoolMeta):
+class Topic(SteeringCompanyMixin, metaclass=PoolMeta):
     __name__ = 'kim.topic'
 
 
-class BarrierReport(CompanyMixin, metaclass=PoolMeta):
+class BarrierReport(SteeringCompanyMixin, metaclass=PoolMeta):
     __name__ = 'kim.barrier_report'
 
 
