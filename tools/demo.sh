@@ -54,6 +54,8 @@ root = $root/.sao/package
 forbidden = $root/etc/forbidden-passwords.txt
 [email]
 uri = smtp://127.0.0.1:$smtp_port
+[kim]
+partner_link_url = http://$listen
 EOF
 }
 
