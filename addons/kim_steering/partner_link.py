@@ -159,10 +159,9 @@ class PartnerLink(metaclass=PoolMeta):
 
     # --- meeting invitation --------------------------------------------------
 
-    def _page_meeting(self, error=None, form=None):
-        attendance = self.resource
-        meeting = attendance.meeting
-        member = attendance.member
+    def _meeting_page(self, meeting, person_items, actions, error, form):
+        """The page of an invitation: the meeting, the invitee's lines, the
+        answer's buttons and a note"""
         start, end = _local(meeting.start), _local(meeting.end)
         items = [
             (gettext('kim_steering.msg_link_meeting_committee'),
@@ -176,13 +175,7 @@ class PartnerLink(metaclass=PoolMeta):
                 meeting.video_link),
             (gettext('kim_steering.msg_link_meeting_agenda'),
                 meeting.agenda_text()),
-            (gettext('kim_steering.msg_link_meeting_member'),
-                member.person.rec_name),
-            (gettext('kim_steering.msg_link_meeting_deputy'),
-                member.deputy.rec_name if member.deputy else None),
-            (gettext('kim_steering.msg_link_meeting_reply'),
-                attendance.reply_string if attendance.reply else None),
-            ]
+            ] + person_items
         parts = ['<h1>%s</h1>' % escape(
                 gettext('kim_steering.msg_link_meeting_heading'))]
         if error:
@@ -192,14 +185,32 @@ class PartnerLink(metaclass=PoolMeta):
         actions = [
             ('attend', gettext('kim_steering.msg_link_meeting_attend')),
             ('decline', gettext('kim_steering.msg_link_meeting_decline')),
-            ]
-        if member.deputy:
-            actions.append(('deputy',
-                    gettext('kim_steering.msg_link_meeting_send_deputy')))
+            ] + actions
         parts.append(self.form(textarea('note',
                     gettext('kim_steering.msg_link_meeting_note'),
                     (form or {}).get('note', '')), actions))
         return ''.join(parts)
+
+    @staticmethod
+    def _meeting_done(reply):
+        return '<h1>%s</h1><p>%s</p>' % (
+            escape(gettext('kim_network.msg_link_thanks')),
+            escape(gettext('kim_steering.msg_link_meeting_done',
+                    reply=reply)))
+
+    def _page_meeting(self, error=None, form=None):
+        attendance = self.resource
+        member = attendance.member
+        return self._meeting_page(attendance.meeting, [
+                (gettext('kim_steering.msg_link_meeting_member'),
+                    member.person.rec_name),
+                (gettext('kim_steering.msg_link_meeting_deputy'),
+                    member.deputy.rec_name if member.deputy else None),
+                (gettext('kim_steering.msg_link_meeting_reply'),
+                    attendance.reply_string if attendance.reply else None),
+                ], [('deputy',
+                    gettext('kim_steering.msg_link_meeting_send_deputy'))]
+            if member.deputy else [], error, form)
 
     def _submit_meeting(self, action, form):
         pool = Pool()
@@ -214,49 +225,18 @@ class PartnerLink(metaclass=PoolMeta):
                     'kim_steering.msg_link_meeting_unavailable'))
         note = form_text(form, 'note', limit=200)
         Attendance.record_reply([attendance], action, self.party, note)
-        attendance = Attendance(attendance.id)
-        return '<h1>%s</h1><p>%s</p>' % (
-            escape(gettext('kim_network.msg_link_thanks')),
-            escape(gettext('kim_steering.msg_link_meeting_done',
-                    reply=attendance.reply_string)))
+        return self._meeting_done(Attendance(attendance.id).reply_string)
 
     # --- meeting invitation of a guest ---------------------------------------
 
     def _page_meeting_guest(self, error=None, form=None):
         guest = self.resource
-        meeting = guest.meeting
-        start, end = _local(meeting.start), _local(meeting.end)
-        items = [
-            (gettext('kim_steering.msg_link_meeting_committee'),
-                meeting.committee.name),
-            (gettext('kim_steering.msg_link_meeting_title'), meeting.title),
-            (gettext('kim_steering.msg_link_meeting_date'),
-                '%s, %s - %s' % (start.strftime('%d.%m.%Y'),
-                    start.strftime('%H:%M'), end.strftime('%H:%M'))),
-            (gettext('kim_steering.msg_link_meeting_place'), meeting.place),
-            (gettext('kim_steering.msg_link_meeting_video'),
-                meeting.video_link),
-            (gettext('kim_steering.msg_link_meeting_agenda'),
-                meeting.agenda_text()),
-            (gettext('kim_steering.msg_link_meeting_guest'),
-                guest.party.rec_name),
-            (gettext('kim_steering.msg_link_meeting_reply'),
-                guest.reply_string if guest.reply else None),
-            ]
-        parts = ['<h1>%s</h1>' % escape(
-                gettext('kim_steering.msg_link_meeting_heading'))]
-        if error:
-            parts.append('<p class="error" role="alert">%s</p>'
-                % escape(error))
-        parts.append(definition_list(items))
-        actions = [
-            ('attend', gettext('kim_steering.msg_link_meeting_attend')),
-            ('decline', gettext('kim_steering.msg_link_meeting_decline')),
-            ]
-        parts.append(self.form(textarea('note',
-                    gettext('kim_steering.msg_link_meeting_note'),
-                    (form or {}).get('note', '')), actions))
-        return ''.join(parts)
+        return self._meeting_page(guest.meeting, [
+                (gettext('kim_steering.msg_link_meeting_guest'),
+                    guest.party.rec_name),
+                (gettext('kim_steering.msg_link_meeting_reply'),
+                    guest.reply_string if guest.reply else None),
+                ], [], error, form)
 
     def _submit_meeting_guest(self, action, form):
         pool = Pool()
@@ -268,11 +248,7 @@ class PartnerLink(metaclass=PoolMeta):
                     'kim_steering.msg_link_meeting_unavailable'))
         note = form_text(form, 'note', limit=200)
         Guest.record_reply([guest], action, note)
-        guest = Guest(guest.id)
-        return '<h1>%s</h1><p>%s</p>' % (
-            escape(gettext('kim_network.msg_link_thanks')),
-            escape(gettext('kim_steering.msg_link_meeting_done',
-                    reply=guest.reply_string)))
+        return self._meeting_done(Guest(guest.id).reply_string)
 
 
 class MeetingGuest(ModelView, metaclass=PoolMeta):
