@@ -57,16 +57,10 @@ TIMEOUT = 30
 
 # the shared set-up of the browser tests (tests/kim_browser.py)
 from kim_browser import (  # noqa: E402
-    CHROMEDRIVER, CHROMIUM, RPC, SKIP_REASON, serve)
+    CHROMEDRIVER, CHROMIUM, RPC, SKIP_REASON)
 
 pytestmark = pytest.mark.skipif(
     SKIP_REASON is not None, reason=SKIP_REASON or '')
-
-
-@pytest.fixture(scope='module')
-def server():
-    "Build the small demo database and serve it; yield the base URL"
-    yield from serve()
 
 
 @pytest.fixture

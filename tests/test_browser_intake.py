@@ -16,29 +16,12 @@ See tests/kim_browser.py for the set-up and the skips.
 """
 import datetime as dt
 
-import pytest
-
 from kim_browser import (
-    Session, serve, skip_without_browser, start_browser, stop_browser,
-    visible)
+    Session, skip_without_browser, visible)
 
 pytestmark = skip_without_browser
 # the target of issue 17
 MAX_CLICKS = 60
-
-
-@pytest.fixture(scope='module')
-def server():
-    yield from serve()
-
-
-@pytest.fixture
-def browser(request):
-    driver = start_browser(request.node.name)
-    try:
-        yield driver
-    finally:
-        stop_browser(driver)
 
 
 class Intake:

@@ -6,28 +6,11 @@ See tests/kim_browser.py for the set-up and the skips.
 """
 import datetime as dt
 
-import pytest
-
 from kim_browser import (
-    PHONE, Session, serve, skip_without_browser, start_browser, stop_browser,
-    visible)
+    PHONE, Session, skip_without_browser, visible)
 
 pytestmark = skip_without_browser
 PHONE_HEIGHT = int(PHONE.split(',')[1])
-
-
-@pytest.fixture(scope='module')
-def server():
-    yield from serve()
-
-
-@pytest.fixture
-def phone(request):
-    driver = start_browser(request.node.name, PHONE)
-    try:
-        yield driver
-    finally:
-        stop_browser(driver)
 
 
 def by_name(session, name, root=None, selector='input, textarea, select'):

@@ -16,26 +16,11 @@ import time
 import pytest
 
 from kim_browser import (
-    ROLES, Session, serve, skip_without_browser, start_browser,
-    stop_browser)
+    ROLES, Session, skip_without_browser)
 
 pytestmark = skip_without_browser
 # the actions whose first record and form pages were walked
 WALKED = set()
-
-
-@pytest.fixture(scope='module')
-def server():
-    yield from serve()
-
-
-@pytest.fixture
-def browser(request):
-    driver = start_browser(request.node.name)
-    try:
-        yield driver
-    finally:
-        stop_browser(driver)
 
 
 def menu_paths(session):
