@@ -73,7 +73,13 @@ class DemoDataTestCase(WorkflowHistoryMixin, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         drop_db()
-        activate_module('kim_network')
+        # in German, as the demo: the database cache of plain kim_network
+        # was seen holding demo Kommunen after the browser tests in the
+        # full SQLite pass (cause not found yet); this one is only ours
+        activate_module('kim_network', lang='de')
+        with Transaction().start(DB_NAME, 0, readonly=True):
+            assert not Pool().get('kim.kommune').search([]), (
+                'the activated database is not empty')
         cls.plugins = [(m, generate.import_plugin(m, p))
             for m, p in generate.plugin_files()]
         cls.network = dict(cls.plugins)['kim_network']
