@@ -665,13 +665,11 @@ class Case(metaclass=PoolMeta):
             "Current Hilfeplan",
             help="The agreed plan in force, or the draft when none is "
             "agreed yet."),
-        'get_plan_fields')
+        'get_current_plan')
 
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        # one search of the plans for both fields of the form
-        cls.goal_attainment.getter = 'get_plan_fields'
         cls._buttons.update({
                 'agree_plan': {
                     'invisible': ~Eval('state').in_(
@@ -710,17 +708,6 @@ class Case(metaclass=PoolMeta):
                     case=self.rec_name))
 
     @classmethod
-    def get_plan_fields(cls, cases, names):
-        "The current plan and the goal attainment, from one search"
-        current = cls.get_current_plan(cases, 'current_plan')
-        result = {}
-        if 'current_plan' in names:
-            result['current_plan'] = current
-        if 'goal_attainment' in names:
-            result['goal_attainment'] = cls._goal_attainment(current)
-        return result
-
-    @classmethod
     def get_goal_attainment(cls, cases, name):
         "The goal attainment of the current plan of each case"
         return cls._goal_attainment(
@@ -731,7 +718,7 @@ class Case(metaclass=PoolMeta):
         "{case id: goal attainment} of {case id: current plan id}"
         Plan = Pool().get('kim.case.plan')
         result = dict.fromkeys(current)
-        plans = Plan.browse({p for p in current.values() if p is not None})
+        plans = Plan.browse(sorted({p for p in current.values() if p}))
         attainment = Plan.get_attainment(
             plans, ['goal_attainment'])['goal_attainment']
         for case_id, plan_id in current.items():
