@@ -7,11 +7,11 @@ trytond's WSGI application, with every SQL query timed and, optionally,
 cProfile.
 
     profile_rpc.py -c trytond.conf -c DB.conf -d DB [--login fallmanager]
-        [--repeat 5] [--profile] [--queries 15] [--explain]
+        [--repeat 5] [--profile] [--queries 15] [--explain] [--case ID]
 
-Prints per action the time, the number of queries and their time, the
-slowest queries (normalised: the same statement with other values counts
-once) and with --profile the top functions by cumulative time."""
+Prints per action the time, the number of queries (also per call) and
+their time, the slowest queries (normalised: the same statement with other
+values counts once) and with --profile the top functions by cumulative time."""
 import argparse
 import cProfile
 import io
@@ -72,6 +72,9 @@ def main(argv=None):
     parser.add_argument('--queries', type=int, default=12)
     parser.add_argument('--explain', action='store_true',
         help='EXPLAIN ANALYZE the slowest queries')
+    parser.add_argument('--case', type=int, action='append', default=[],
+        help='open the form of these case ids (default: the first 20 of '
+        'the list)')
     parser.add_argument('--only', default='',
         help='comma-separated actions: list, form, due')
     args = parser.parse_args(argv)
@@ -90,6 +93,8 @@ def main(argv=None):
     client = Client(app)
 
     class Session(bench_rpc.Session):
+        queries = []  # (method, number of SQL statements) per call
+
         def request(self, method, params, label=None):
             body = bench_rpc.json.dumps({'id': 1, 'method': method,
                     'params': params}, default=bench_rpc._default)
@@ -97,11 +102,13 @@ def main(argv=None):
             if self.auth:
                 headers['Authorization'] = self.auth
             start = time.perf_counter()
+            queries = len(QUERIES)
             response = client.post(self.path, data=body, headers=headers)
             result = bench_rpc.json.loads(response.get_data(),
                 object_hook=bench_rpc._hook)
             self.calls.append((label or method, method,
                     time.perf_counter() - start, True))
+            self.queries.append((method, len(QUERIES) - queries))
             if result.get('error'):
                 raise bench_rpc.RPCError(str(result['error'])[:800])
             return result['result']
@@ -121,6 +128,7 @@ def main(argv=None):
     cases = bench_rpc.Screen(s, bench.menu_of('kim_case', 'act_case_form'))
     dues = bench_rpc.Screen(s, bench.menu_of('kim_case', 'act_case_due'))
     ids, _ = cases.open_list('warm')
+    ids = args.case or ids
     actions = {
         'list': lambda i: cases.open_list('list'),
         'form': lambda i: cases.open_form(ids[i % min(len(ids), 20)],
@@ -137,8 +145,10 @@ def main(argv=None):
         profiler = cProfile.Profile() if args.profile else None
         times = []
         by_call = defaultdict(list)
+        queries_by_call = defaultdict(int)
         for i in range(args.repeat):
             before = len(s.calls)
+            before_queries = len(s.queries)
             start = time.perf_counter()
             if profiler:
                 profiler.enable()
@@ -148,6 +158,8 @@ def main(argv=None):
             times.append(time.perf_counter() - start)
             for label, method, took, _ in s.calls[before:]:
                 by_call[method].append(took)
+            for method, count in s.queries[before_queries:]:
+                queries_by_call[method] += count
         times.sort()
         n = args.repeat
         sql_time = sum(q[0] for q in QUERIES) / n
@@ -157,9 +169,10 @@ def main(argv=None):
                 len(QUERIES) / n, sql_time * 1000))
         for method, took in by_call.items():
             took.sort()
-            print('   %-48s x%.1f  median %.1f ms' % (
+            print('   %-48s x%.1f  median %.1f ms, %.1f queries' % (
                     method.replace('model.', ''), len(took) / n,
-                    took[len(took) // 2] * 1000))
+                    took[len(took) // 2] * 1000,
+                    queries_by_call[method] / n))
         grouped = defaultdict(lambda: [0, 0.0, ''])
         for took, query, text in QUERIES:
             g = grouped[_normalise(query)]

@@ -522,9 +522,10 @@ class Case(NumberedMixin, Workflow, ModelSQL, ModelView):
     def check_can_implement(self):
         "Raise a UserError if the case cannot move to implementation"
 
-    def get_goal_attainment(self, name):
-        "Return the goal attainment (mean rating 1 to 5) or None"
-        return None
+    @classmethod
+    def get_goal_attainment(cls, cases, name):
+        "Return the goal attainment (mean rating 1 to 5) or None per case"
+        return {c.id: None for c in cases}
 
     @classmethod
     def _due_id(cls, source_id, case_id, kind):

@@ -707,10 +707,24 @@ class Case(metaclass=PoolMeta):
                     'kim_case.msg_case_implement_no_plan',
                     case=self.rec_name))
 
-    def get_goal_attainment(self, name):
-        plan = self.current_plan
-        if plan:
-            return plan.goal_attainment
+    @classmethod
+    def get_goal_attainment(cls, cases, name):
+        "The goal attainment of the current plan of each case"
+        return cls._goal_attainment(
+            cls.get_current_plan(cases, 'current_plan'))
+
+    @classmethod
+    def _goal_attainment(cls, current):
+        "{case id: goal attainment} of {case id: current plan id}"
+        Plan = Pool().get('kim.case.plan')
+        result = dict.fromkeys(current)
+        plans = Plan.browse(sorted({p for p in current.values() if p}))
+        attainment = Plan.get_attainment(
+            plans, ['goal_attainment'])['goal_attainment']
+        for case_id, plan_id in current.items():
+            if plan_id is not None:
+                result[case_id] = attainment[plan_id]
+        return result
 
     @classmethod
     def _due_queries(cls):

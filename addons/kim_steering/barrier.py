@@ -427,6 +427,8 @@ class Case(metaclass=PoolMeta):
         with Transaction().set_context(
                 _check_access=bool(Transaction().user)):
             links = Link.search([('case', 'in', [c.id for c in cases])])
+            if not links:
+                return result
             readable = {r.id for r in Report.search([
                         ('id', 'in', [l.report.id for l in links]),
                         ])}
