@@ -373,7 +373,7 @@ class Party(metaclass=PoolMeta):
         Nationality = pool.get('party.party-country.country.kim_nationality')
         result = {p.id: None for p in parties}
         for sub_ids in grouped_slice([p.id for p in parties],
-                Transaction().database.IN_MAX):
+                backend.MAX_QUERY_PARAMS):
             for line in Nationality.search([
                         ('party', 'in', list(sub_ids)),
                         ], order=[('id', 'ASC')]):
