@@ -339,6 +339,18 @@ class CaseDueTestCase(FreshDatabaseMixin, PlanTestMixin, unittest.TestCase):
                 company=elsewhere.id):
             self.assertEqual(Due.search([('escalated', '=', True)]), [])
 
+    def digest_fixture(self):
+        """The cases of fixture(), German loaded and the case manager Eva
+        with an address, writing German"""
+        Lang = Pool().get('ir.lang')
+        load_german('kim_case')
+        cases = self.fixture()
+        de, = Lang.search([('code', '=', 'de')])
+        eva = create_user('eva', [('kim_case', 'group_case_manager')],
+            company=self.company, employees=[self.employee],
+            email='eva@kim.invalid', language=de.id)
+        return cases, de, eva
+
     @with_transaction()
     def test_digest(self):
         """The daily digest reaches the case manager through SMTP in German
@@ -348,13 +360,7 @@ class CaseDueTestCase(FreshDatabaseMixin, PlanTestMixin, unittest.TestCase):
         Due = pool.get('kim.case.due')
         Notification = pool.get('res.notification')
         Cron = pool.get('ir.cron')
-        Lang = pool.get('ir.lang')
-        load_german('kim_case')
-        case, case2, case3 = self.fixture()
-        de, = Lang.search([('code', '=', 'de')])
-        eva = create_user('eva', [('kim_case', 'group_case_manager')],
-            company=self.company, employees=[self.employee],
-            email='eva@kim.invalid', language=de.id)
+        (case, case2, case3), de, eva = self.digest_fixture()
         create_user('nomail', [('kim_case', 'group_case_manager')],
             company=self.company)
         self.assertIn('kim.case.due|send_digest',
@@ -434,13 +440,7 @@ class CaseDueTestCase(FreshDatabaseMixin, PlanTestMixin, unittest.TestCase):
         another company or without address gets none"""
         pool = Pool()
         Due = pool.get('kim.case.due')
-        Lang = pool.get('ir.lang')
-        load_german('kim_case')
-        case, case2, case3 = self.fixture()
-        de, = Lang.search([('code', '=', 'de')])
-        eva = create_user('eva', [('kim_case', 'group_case_manager')],
-            company=self.company, employees=[self.employee],
-            email='eva@kim.invalid', language=de.id)
+        (case, case2, case3), de, eva = self.digest_fixture()
         supervisor = create_user('sup', [
                 ('kim_case', 'group_case_supervisor')],
             company=self.company, email='fachaufsicht@kim.invalid',
