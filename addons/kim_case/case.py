@@ -9,6 +9,7 @@ from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Workflow, fields)
+from trytond.model.modelsql import convert_from
 from trytond.modules.kim_network.common import (
     NumberedMixin, format_date, rec_name_domain, relation, today)
 from trytond.modules.kim_network.workflow import WorkflowGuard
@@ -305,9 +306,12 @@ class Case(NumberedMixin, Workflow, ModelSQL, ModelView):
                 Index(t, (t.state, Index.Equality()),
                     where=t.state.in_(OPEN_STATES)),
                 Index(t, (t.client, Index.Equality())),
-                Index(t, (t.case_manager, Index.Equality())),
-                # the rules of case managers: cases of their teams
-                Index(t, (t.team, Index.Equality())),
+                # the rules of case managers (own cases, cases of their
+                # teams) with the state of the list's tabs and counters
+                Index(t, (t.case_manager, Index.Equality()),
+                    (t.state, Index.Equality())),
+                Index(t, (t.team, Index.Equality()),
+                    (t.state, Index.Equality())),
                 # the order of the case list
                 Index(t, (t.opened_date, Index.Range()),
                     (t.id, Index.Range())),
@@ -842,16 +846,19 @@ class Case(NumberedMixin, Workflow, ModelSQL, ModelView):
         Due = pool.get('kim.case.due')
         if date is None:
             date = today()
+        cursor = Transaction().connection.cursor()
         with Transaction().set_context(date=date):
-            dues = Due.search([('date', '<=', date)])
-        due_ids = {d.case.id for d in dues}
+            from_, due, where = Due.select_from([('date', '<=', date)])
+            cursor.execute(*from_.select(due.case, where=where,
+                    group_by=[due.case]))
+        due_ids = {case for case, in cursor}
         flagged = cls.search([
                 ('state', 'in', OPEN_STATES),
                 ('followup_due', '=', True),
                 ])
+        flagged_ids = {c.id for c in flagged}
         to_clear = [c for c in flagged if c.id not in due_ids]
-        to_flag = cls.browse([i for i in due_ids
-                if i not in {c.id for c in flagged}])
+        to_flag = cls.browse(sorted(due_ids - flagged_ids))
         to_write = []
         if to_clear:
             to_write.extend((to_clear, {'followup_due': False}))
@@ -975,6 +982,14 @@ class CaseDue(ModelSQL, ModelView):
         cls._order = [('date', 'ASC'), ('id', 'ASC')]
 
     @classmethod
+    def select_from(cls, domain):
+        """Return the FROM of the items of domain, the table query in it and
+        the condition, to select their columns in one query: reading the
+        records in batches would compute the table query once per batch"""
+        tables, expression = cls.search_domain(domain)
+        return convert_from(None, tables), tables[None][0], expression
+
+    @classmethod
     def _readable_cases(cls):
         """Return the query of the ids of the cases the user of the
         transaction reads, or None when the access is not checked"""
@@ -1050,8 +1065,13 @@ class CaseDue(ModelSQL, ModelView):
 
     def get_overdue(self, name):
         date = Transaction().context.get('date') or today()
-        return bool(self.date and self.date < date
-            and self.kind not in self._informative_kinds)
+        return self._is_overdue(self.kind, self.date, date)
+
+    @classmethod
+    def _is_overdue(cls, kind, date, today):
+        "Whether an item of kind due on date is overdue on today"
+        return bool(date and date < today
+            and kind not in cls._informative_kinds)
 
     @classmethod
     def search_overdue(cls, name, clause):

@@ -11,6 +11,7 @@ Every kind is one python-sql select of the union of kim.case.due (set-based:
 no loop over cases); the dates the client data gives are computed in SQL by
 the helpers below, for PostgreSQL and SQLite."""
 import datetime
+from collections import namedtuple
 from email.message import EmailMessage
 
 from sql import Cast, Literal, Null
@@ -325,6 +326,11 @@ class Case(metaclass=PoolMeta):
             where=case.state.in_(OPEN_STATES))
 
 
+# An item of the digests: the columns of kim.case.due with the case's number
+DigestItem = namedtuple('DigestItem', ['id', 'case', 'number', 'kind', 'date',
+        'case_manager', 'company', 'overdue', 'escalated'])
+
+
 class CaseDue(metaclass=PoolMeta):
     __name__ = 'kim.case.due'
 
@@ -357,11 +363,10 @@ class CaseDue(metaclass=PoolMeta):
         # as the system: the items of every case manager
         with transaction.set_user(0), transaction.set_context(
                 date=date, kim_due_mine=False, _check_access=False):
-            items = cls.search([('case_manager', '!=', None)],
-                order=[('date', 'ASC'), ('id', 'ASC')])
+            items = cls._digest_items([('case_manager', '!=', None)], date)
             by_employee = {}
             for item in items:
-                by_employee.setdefault(item.case_manager.id, []).append(item)
+                by_employee.setdefault(item.case_manager, []).append(item)
             users = User.search([
                     ('employees', 'in', list(by_employee)),
                     ]) if by_employee else []
@@ -390,6 +395,35 @@ class CaseDue(metaclass=PoolMeta):
         return sent
 
     @classmethod
+    def _digest_items(cls, domain, date):
+        """Return the items of domain as DigestItem rows ordered by date,
+        read in one query: reading the records in batches would compute
+        the table query again for each batch (at the size of a Kreis, the
+        digest of every case manager ran for a quarter of an hour)"""
+        pool = Pool()
+        Case = pool.get('kim.case')
+        case = Case.__table__()
+        cursor = Transaction().connection.cursor()
+        from_, due, expression = cls.select_from(domain)
+        query = from_.join(case,
+            condition=due.case == case.id).select(
+            due.id, due.case, case.number, due.kind, due.date,
+            due.case_manager, due.company,
+            where=expression, order_by=[due.date.asc, due.id.asc])
+        cursor.execute(*query)
+        limit = date - datetime.timedelta(days=cls._escalation_days())
+        items = []
+        for id_, case_id, number, kind, due_date, manager, company in (
+                cursor):
+            if isinstance(due_date, str):  # SQLite
+                due_date = datetime.date.fromisoformat(due_date)
+            overdue = cls._is_overdue(kind, due_date, date)
+            items.append(DigestItem(id_, case_id, number or str(case_id),
+                    kind, due_date, manager, company, overdue,
+                    overdue and due_date < limit))
+        return items
+
+    @classmethod
     def _send_escalation_digests(cls, date):
         """Send each Fachaufsicht (the users of the group case supervisor
         with an e-mail address) one e-mail with the escalated items of the
@@ -399,11 +433,10 @@ class CaseDue(metaclass=PoolMeta):
         User = pool.get('res.user')
         ModelData = pool.get('ir.model.data')
         transaction = Transaction()
-        items = cls.search([('escalated', '=', True)],
-            order=[('date', 'ASC'), ('id', 'ASC')])
+        items = cls._digest_items([('escalated', '=', True)], date)
         by_company = {}
         for item in items:
-            by_company.setdefault(item.company.id, []).append(item)
+            by_company.setdefault(item.company, []).append(item)
         if not by_company:
             return []
         group = ModelData.get_id('kim_case', 'group_case_supervisor')
@@ -430,14 +463,17 @@ class CaseDue(metaclass=PoolMeta):
         "Queue the e-mail of the escalated items for the Fachaufsicht"
         kinds = cls._kind_names()
 
+        Employee = Pool().get('company.employee')
+        managers = {e.id: e.rec_name for e in Employee.browse(
+                sorted({i.case_manager for i in items if i.case_manager}))}
+
         def line(item):
-            manager = item.case_manager
             return gettext('kim_case.msg_due_escalation_line',
                 date=item.date.strftime('%d.%m.%Y'),
-                case=item.case.number or str(item.case.id),
+                case=item.number,
                 kind=kinds.get(item.kind, item.kind),
-                case_manager=(manager.rec_name if manager
-                    else gettext('kim_case.msg_due_escalation_unassigned')))
+                case_manager=managers.get(item.case_manager) or gettext(
+                    'kim_case.msg_due_escalation_unassigned'))
 
         msg = EmailMessage()
         msg['Subject'] = gettext('kim_case.msg_due_escalation_subject',
@@ -466,7 +502,7 @@ class CaseDue(metaclass=PoolMeta):
         def line(item):
             return gettext('kim_case.msg_due_digest_line',
                 date=item.date.strftime('%d.%m.%Y'),
-                case=item.case.number or str(item.case.id),
+                case=item.number,
                 kind=kinds.get(item.kind, item.kind))
 
         overdue = [i for i in items if i.overdue]
@@ -514,8 +550,7 @@ class CaseDue(metaclass=PoolMeta):
             label=gettext('kim_case.msg_due_notification_label',
                 count=len(items)),
             description=', '.join(sorted({
-                        '%s (%s)' % (i.case.number or i.case.id,
-                            kinds.get(i.kind, i.kind))
+                        '%s (%s)' % (i.number, kinds.get(i.kind, i.kind))
                         for i in items})),
             icon='tryton-notification',
             action=action.action,

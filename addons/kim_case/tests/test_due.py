@@ -272,6 +272,20 @@ class CaseDueTestCase(FreshDatabaseMixin, PlanTestMixin, unittest.TestCase):
             [(case.id, 'conference_task'),
                 (case2.id, 'duldung_no_expiry')])
 
+        # the digests read the same items in one query, with case numbers
+        Due = pool.get('kim.case.due')
+        for domain in [[], [('escalated', '=', True)]]:
+            with Transaction().set_context(date=today):
+                rows = Due._digest_items(domain, today)
+            self.assertEqual(
+                sorted((i.case, i.kind, i.date, i.overdue, i.escalated)
+                    for i in rows), self.items(domain))
+            self.assertEqual([(i.date, i.id) for i in rows],
+                sorted((i.date, i.id) for i in rows))
+            self.assertEqual({i.number for i in rows},
+                {c.number for c in [case, case2, case3]
+                    if c.id in {i.case for i in rows}})
+
     @with_transaction()
     def test_horizons(self):
         "Each kind shows within its own horizon of the configuration"
