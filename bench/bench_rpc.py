@@ -557,6 +557,8 @@ class Bench:
         company = s.context['company']
         year = self.args.year
         start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        previous_start, previous_end = (dt.date(year - 1, 1, 1),
+            dt.date(year - 1, 12, 31))
         dimensions = ['kommune', 'target_group', 'gender', 'rechtskreis']
         (min_cell,), = self.sql('SELECT min_cell FROM kim_configuration '
             'ORDER BY id LIMIT 1')
@@ -577,11 +579,15 @@ class Bench:
                 _, t, _ = timed(s, lambda: s.execute(Report, 'compute',
                         [report_id], label='kennzahlen'))
                 module_times.append(t)
+                # the same work as the module's annual report: the year
+                # and the previous year it compares with
                 with self.db.transaction():
                     cursor = self.db.cursor()
                     t0 = time.perf_counter()
                     by_sql = kennzahlen(cursor, 'postgresql', company,
                         start, end, dimensions)
+                    by_sql_previous = kennzahlen(cursor, 'postgresql',
+                        company, previous_start, previous_end, dimensions)
                     sql_times.append(time.perf_counter() - t0)
                 if i < repeat - 1:
                     s.execute(Report, 'draft', [report_id], label='setup')
@@ -590,28 +596,34 @@ class Bench:
             self.sql('UPDATE kim_configuration SET min_cell = %s',
                 (min_cell,))
         codes = {code for code, _, _ in by_sql}
-        by_module = {(code, dimension, key or ''): value
-            for code, dimension, key, value in self.sql(
-                'SELECT code, dimension, key, value '
-                'FROM kim_indicator_report_line WHERE report = %s '
-                'AND dimension2 IS NULL', (report_id,))
-            if code in codes}
-        by_module = {(c, 'total' if d in (None, '', 'total') else d, k): v
-            for (c, d, k), v in by_module.items()}
-        differences = [(k, by_module.get(k), v) for k, v in by_sql.items()
-            if by_module.get(k) != v
-            and not (by_module.get(k) in (None, 0) and v in (None, 0))]
-        missing = [k for k in by_module if k not in by_sql and by_module[k]]
+        lines = self.sql('SELECT code, dimension, key, value, '
+            'previous_value FROM kim_indicator_report_line '
+            'WHERE report = %s AND dimension2 IS NULL', (report_id,))
+        differences, missing = [], []
+        for column, expected in [(3, by_sql), (4, by_sql_previous)]:
+            by_module = {(line[0],
+                    'total' if line[1] in (None, '', 'total') else line[1],
+                    line[2] or ''): line[column]
+                for line in lines if line[0] in codes}
+            differences += [(k, by_module.get(k), v)
+                for k, v in expected.items()
+                if by_module.get(k) != v
+                and not (by_module.get(k) in (None, 0) and v in (None, 0))]
+            missing += [k for k in by_module
+                if k not in expected and by_module[k]]
         s.execute(Report, 'draft', [report_id], label='setup')
         s.execute(Report, 'delete', [report_id], label='setup')
         module, sql = statistics.median(module_times), statistics.median(
             sql_times)
-        print('\nfinanzen: annual Kennzahlen %s (%s; %d cells); %s' % (
-                year, ', '.join(dimensions), len(by_sql), load_average()),
+        print('\nfinanzen: annual Kennzahlen %s with the previous year '
+            '(%s; %d + %d cells); %s' % (
+                year, ', '.join(dimensions), len(by_sql),
+                len(by_sql_previous), load_average()),
             flush=True)
         report(None, '  module over RPC (button compute) median',
             module * 1000)
-        report(None, '  set-based SQL baseline median', sql * 1000)
+        report(None, '  set-based SQL baseline (both years) median',
+            sql * 1000)
         report('kennzahlen', '  ratio module / baseline', module / sql,
             unit='x')
         equal = not differences and not missing

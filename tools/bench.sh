@@ -33,7 +33,7 @@
 #                           data is generated once)
 #   KIM_BENCH_FRESH=1       drop and rebuild the database
 #   KIM_BENCH_REPEAT=10     repetitions of each interactive measurement
-#   KIM_BENCH_WARMUP=5      unmeasured first rounds (one per gunicorn worker)
+#   KIM_BENCH_WARMUP=10     unmeasured first rounds (two per gunicorn worker)
 #   KIM_BENCH_REPORT_REPEAT=3   repetitions of the reports
 #   KIM_BENCH_USERS=20      users of the load run
 #   KIM_BENCH_LOAD_SECONDS=120  length of the load run (think time 1 s)
@@ -168,7 +168,7 @@ done
 log "measuring over JSON-RPC (bench/bench_rpc.py), scale $scale"
 "$py" bench/bench_rpc.py --url "http://$listen/" --database "$db" \
     --dsn "${uri%/}/$db" --repeat "${KIM_BENCH_REPEAT:-10}" \
-    --report-repeat "${KIM_BENCH_REPORT_REPEAT:-3}" --warmup "${KIM_BENCH_WARMUP:-5}" \
+    --report-repeat "${KIM_BENCH_REPORT_REPEAT:-3}" --warmup "${KIM_BENCH_WARMUP:-10}" \
     --users "${KIM_BENCH_USERS:-20}" --load-seconds "${KIM_BENCH_LOAD_SECONDS:-120}" \
     --think "${KIM_BENCH_THINK:-1}" \
     --saturation-seconds "${KIM_BENCH_SATURATION_SECONDS:-60}" \
