@@ -968,11 +968,11 @@ class CaseDue(ModelSQL, ModelView):
         sort=False)
     date = fields.Date("Date", readonly=True)
     overdue = fields.Function(fields.Boolean("Overdue"),
-        'get_overdue', searcher='search_overdue')
+        'get_status', searcher='search_overdue')
     escalated = fields.Function(fields.Boolean("Escalated",
             help="Overdue for longer than the KIM configuration allows: "
             "the item shows in the Fachaufsicht's list."),
-        'get_escalated', searcher='search_escalated')
+        'get_status', searcher='search_escalated')
     mine = fields.Function(fields.Boolean("Mine"),
         'get_mine', searcher='search_mine')
 
@@ -1063,9 +1063,19 @@ class CaseDue(ModelSQL, ModelView):
     _own_horizon_kinds = {
         'residence_document', 'rechtskreis_change', 'duldung_no_expiry'}
 
-    def get_overdue(self, name):
+    @classmethod
+    def get_status(cls, dues, names):
+        "overdue and escalated, with one look-up of the date and the limit"
         date = Transaction().context.get('date') or today()
-        return self._is_overdue(self.kind, self.date, date)
+        limit = date - datetime.timedelta(days=cls._escalation_days())
+        result = {name: {} for name in names}
+        for due in dues:
+            overdue = cls._is_overdue(due.kind, due.date, date)
+            if 'overdue' in result:
+                result['overdue'][due.id] = overdue
+            if 'escalated' in result:
+                result['escalated'][due.id] = overdue and due.date < limit
+        return result
 
     @classmethod
     def _is_overdue(cls, kind, date, today):
@@ -1086,12 +1096,6 @@ class CaseDue(ModelSQL, ModelView):
             ('date', '>=', date),
             ('kind', 'in', list(cls._informative_kinds)),
             ]
-
-    @classmethod
-    def get_escalated(cls, dues, name):
-        date = Transaction().context.get('date') or today()
-        limit = date - datetime.timedelta(days=cls._escalation_days())
-        return {d.id: bool(d.overdue and d.date < limit) for d in dues}
 
     @classmethod
     def _escalation_days(cls):
