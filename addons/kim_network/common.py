@@ -48,8 +48,9 @@ class CodeListMixin(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
 def relation(class_name, model_name, description,
         origin, origin_model, target, target_model, history=False):
     """Return the ModelSQL class of a Many2Many relation table with the two
-    required, cascading foreign keys and an index for searching by target;
-    with history, every revision is kept (_history)."""
+    required, cascading foreign keys and an index for each direction (the
+    form of the origin reads by origin, a search by target); with history,
+    every revision is kept (_history)."""
 
     @classmethod
     def __setup__(cls):
@@ -59,6 +60,9 @@ def relation(class_name, model_name, description,
                 Index(t,
                     (getattr(t, target), Index.Equality()),
                     (getattr(t, origin), Index.Equality())),
+                Index(t,
+                    (getattr(t, origin), Index.Equality()),
+                    (getattr(t, target), Index.Equality())),
                 })
 
     Relation = type(class_name, (ModelSQL,), {
