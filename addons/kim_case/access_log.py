@@ -16,8 +16,10 @@ Internal reads (user 0, attribute access, aggregations run with elevated
 rights) are not logged.
 
 The rows of a request are collected in the transaction and written by one
-multi-row INSERT when it commits (a read-only request writes them in a
-transaction of its own); reading the log writes the pending rows first.
+multi-row INSERT when it commits (a read-only request on PostgreSQL ends its
+read-only transaction and inserts them on the same connection in a
+read-write one, on SQLite in a transaction of its own); reading the log
+writes the pending rows first.
 
 Nobody edits or deletes an entry, not even the administration; only the
 scheduled job "Delete Access Log Entries after the Retention Period" removes
@@ -241,8 +243,18 @@ class _LogBuffer:
         rows, self.rows = self.rows, []
         if not rows:
             return
-        if transaction.readonly:
-            # e.g. a read-only RPC route: log in a transaction of its own
+        if transaction.readonly and backend.name == 'postgresql':
+            # a read-only RPC call (read, search, search_count): it wrote
+            # nothing, so its transaction ends here and the rows are
+            # inserted on the same connection in a read-write transaction
+            # that the transaction's commit then commits (a transaction of
+            # its own would take a second connection from the pool)
+            connection = transaction.connection
+            connection.commit()
+            connection.read_only = False
+            self.Log._insert(connection.cursor(), rows)
+        elif transaction.readonly:
+            # SQLite: log in a transaction of its own
             with transaction.new_transaction() as log_transaction:
                 self.Log._insert(log_transaction.connection.cursor(), rows)
                 log_transaction.commit()
