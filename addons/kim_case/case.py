@@ -1066,22 +1066,28 @@ class CaseDue(ModelSQL, ModelView):
     @classmethod
     def get_status(cls, dues, names):
         "overdue and escalated, with one look-up of the date and the limit"
-        date = Transaction().context.get('date') or today()
-        limit = date - datetime.timedelta(days=cls._escalation_days())
+        status = cls._status_on(Transaction().context.get('date') or today())
         result = {name: {} for name in names}
         for due in dues:
-            overdue = cls._is_overdue(due.kind, due.date, date)
+            overdue, escalated = status(due.kind, due.date)
             if 'overdue' in result:
                 result['overdue'][due.id] = overdue
             if 'escalated' in result:
-                result['escalated'][due.id] = overdue and due.date < limit
+                result['escalated'][due.id] = escalated
         return result
 
     @classmethod
-    def _is_overdue(cls, kind, date, today):
-        "Whether an item of kind due on date is overdue on today"
-        return bool(date and date < today
-            and kind not in cls._informative_kinds)
+    def _status_on(cls, date):
+        """Return the function (kind, due date) -> (overdue, escalated) of
+        the items on date (the rule that search_overdue and
+        search_escalated give as domains)"""
+        limit = date - datetime.timedelta(days=cls._escalation_days())
+
+        def status(kind, due_date):
+            overdue = bool(due_date and due_date < date
+                and kind not in cls._informative_kinds)
+            return overdue, overdue and due_date < limit
+        return status
 
     @classmethod
     def search_overdue(cls, name, clause):

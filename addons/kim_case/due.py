@@ -411,16 +411,15 @@ class CaseDue(metaclass=PoolMeta):
             due.case_manager, due.company,
             where=expression, order_by=[due.date.asc, due.id.asc])
         cursor.execute(*query)
-        limit = date - datetime.timedelta(days=cls._escalation_days())
+        status = cls._status_on(date)
         items = []
         for id_, case_id, number, kind, due_date, manager, company in (
                 cursor):
             if isinstance(due_date, str):  # SQLite
                 due_date = datetime.date.fromisoformat(due_date)
-            overdue = cls._is_overdue(kind, due_date, date)
             items.append(DigestItem(id_, case_id, number or str(case_id),
-                    kind, due_date, manager, company, overdue,
-                    overdue and due_date < limit))
+                    kind, due_date, manager, company,
+                    *status(kind, due_date)))
         return items
 
     @classmethod
