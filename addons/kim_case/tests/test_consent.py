@@ -123,8 +123,6 @@ class ConsentTestCase(FreshDatabaseMixin, unittest.TestCase):
         Consent = pool.get('kim.consent')
         self.setup_data()
         consent = Consent(client=self.client, purposes=['transfer'])
-        self.assertEqual(Consent.default_signed_date(), self.today)
-        consent.signed_date = None
         consent.save()
         self.attach(consent)
         with self.assertRaises(ConsentValidationError) as cm:
