@@ -197,11 +197,6 @@ class Consent(ScannedSignatureMixin, WorkflowGuard, Workflow, ModelSQL,
         return ['case_management']
 
     @classmethod
-    def default_signed_date(cls):
-        # most forms are recorded the day the client signs them
-        return today()
-
-    @classmethod
     def default_client(cls):
         client = Transaction().context.get('client')
         # sao puts its own session id (a string) into the context as client
