@@ -233,11 +233,18 @@ def visible(driver, selector, root=None):
 # the page does not catch
 _PROBE = """
 if (!window.__kim) {
-    window.__kim = {pending: 0, last: Date.now(), errors: []};
-    jQuery(document).ajaxSend(function() {
+    window.__kim = {pending: 0, last: Date.now(), errors: [], rpc: []};
+    var log = function(line) {
+        window.__kim.rpc.push(new Date().toISOString().slice(11, 23)
+            + ' ' + line);
+        window.__kim.rpc.splice(0, window.__kim.rpc.length - 60);
+    };
+    jQuery(document).ajaxSend(function(event, xhr, settings) {
         window.__kim.pending += 1; window.__kim.last = Date.now();
-    }).ajaxComplete(function() {
+        log('> ' + String(settings.data || settings.url).slice(0, 600));
+    }).ajaxComplete(function(event, xhr) {
         window.__kim.pending -= 1; window.__kim.last = Date.now();
+        log('< ' + String(xhr.responseText).slice(0, 600));
     });
     window.addEventListener('error', function(e) {
         window.__kim.errors.push('Uncaught ' + e.message);
@@ -411,6 +418,15 @@ class Session:
             path = path[:-4] + '-' + ''.join(c if c.isalnum() else '_'
                 for c in suffix) + '.png'
         self.driver.save_screenshot(path)
+        # the last requests of the client and their answers, for the cause
+        try:
+            calls = self.driver.execute_script(
+                'return window.__kim ? window.__kim.rpc : []')
+        except Exception:
+            calls = []
+        if calls:
+            with open(path[:-4] + '.rpc.log', 'w') as log:
+                log.write('\n'.join(calls) + '\n')
         return path
 
     # -- user actions (counted) --
