@@ -57,6 +57,10 @@ for section, values in {
         # long jobs (exports, Verwendungsnachweis, retention) go to
         # trytond-worker through Tryton's queue
         'queue': {'worker': 'True'},
+        # the workers tell each other at once (PostgreSQL LISTEN/NOTIFY)
+        # when a cache is cleared: access rules, assignments, the
+        # Wiedervorlage items (else after up to 300 s)
+        'cache': {'clean_timeout': '0'},
         }.items():
     if not config.has_section(section):
         config.add_section(section)
