@@ -29,8 +29,7 @@ import json
 import logging
 from collections import defaultdict
 
-from sql import Cast, Literal, Select
-from sql.functions import Function
+from sql import Literal, Select
 
 from dateutil.relativedelta import relativedelta
 
@@ -39,6 +38,7 @@ from trytond.i18n import gettext
 from trytond.ir.resource import ResourceAccessMixin
 from trytond.ir.rule import _get_access_models
 from trytond.model import Index, ModelSQL, ModelView, fields
+from trytond.modules.kim_network.common import unnest
 from trytond.pool import Pool
 from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction, without_check_access
@@ -145,15 +145,13 @@ class AccessLog(ModelSQL, ModelView):
             # parameter per value costs ~0.1 ms a row on PostgreSQL
             users, models, records, kinds, details = zip(*rows)
             cursor.execute(*table.insert(columns, Select([
-                            _Unnest(Cast(Literal(list(users)), 'INTEGER[]')),
+                            unnest(users, 'INTEGER'),
                             Literal(now), Literal(now),
-                            _Unnest(Cast(Literal(list(users)), 'INTEGER[]')),
-                            _Unnest(Cast(Literal(list(models)), 'VARCHAR[]')),
-                            _Unnest(Cast(Literal(list(records)),
-                                    'INTEGER[]')),
-                            _Unnest(Cast(Literal(list(kinds)), 'VARCHAR[]')),
-                            _Unnest(Cast(Literal(list(details)),
-                                    'VARCHAR[]')),
+                            unnest(users, 'INTEGER'),
+                            unnest(models, 'VARCHAR'),
+                            unnest(records, 'INTEGER'),
+                            unnest(kinds, 'VARCHAR'),
+                            unnest(details, 'VARCHAR'),
                             ])))
         else:
             # INSERT ... VALUES (...), (...) of 8 parameters a row
@@ -214,11 +212,6 @@ class AccessLog(ModelSQL, ModelView):
         if logs:
             raise AccessLogError(gettext('kim_case.msg_access_log_readonly'))
         return []
-
-
-class _Unnest(Function):
-    __slots__ = ()
-    _function = 'UNNEST'
 
 
 class _LogBuffer:

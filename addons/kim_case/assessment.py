@@ -494,6 +494,10 @@ class Case(metaclass=PoolMeta):
         return new
 
     @classmethod
+    def _due_sources(cls):
+        return super()._due_sources() | {'kim.case.assessment'}
+
+    @classmethod
     def _due_queries(cls):
         return super()._due_queries() + [cls._due_query_reassessment()]
 

@@ -3,15 +3,16 @@
 "The case of a client and its case-management cycle."
 import datetime
 
-from sql import Cast, Literal, Null, Union, With
+from sql import Cast, Literal, Null, Select, Union, With
 
 from trytond import backend
+from trytond.cache import Cache
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Workflow, fields)
 from trytond.model.modelsql import convert_from
 from trytond.modules.kim_network.common import (
-    NumberedMixin, format_date, rec_name_domain, relation, today)
+    NumberedMixin, format_date, rec_name_domain, relation, today, Unnest)
 from trytond.modules.kim_network.workflow import WorkflowGuard
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
@@ -544,6 +545,15 @@ class Case(NumberedMixin, Workflow, ModelSQL, ModelView):
         return backend.Database().sql_type('BIGINT').base
 
     @classmethod
+    def _due_sources(cls):
+        """Return the names of the models whose records the queries of
+        _due_queries read: a change of one of their records clears the
+        cached items of kim.case.due (DueSourceMixin). Extensions that add a
+        query add its models."""
+        return {'kim.case', 'kim.case.event', 'kim.client.residence_status',
+            'kim.residence_status_type', 'kim.configuration'}
+
+    @classmethod
     def _due_queries(cls):
         """Return the python-sql queries of the rows of kim.case.due.
         Each query selects the columns id (see _due_id), case, kind (a
@@ -1004,8 +1014,77 @@ class CaseDue(ModelSQL, ModelView):
                 without_check_access():
             return Case.search(domain, order=[], query=True)
 
+    # The items a user sees on a day, computed once and kept until a record
+    # they derive from changes (DueSourceMixin clears the cache; trytond
+    # passes the clearing on to the other server processes) or for the
+    # duration at most. Kept on PostgreSQL, which takes them back as arrays;
+    # lists longer than _items_cached_max (a Fachaufsicht's) are computed at
+    # each call.
+    _items_cache = Cache('kim.case.due.items', context=False,
+        duration=datetime.timedelta(minutes=10))
+    _items_cached_max = 5000
+    _items_columns = [
+        ('id', 'BIGINT'), ('case', 'INTEGER'), ('client', 'INTEGER'),
+        ('case_manager', 'INTEGER'), ('team', 'INTEGER'),
+        ('company', 'INTEGER'), ('kind', 'VARCHAR'), ('date', 'DATE')]
+
+    @classmethod
+    def clear_items_cache(cls):
+        "Forget the cached items (after a change of what they derive from)"
+        cls._items_cache.clear()
+
+    @classmethod
+    def _items_key(cls):
+        """The key of the items of the transaction: the user, the day, the
+        company and the rule of the cases the user reads (with the
+        assignments it was computed from); for the user's own list the
+        employees"""
+        transaction = Transaction()
+        context = transaction.context
+        domain = Pool().get('ir.rule').domain_get('kim.case', mode='read')
+        mine = context.get('kim_due_mine')
+        return (transaction.database.name, transaction.user,
+            str(context.get('date') or today()), context.get('company'),
+            repr(domain) if domain else None,
+            tuple(sorted(cls._user_employees())) if mine else None)
+
     @classmethod
     def table_query(cls):
+        if backend.name != 'postgresql':
+            return cls._items_query()
+        key = cls._items_key()
+        rows = cls._items_cache.get(key)
+        if rows is None:
+            query = cls._items_query()
+            cursor = Transaction().connection.cursor()
+            cursor.execute(*query.select(
+                    *(getattr(query, name) for name, _ in cls._items_columns),
+                    limit=cls._items_cached_max + 1))
+            rows = cursor.fetchall()
+            if len(rows) > cls._items_cached_max:
+                rows = False
+            else:
+                rows = cls._items_arrays(rows)
+            cls._items_cache.set(key, rows)
+        if rows is False:
+            return cls._items_query()
+        return Select([
+                Unnest(Cast(Literal(array), type_ + '[]')).as_(name)
+                for array, (name, type_) in zip(rows, cls._items_columns)])
+
+    @classmethod
+    def _items_arrays(cls, rows):
+        """The columns of rows as PostgreSQL array literals: sent as one
+        text each, not dumped element by element at each query (the values
+        are numbers, dates and the kinds' codes)"""
+        return tuple(
+            '{%s}' % ','.join('NULL' if v is None else str(v) for v in column)
+            for column in zip(*rows)) if rows else (
+            ('{}',) * len(cls._items_columns))
+
+    @classmethod
+    def _items_query(cls):
+        "The query that computes the items the transaction's user reads"
         pool = Pool()
         Case = pool.get('kim.case')
         Configuration = pool.get('kim.configuration')

@@ -321,6 +321,7 @@ class Replace(metaclass=PoolMeta):
         result = super().transition_replace()
         # the records changed in SQL: no cached value of them
         Transaction().counter += 1
+        Pool().get('kim.case.due').clear_items_cache()
         with without_check_access():
             destination = Party(destination.id)
             if source.kim_client and not destination.kim_client:

@@ -84,8 +84,35 @@ def years_before(date, years):
         return date.replace(year=date.year - years, day=28)
 
 
+class DueSourceMixin:
+    """Clears the cached items of the Wiedervorlage when a record of a
+    model they derive from (kim.case._due_sources) is created, written or
+    deleted: registered for every model. Code that changes such records in
+    SQL clears the cache itself (CaseDue.clear_items_cache)."""
+    __slots__ = ()
+
+    @classmethod
+    def on_modification(cls, mode, records, field_names=None):
+        super().on_modification(mode, records, field_names=field_names)
+        pool = Pool()
+        try:
+            Case = pool.get('kim.case')
+        except KeyError:
+            return
+        if cls.__name__ in Case._due_sources():
+            pool.get('kim.case.due').clear_items_cache()
+
+
 class Case(metaclass=PoolMeta):
     __name__ = 'kim.case'
+
+    @classmethod
+    def _due_sources(cls):
+        return super()._due_sources() | {
+            'kim.case.plan', 'kim.consent', 'kim.case.referral',
+            'kim.case.conference', 'kim.case.conference.task',
+            'kim.case.contact', 'party.party', 'kim.client.household',
+            }
 
     @classmethod
     def _due_queries(cls):

@@ -727,6 +727,11 @@ class Case(metaclass=PoolMeta):
         return result
 
     @classmethod
+    def _due_sources(cls):
+        return super()._due_sources() | {
+            'kim.case.plan', 'kim.case.plan.goal', 'kim.case.plan.measure'}
+
+    @classmethod
     def _due_queries(cls):
         return super()._due_queries() + [cls._due_query_measure()]
 

@@ -720,6 +720,7 @@ class Erase(metaclass=PoolMeta):
                                 & resource_field.sql_id(
                                     table.resource, Model).in_(query)))
         Transaction().counter += 1
+        Pool().get('kim.case.due').clear_items_cache()
 
 
 def display_value(value):

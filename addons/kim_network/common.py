@@ -6,6 +6,8 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from genshi.core import Markup
+from sql import Cast, Literal
+from sql.functions import Function
 
 from trytond.i18n import gettext
 from trytond.model import (
@@ -136,6 +138,17 @@ class NumberedMixin(WorkflowGuard):
             config = Pool().get('kim.configuration')(1)
             values['number'] = cls._number_sequence(config).get()
         return values
+
+
+class Unnest(Function):
+    "SQL UNNEST (PostgreSQL): the elements of an array as rows"
+    __slots__ = ()
+    _function = 'UNNEST'
+
+
+def unnest(values, type_):
+    "UNNEST of the python list values as an array of the SQL type_"
+    return Unnest(Cast(Literal(list(values)), type_ + '[]'))
 
 
 def today():

@@ -6,13 +6,17 @@ SMTP sink) and the web client notifications"""
 import datetime as dt
 import email
 import email.policy
+import re
 import socketserver
 import threading
 import unittest
+from unittest.mock import patch
 
-from trytond import config
+from trytond import backend, config
+from trytond.model import ModelSQL
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
+from trytond.modules.kim_case.due import DueSourceMixin
 from trytond.modules.kim_case.tests.test_plan import PlanTestMixin
 from trytond.modules.kim_network.tests.tools import (
     FreshDatabaseMixin, as_user, codes, create_organisation, create_user,
@@ -102,6 +106,8 @@ class CaseDueTestCase(FreshDatabaseMixin, PlanTestMixin, unittest.TestCase):
         columns = [getattr(table, n) for n in values]
         cursor.execute(*table.update(columns, list(values.values()),
                 where=table.id.in_([r.id for r in records])))
+        # what code does after changing records in SQL
+        Pool().get('kim.case.due').clear_items_cache()
 
     def fixture(self):
         """A case with one item of each kind of the case itself and its
@@ -285,6 +291,86 @@ class CaseDueTestCase(FreshDatabaseMixin, PlanTestMixin, unittest.TestCase):
             self.assertEqual({i.number for i in rows},
                 {c.number for c in [case, case2, case3]
                     if c.id in {i.case for i in rows}})
+
+    @with_transaction()
+    def test_items_cache(self):
+        """The items are computed once and kept (on PostgreSQL) until a
+        record they derive from changes, whatever the path"""
+        pool = Pool()
+        Due = pool.get('kim.case.due')
+        Case = pool.get('kim.case')
+        Contact = pool.get('kim.case.contact')
+        Task = pool.get('kim.case.conference.task')
+        case, case2, case3 = self.fixture()
+        today = self.today
+        before = self.items()
+        computed = []
+        items_query = Due._items_query.__func__
+
+        def counting(cls):
+            computed.append(1)
+            return items_query(cls)
+        with patch.object(Due, '_items_query', classmethod(counting)):
+            self.assertEqual(self.items(), before)
+            self.assertEqual(self.items([('overdue', '=', True)]),
+                [i for i in before if i[3]])
+            if backend.name == 'postgresql':
+                # kept: the searches and reads after the first use the
+                # items of the first
+                self.assertEqual(len(computed), 0)
+                # another day, another list
+                self.items(date=today + DAY)
+                self.assertEqual(len(computed), 1)
+
+            # a write of a source through the ORM
+            Case.write([case], {'next_review': today + 7 * DAY})
+            self.assertIn((case.id, 'review', today + 7 * DAY, False, False),
+                self.items())
+            # a create and a workflow transition
+            with set_company(self.company):
+                contact, = Contact.create([{
+                            'case': case.id,
+                            'start': dt.datetime.combine(
+                                today - DAY, dt.time(10)),
+                            'duration': 30,
+                            'channel': 'office',
+                            }])
+                Contact.do([contact])
+            self.assertNotIn('contact_rhythm',
+                [k for c, k, *_ in self.items() if c == case.id])
+            # a delete
+            task, = Task.search([('done', '!=', True)])
+            Task.delete([task])
+            self.assertNotIn('conference_task',
+                [k for _, k, *_ in self.items()])
+            # a change in SQL that clears the cache
+            self.set_state(Case, [case3], state='closed')
+            self.assertNotIn(case3.id, {c for c, *_ in self.items()})
+
+    @with_transaction()
+    def test_items_sources(self):
+        """Every table the queries of the items read belongs to a model of
+        kim.case._due_sources, whose changes clear the cache"""
+        pool = Pool()
+        Due = pool.get('kim.case.due')
+        Case = pool.get('kim.case')
+        sources = Case._due_sources()
+        tables = {}
+        for name, Model in pool.iterobject():
+            if name in sources:
+                self.assertTrue(issubclass(Model, DueSourceMixin), name)
+            if (issubclass(Model, ModelSQL) and getattr(Model, '_table', None)
+                    and not Model._is_table_query()):
+                tables.setdefault(Model._table, set()).add(name)
+        for name in sources:
+            pool.get(name)
+        read = set(re.findall(r'FROM "(\w+)"|JOIN "(\w+)"',
+                str(Due._items_query())))
+        read = {t for pair in read for t in pair if t}
+        self.assertTrue(read)
+        for table in read:
+            self.assertTrue(tables[table] & sources,
+                '%s (%s) is no source' % (table, tables[table]))
 
     @with_transaction()
     def test_horizons(self):
