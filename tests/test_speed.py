@@ -64,6 +64,39 @@ class CursorDictTestCase(unittest.TestCase):
                 function.__module__)
 
 
+class JSONEncoderTestCase(unittest.TestCase):
+
+    def test_same_text_in_one_piece(self):
+        "The JSON-RPC encoder gives trytond's text, in one piece"
+        import datetime as dt
+        from decimal import Decimal
+
+        import trytond.protocols.jsonrpc as jsonrpc
+        from trytond.modules.kim_network import speed  # noqa: F401
+        from trytond.protocols.jsonrpc import JSONEncoder
+        data = {'id': 3, 'result': [{
+                    'date': dt.date(2026, 1, 31),
+                    'start': dt.datetime(2026, 1, 31, 9, 30, 0, 5),
+                    'time': dt.time(23, 59), 'delta': dt.timedelta(hours=2),
+                    'amount': Decimal('22500.00'), 'scan': b'%PDF\x00',
+                    'name': 'Ağa "Şahin"\n\u0627', 'hours': 1.25,
+                    'ids': [1, None, True, False],
+                    }] * 50}
+        expected = ''.join(JSONEncoder(separators=(',', ':')).iterencode(
+                data))
+        pieces = list(jsonrpc.encoder.iterencode(data))
+        self.assertEqual(pieces, [expected])
+        self.assertEqual(jsonrpc.dumps({'id': 1}), '{"id":1}')
+        with self.assertRaises(OverflowError):
+            jsonrpc.dumps(data)
+
+    def test_installed(self):
+        import trytond.modules.kim_network  # noqa: F401 (applies speed)
+        import trytond.protocols.jsonrpc as jsonrpc
+        self.assertTrue(type(jsonrpc.encoder).__module__.endswith(
+                'kim_network.speed'))
+
+
 class RecordNameTestCase(unittest.TestCase):
 
     @classmethod
