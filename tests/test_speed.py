@@ -104,6 +104,32 @@ class RecordNameTestCase(unittest.TestCase):
         activate_module('kim_case')
 
     @with_transaction()
+    def test_rpc_search_ids_only(self):
+        """The JSON-RPC search gives the ids of trytond's search, in its
+        order, and selects no other column"""
+        from trytond.modules.kim_network import speed
+        from trytond.pool import Pool
+        Party = Pool().get('party.party')
+        Party.create([{'name': n} for n in ['Celik', 'Abadi', 'Bauer']])
+        rpc = Party.__rpc__['search']
+        search = rpc.decorate(Party.search)
+        self.assertEqual(search.__wrapped__, Party.search)
+        for order in [[('name', 'ASC')], [('name', 'DESC')], None]:
+            self.assertEqual(rpc.result(search([], 0, 2, order)),
+                rpc.result(Party.search([], 0, 2, order)))
+        # the other calls are left as they are
+        self.assertEqual(rpc.decorate(Party.read), Party.read)
+        tables = {None: (Party.__table__(), None)}
+
+        def columns():
+            return Party._ModelSQL__searched_columns(tables, eager=True)
+        self.assertGreater(len(columns()), 5)
+        self.assertEqual([c.output_name for c in speed._ids_only(columns)()],
+            ['id'])
+        # the flag ends with the call
+        self.assertGreater(len(columns()), 5)
+
+    @with_transaction()
     def test_selection_string(self):
         "state:string of a read is the translated selection"
         from trytond.model.fields import Selection
