@@ -24,6 +24,33 @@ pytestmark = skip_without_browser
 MAX_CLICKS = 60
 
 
+# the state of the completion menus, for the message of a failed pick
+_COMPLETIONS = '''
+return jQuery('ul.dropdown-completion').toArray().map(function(ul) {
+    var menu = jQuery(ul), tree = menu.closest('.treeview');
+    return {
+        open: menu.parent().hasClass('open'),
+        items: menu.find('li.completion').toArray().map(
+            function(li) { return jQuery(li).text(); }),
+        height: ul.offsetHeight,
+        display: menu.css('display'),
+        tree_overflow: tree.css('overflow'),
+        tree_height: tree.css('max-height'),
+        input: menu.parent().find('input').val(),
+        clipped_by: menu.parents().toArray().filter(function(el) {
+            var style = getComputedStyle(el);
+            return style.overflow != 'visible'
+                || style.overflowY != 'visible';
+        }).slice(0, 4).map(function(el) {
+            var style = getComputedStyle(el);
+            return el.tagName + '.' + el.className + ' ' + style.overflow
+                + '/' + style.overflowY;
+        }),
+    };
+}).filter(function(m) { return m.open || m.items.length; });
+'''
+
+
 class Intake:
     "The steps of the intake on top of a Session"
 
@@ -72,8 +99,12 @@ class Intake:
             from selenium.webdriver.common.keys import Keys
             self.s.press(element, Keys.BACKSPACE)
             self.s.type(element, text[-1])
-            proposal = self.s.wait(proposals, 'no proposal %s for %s' % (
-                    label, name), timeout=10)[0]
+            try:
+                proposal = self.s.wait(proposals, 'no proposal %s for %s' % (
+                        label, name), timeout=10)[0]
+            except AssertionError as e:
+                raise AssertionError('%s; completions: %s' % (
+                        e, self.driver.execute_script(_COMPLETIONS))) from e
         self.s.click(proposal, name)
         self.s.idle('pick %s' % name)
 

@@ -62,4 +62,33 @@
             return button_clicked.apply(this, arguments);
         };
     }
+
+    // sao 8.0 marks the cells of the row being edited ("edited": overflow
+    // visible, so that the completion list of a Many2One shows) through
+    // their .treeview ancestor; a row made editable before it is in the
+    // table (a new line, typed into at once) kept its cells clipped and the
+    // completion list hidden under the row (issue 17, the Handlungsfeld of
+    // a new assessment line). The row marks its own cells.
+    if (Sao.View.Tree && Sao.View.Tree.RowEditable) {
+        var RowEditable = Sao.View.Tree.RowEditable.prototype;
+        var set_editable = RowEditable.set_editable;
+        RowEditable.set_editable = function() {
+            var result = set_editable.apply(this, arguments);
+            this.tree.columns.forEach((column, i) => {
+                var td = this._get_column_td(i);
+                if (td.find('.widget-editable').data('widget')) {
+                    td.addClass('edited');
+                }
+            });
+            return result;
+        };
+        var unset_editable = RowEditable.unset_editable;
+        RowEditable.unset_editable = function() {
+            var result = unset_editable.apply(this, arguments);
+            this.tree.columns.forEach((column, i) => {
+                this._get_column_td(i).removeClass('edited');
+            });
+            return result;
+        };
+    }
 }());
