@@ -202,7 +202,8 @@ def main(argv=None):
                 int(os.environ.get("KIM_PROFILE_LINES", 45)))
             print(out.getvalue())
             if os.environ.get("KIM_PROFILE_STATS"):
-                profiler.dump_stats(os.environ["KIM_PROFILE_STATS"] + "." + name)
+                profiler.dump_stats(
+                    os.environ["KIM_PROFILE_STATS"] + "." + name)
     return 0
 
 

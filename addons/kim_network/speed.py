@@ -117,13 +117,14 @@ def _decorate(original):
 
 
 def apply():
-    "Install the replacements (once per process)"
-    if _applied:
-        return
+    """Install the replacements (once per process, also when the test
+    runner imports this module twice: by package and by path)"""
     import trytond.ir.model
     import trytond.ir.translation
     import trytond.model.modelsql
     import trytond.tools
+    if _applied or getattr(trytond.model.modelsql, '_kim_speed', False):
+        return
     for module in [trytond.tools, trytond.model.modelsql, trytond.ir.model,
             trytond.ir.translation]:
         if hasattr(module, 'cursor_dict'):
@@ -138,4 +139,5 @@ def apply():
     setattr(ModelSQL, name, _searched_columns(original))
     from trytond.rpc import RPC
     RPC.decorate = _decorate(RPC.decorate)
+    trytond.model.modelsql._kim_speed = True
     _applied.append(True)
