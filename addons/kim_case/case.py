@@ -1035,15 +1035,15 @@ class CaseDue(ModelSQL, ModelView):
 
     @classmethod
     def _items_key(cls):
-        """The key of the items of the transaction: the user, the day, the
-        company and the rule of the cases the user reads (with the
-        assignments it was computed from); for the user's own list the
-        employees"""
+        """The key of the items of the transaction (the cache is per
+        database): the user, the day, the company and the rule of the cases
+        the user reads (with the assignments it was computed from); for the
+        user's own list the employees"""
         transaction = Transaction()
         context = transaction.context
         domain = Pool().get('ir.rule').domain_get('kim.case', mode='read')
         mine = context.get('kim_due_mine')
-        return (transaction.database.name, transaction.user,
+        return (transaction.user,
             str(context.get('date') or today()), context.get('company'),
             repr(domain) if domain else None,
             tuple(sorted(cls._user_employees())) if mine else None)
