@@ -1,7 +1,8 @@
 # This file is part of the KIM Suite. See COPYRIGHT and LICENSE at the
 # top level of this repository.
-"""Four costs of trytond 8.0 that every list pays, removed when the KIM
-modules are imported (the behaviour stays the same; tests/test_speed.py):
+"""Four costs of trytond 8.0 that every list pays, and one error, removed
+when the KIM modules are imported (the behaviour stays the same;
+tests/test_speed.py):
 
 - ``trytond.tools.cursor_dict`` builds each row's dict from
   ``cursor.description``, which psycopg 3 computes anew (one Column object
@@ -22,6 +23,12 @@ modules are imported (the behaviour stays the same; tests/test_speed.py):
   only the ids: up to 1,000 rows of every column were read and turned into
   dicts for nothing (10 ms of a case list). The RPC's search selects the
   ids only; the ids and their order stay the same.
+
+The error: trytond 8.0 labels every JSON-RPC answer of more than 1,400
+characters ``Content-Encoding: gzip``, also when the client did not ask for
+gzip and the answer is sent plain; a script (urllib with the header's
+meaning, requests) then fails to read it. The label is taken off the answers
+to such clients.
 """
 import functools
 
@@ -116,6 +123,19 @@ def _decorate(original):
     return decorate
 
 
+def _response(original):
+    "JSONProtocol.response without the gzip label on a plain answer"
+    def response(cls, data, request):
+        result = original.__func__(cls, data, request)
+        headers = getattr(result, 'headers', None)
+        if (headers is not None
+                and headers.get('Content-Encoding') == 'gzip'
+                and 'gzip' not in request.accept_encodings):
+            del headers['Content-Encoding']
+        return result
+    return classmethod(response)
+
+
 def apply():
     """Install the replacements (once per process, also when the test
     runner imports this module twice: by package and by path)"""
@@ -132,6 +152,8 @@ def apply():
     _selection.SelectionMixin.get_selection = classmethod(_get_selection)
     import trytond.protocols.jsonrpc as jsonrpc
     jsonrpc.encoder = _one_shot_encoder(jsonrpc.encoder)
+    jsonrpc.JSONProtocol.response = _response(
+        jsonrpc.JSONProtocol.__dict__['response'])
     from trytond.model import ModelSQL
     # the private method of trytond 8.0 (a KeyError on another version)
     name = '_ModelSQL__searched_columns'
