@@ -38,8 +38,6 @@ from trytond.transaction import Transaction
 # the attribute of the transaction that marks a search of the RPC
 _IDS_ONLY = '_kim_search_ids_only'
 
-_applied = []
-
 
 def cursor_dict(cursor, size=None):
     "The rows of cursor as dicts of column name to value"
@@ -143,7 +141,7 @@ def apply():
     import trytond.ir.translation
     import trytond.model.modelsql
     import trytond.tools
-    if _applied or getattr(trytond.model.modelsql, '_kim_speed', False):
+    if getattr(trytond.model.modelsql, '_kim_speed', False):
         return
     for module in [trytond.tools, trytond.model.modelsql, trytond.ir.model,
             trytond.ir.translation]:
@@ -162,4 +160,3 @@ def apply():
     from trytond.rpc import RPC
     RPC.decorate = _decorate(RPC.decorate)
     trytond.model.modelsql._kim_speed = True
-    _applied.append(True)
