@@ -115,8 +115,17 @@ class RecordNameTestCase(unittest.TestCase):
         search = rpc.decorate(Party.search)
         self.assertEqual(search.__wrapped__, Party.search)
         for order in [[('name', 'ASC')], [('name', 'DESC')], None]:
-            self.assertEqual(rpc.result(search([], 0, 2, order)),
-                rpc.result(Party.search([], 0, 2, order)))
+            for domain, offset, limit in [([], 0, 2), ([], 1, None),
+                    ([('name', 'like', '%a%')], 0, 1000)]:
+                self.assertEqual(
+                    rpc.result(search(domain, offset, limit, order)),
+                    rpc.result(Party.search(domain, offset, limit, order)))
+        # trytond's own search: its query, the ids without records
+        self.assertTrue(all(type(i) is int for i in search([], 0, 2)))
+        # a search that a module overrides runs as it is
+        Log = Pool().get('kim.access_log')
+        log_search = Log.__rpc__['search'].decorate(Log.search)
+        self.assertEqual(log_search([], 0, 10), Log.search([], 0, 10))
         # the other calls are left as they are
         self.assertEqual(rpc.decorate(Party.read), Party.read)
         tables = {None: (Party.__table__(), None)}
@@ -175,3 +184,69 @@ class RecordNameTestCase(unittest.TestCase):
         # a revision of the history reads its own values
         with Transaction().set_context(_datetime=case.create_date):
             self.assertEqual(Case(case.id).rec_name, case.rec_name)
+
+
+class SessionCheckTestCase(unittest.TestCase):
+    "ir.session.check in one query answers as trytond's check"
+
+    @classmethod
+    def setUpClass(cls):
+        activate_module('kim_network')
+
+    @with_transaction()
+    def test_same_answers(self):
+        import datetime as dt
+
+        from trytond.ir.session import Session as CoreSession
+        from trytond.pool import Pool
+        from trytond.transaction import Transaction
+        pool = Pool()
+        Session = pool.get('ir.session')
+        User = pool.get('res.user')
+        self.assertIsNot(Session.check.__func__, CoreSession.check.__func__)
+        user, other = User.create([{'login': 'eva'}, {'login': 'ali'}])
+        table = Session.__table__()
+        cursor = Transaction().connection.cursor()
+
+        def new(user, ip=None, age=None):
+            request = {'remote_addr': ip} if ip else {}
+            with Transaction().set_user(user.id), \
+                    Transaction().set_context(_request=request):
+                key = Session.new()
+            if age:
+                cursor.execute(*table.update([table.create_date],
+                        [dt.datetime.now() - age],
+                        where=table.key == key))
+            return key
+        max_age = dt.timedelta(days=31)
+        valid = new(user)
+        expired = new(user, age=max_age)
+        elsewhere = new(user, ip='10.1.2.3')
+        others = new(other)
+
+        def answers(check):
+            result = []
+            for ip in [None, '10.1.2.3', '10.9.9.9']:
+                request = {'remote_addr': ip} if ip else {}
+                with Transaction().set_context(_request=request):
+                    for key in [valid, elsewhere, others, 'x' * 64]:
+                        result.append(check(user.id, key))
+            return result
+        core = answers(lambda u, k: CoreSession.check.__func__(
+                Session, u, k))
+        # the expired session is gone, its key answers "expired" once
+        self.assertFalse(Session.search([('key', '=', expired)]))
+        expired = new(user, age=max_age)
+        with Transaction().set_context(_request={}):
+            self.assertIs(Session.check(user.id, expired), False)
+        self.assertFalse(Session.search([('key', '=', expired)]))
+        self.assertEqual(answers(Session.check), core)
+        self.assertEqual(core[:3], [True, None, None])
+        self.assertEqual(core[4:7], [None, True, None])
+        self.assertEqual(core[8:11], [None, None, None])
+        # the reset cache holds the session's last change
+        self.assertIsNotNone(Session._session_reset_cache.get(valid))
+        # a deleted session (logout) is refused at once
+        Session.remove(valid)
+        with Transaction().set_context(_request={}):
+            self.assertIsNone(Session.check(user.id, valid))
