@@ -8,10 +8,13 @@ model, the record id, the time and the kind: read (read, search_read and the
 records a form or list reads), export (export_data, every record an export
 reaches; the data-subject report of Art. 15 with its reason), report (the
 records a report is printed for) and count (search_count, one row with the
-domain). Personal case data are the records of the models that follow the
-rules of a case or of a client through ``__access__`` (and the clients and
-household members themselves) and the attachments and notes of those
-records; ``AccessLogMixin`` is registered for every model and logs those.
+domain; not the counters of a list's tabs and the count of a list without a
+search, whose conditions are all domains of the windows that open the model,
+set by an administrator). Personal case data are the records of the models
+that follow the rules of a case or of a client through ``__access__`` (and
+the clients and household members themselves) and the attachments and notes
+of those records; ``AccessLogMixin`` is registered for every model and logs
+those.
 Internal reads (user 0, attribute access, aggregations run with elevated
 rights) are not logged.
 
@@ -34,13 +37,16 @@ from sql import Literal, Select
 from dateutil.relativedelta import relativedelta
 
 from trytond import backend
+from trytond.cache import Cache
 from trytond.i18n import gettext
 from trytond.ir.resource import ResourceAccessMixin
 from trytond.ir.rule import _get_access_models
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.modules.kim_network.common import unnest
-from trytond.pool import Pool
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import PYSONDecoder
 from trytond.tools import grouped_slice, reduce_ids
+from trytond.tools.domain_inversion import is_leaf
 from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import AccessLogError
@@ -374,9 +380,11 @@ class AccessLogMixin:
 
     @classmethod
     def search_count(cls, domain, *args, **kwargs):
-        # not the counters of attachments and notes every form shows
+        # not the counters of attachments and notes every form shows, nor
+        # the counters of the tabs of a list (its actions' own domains)
         if (Transaction().check_access
-                and log_path(cls) not in {None, 'resource'}):
+                and log_path(cls) not in {None, 'resource'}
+                and not is_action_domain(cls.__name__, domain)):
             try:
                 detail = json.dumps(domain, default=str)
             except (TypeError, ValueError):
@@ -384,6 +392,92 @@ class AccessLogMixin:
             Pool().get('kim.access_log').log(
                 cls.__name__, None, 'count', detail=detail)
         return super().search_count(domain, *args, **kwargs)
+
+
+def _conjuncts(domain):
+    """The parts of domain that must all hold, each as a JSON text: the
+    leaves and OR domains of its AND levels"""
+    result = set()
+
+    def walk(domain):
+        if is_leaf(domain):
+            result.add(json.dumps(list(domain), default=str))
+        elif isinstance(domain, (list, tuple)):
+            domain = list(domain)
+            if domain and domain[0] == 'OR':
+                result.add(json.dumps(domain, default=str))
+                return
+            if domain and domain[0] == 'AND':
+                domain = domain[1:]
+            for part in domain:
+                walk(part)
+        else:
+            raise ValueError(domain)
+    walk(domain)
+    return result
+
+
+_action_domains = Cache('kim_access_log.action_domains', context=False)
+
+
+def action_domains(model):
+    """The domains (PYSON) of the windows that open model and of their tabs:
+    what an administrator set, not what a user searches"""
+    domains = _action_domains.get(model)
+    if domains is None:
+        pool = Pool()
+        window = pool.get('ir.action.act_window').__table__()
+        tab = pool.get('ir.action.act_window.domain').__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*window.select(window.domain,
+                where=window.res_model == model))
+        domains = [d for d, in cursor if d]
+        cursor.execute(*tab.join(window,
+                condition=tab.act_window == window.id).select(tab.domain,
+                where=(window.res_model == model) & (tab.active == Literal(
+                        True))))
+        domains += [d for d, in cursor if d]
+        _action_domains.set(model, domains)
+    return domains
+
+
+def is_action_domain(model, domain):
+    """Whether every condition of domain is one of the domains of the
+    windows of model or of their tabs (the counters of a list's tabs, the
+    count of a list without a search): such a count shows no more than the
+    list and is not logged"""
+    try:
+        wanted = _conjuncts(domain)
+    except (ValueError, TypeError):
+        return False
+    if not wanted:
+        return True
+    known = set()
+    decoder = PYSONDecoder(Transaction().context)
+    for text in action_domains(model):
+        try:
+            known |= _conjuncts(decoder.decode(text))
+        except Exception:
+            continue
+    return wanted <= known
+
+
+class ActionWindowCacheMixin:
+    "Clear the action domains of the access log when a window changes"
+    __slots__ = ()
+
+    @classmethod
+    def on_modification(cls, mode, records, field_names=None):
+        super().on_modification(mode, records, field_names=field_names)
+        _action_domains.clear()
+
+
+class ActionWindow(ActionWindowCacheMixin, metaclass=PoolMeta):
+    __name__ = 'ir.action.act_window'
+
+
+class ActionWindowDomain(ActionWindowCacheMixin, metaclass=PoolMeta):
+    __name__ = 'ir.action.act_window.domain'
 
 
 class ReportAccessLogMixin:

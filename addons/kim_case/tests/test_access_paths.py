@@ -21,6 +21,7 @@ from trytond.modules.kim_network.tests.tools import (
     FreshDatabaseMixin, as_user, codes, create_organisation,
     create_user)
 from trytond.pool import Pool
+from trytond.pyson import PYSONEncoder
 from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
@@ -676,6 +677,48 @@ class AccessPathsTestCase(FreshDatabaseMixin, unittest.TestCase):
                     Log.write(logs, {'record': 1})
                 with self.assertRaises(AccessError):
                     Log.delete(logs)
+
+    @with_transaction()
+    def test_access_log_tab_counters(self):
+        """The counters of a list's tabs are not logged, every count with a
+        condition of the user's own is"""
+        pool = Pool()
+        Log = pool.get('kim.access_log')
+        Case = pool.get('kim.case')
+        ActWindow = pool.get('ir.action.act_window')
+        TabDomain = pool.get('ir.action.act_window.domain')
+        ModelData = pool.get('ir.model.data')
+        self.setup()
+        sup = self.users()['sup']
+        open_states = ['intake', 'assessment', 'planning', 'implementation',
+            'closing']
+
+        def logged(domain):
+            before = Log.search_count([('kind', '=', 'count')])
+            with as_user(sup):
+                Case.search_count(domain, 0, 1000)
+            return Log.search_count([('kind', '=', 'count')]) - before
+        # as sao sends them: a tab's domain AND the screen's (empty) domain
+        for domain in [
+                ['AND', [('state', '=', 'intake')], []],
+                ['AND', [('followup_due', '=', True)], []],
+                ['AND', [], [('state', 'in', open_states)]],
+                [('state', '=', 'closing'), ('followup_due', '=', True)],
+                []]:
+            self.assertEqual(logged(domain), 0, msg=domain)
+        for domain in [
+                ['AND', [('state', 'in', open_states)],
+                    [('client.name', 'ilike', 'Client%')]],
+                [('state', '=', 'intake'), ('id', '>', 0)],
+                ['OR', ('state', '=', 'intake'), ('state', '=', 'closing')],
+                [('next_review', '!=', None)]]:
+            self.assertEqual(logged(domain), 1, msg=domain)
+        # a tab an administrator adds counts as the others at once
+        window = ActWindow(ModelData.get_id('kim_case', 'act_case_form'))
+        TabDomain.create([{'act_window': window.id, 'name': "Review",
+                    'domain': PYSONEncoder().encode(
+                        [('next_review', '!=', None)])}])
+        self.assertEqual(logged([('next_review', '!=', None)]), 0)
 
     @with_transaction()
     def test_access_log_one_insert_per_request(self):
