@@ -4,6 +4,7 @@
 functions give (cursor_dict, the selection of a read's ``:string``) and the
 set-based record names of clients and cases what the per-record getters
 gave."""
+import inspect
 import unittest
 
 from trytond.tests.test_tryton import activate_module, with_transaction
@@ -113,7 +114,7 @@ class RecordNameTestCase(unittest.TestCase):
         Party.create([{'name': n} for n in ['Celik', 'Abadi', 'Bauer']])
         rpc = Party.__rpc__['search']
         search = rpc.decorate(Party.search)
-        self.assertEqual(search.__wrapped__, Party.search)
+        self.assertEqual(inspect.unwrap(search), Party.search)
         for order in [[('name', 'ASC')], [('name', 'DESC')], None]:
             for domain, offset, limit in [([], 0, 2), ([], 1, None),
                     ([('name', 'like', '%a%')], 0, 1000)]:

@@ -1,0 +1,167 @@
+# This file is part of the KIM Suite. See COPYRIGHT and LICENSE at the
+# top level of this repository.
+"""The search criteria a client sends, checked before trytond reads them.
+
+trytond 8.0 takes the domain and the order of ``search``, ``search_count``,
+``search_read``, ``export_data_domain`` and ``autocomplete`` from the
+JSON-RPC request as they come: a domain that is a string or holds a leaf
+without a value ends in a RecursionError, an unknown field in a KeyError, an
+unknown operator deep in the SQL builder; the client gets the exception's
+text, the server log a traceback. The RPC calls of every model check the
+shape of the domain (lists, ``AND``/``OR``, leaves of a field path, an
+operator and a value), the fields of every path and the operators, and the
+order (pairs of a field path and a direction), and refuse anything else with
+a translated error before the call runs. The values are left to the fields
+(a Many2One compares a text with the record names)."""
+import functools
+
+from trytond.i18n import gettext
+from trytond.model.exceptions import DomainValidationError
+from trytond.pool import Pool
+
+OPERATORS = {
+    '=', '!=', 'like', 'not like', 'ilike', 'not ilike', 'in', 'not in',
+    '<=', '>=', '<', '>', 'child_of', 'not child_of', 'parent_of',
+    'not parent_of', 'where', 'not where',
+    }
+DIRECTIONS = {None, '', 'ASC', 'DESC', 'ASC NULLS FIRST', 'ASC NULLS LAST',
+    'DESC NULLS FIRST', 'DESC NULLS LAST'}
+MAX_DEPTH = 50
+# the position of the domain and of the order in the RPC's arguments
+CALLS = {
+    'search': (0, 3),
+    'search_count': (0, None),
+    'search_read': (0, 3),
+    'export_data_domain': (0, 4),
+    'autocomplete': (1, 3),
+    }
+
+
+def _invalid():
+    return DomainValidationError(gettext('kim_network.msg_search_invalid'))
+
+
+def _target(Model, path, leaf=None, order=False):
+    """The model at the end of path from Model (None: a path into a value,
+    e.g. a Dict key), refused when a name is not a field (or, for an order,
+    a One2Many or Many2Many, which trytond cannot sort by)"""
+    names = path.split('.')
+    for i, name in enumerate(names):
+        field = Model._fields.get(name) if name else None
+        if field is None:
+            raise DomainValidationError(gettext(
+                    'kim_network.msg_search_unknown_field',
+                    field=name, model=Model.__names__()['model']))
+        if order and field._type in {'one2many', 'many2many'}:
+            raise _invalid()
+        if i == len(names) - 1:
+            if field._type == 'reference':
+                return _reference_target(leaf)
+            return field.get_target() if hasattr(field, 'get_target') \
+                else None
+        if field._type == 'reference':
+            Model = _reference_target(leaf)
+            if Model is None:
+                return None
+        elif hasattr(field, 'get_target'):
+            Model = field.get_target()
+        elif field._type == 'dict':
+            return None
+        else:
+            raise _invalid()
+
+
+def _reference_target(leaf):
+    "The model a leaf names for a Reference field (its fourth element)"
+    if leaf is None or len(leaf) < 4:
+        return None
+    if not isinstance(leaf[3], str):
+        raise _invalid()
+    try:
+        return Pool().get(leaf[3])
+    except KeyError:
+        raise _invalid()
+
+
+def check_domain(Model, domain, depth=0):
+    "Refuse a domain that is not one of Model's fields and operators"
+    if depth > MAX_DEPTH or not isinstance(domain, (list, tuple)):
+        raise _invalid()
+    if _is_leaf(domain):
+        _check_leaf(Model, domain, depth)
+        return
+    items = list(domain)
+    if items and items[0] in ('AND', 'OR'):
+        items = items[1:]
+    for item in items:
+        if isinstance(item, str):
+            raise _invalid()
+        check_domain(Model, item, depth + 1)
+
+
+def _is_leaf(domain):
+    return (len(domain) > 2
+        and isinstance(domain[0], str) and isinstance(domain[1], str)
+        and domain[0] not in ('AND', 'OR'))
+
+
+def _check_leaf(Model, leaf, depth):
+    path, operator = leaf[0], leaf[1]
+    if operator not in OPERATORS:
+        raise DomainValidationError(gettext(
+                'kim_network.msg_search_invalid_operator',
+                operator=operator))
+    Target = _target(Model, path, leaf)
+    if operator in {'where', 'not where'}:
+        if Target is None:
+            raise _invalid()
+        check_domain(Target, leaf[2], depth + 1)
+
+
+def check_order(Model, order):
+    "Refuse an order that is not pairs of a field path and a direction"
+    if order is None:
+        return
+    if not isinstance(order, (list, tuple)):
+        raise _invalid()
+    for item in order:
+        if (not isinstance(item, (list, tuple)) or len(item) != 2
+                or not isinstance(item[0], str)
+                or not (item[1] is None or isinstance(item[1], str))
+                or (item[1] or '').upper() not in DIRECTIONS):
+            raise _invalid()
+        _target(Model, item[0], order=True)
+
+
+def _guarded(func, owner, name):
+    domain_at, order_at = CALLS[name]
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        if len(args) > domain_at and args[domain_at] is not None:
+            check_domain(owner, args[domain_at])
+        if order_at is not None and len(args) > order_at:
+            check_order(owner, args[order_at])
+        return func(*args, **kwargs)
+    return wrapper
+
+
+def _decorate(original):
+    "RPC.decorate that checks the search criteria of the search calls"
+    def decorate(self, func):
+        name = getattr(func, '__name__', None)
+        owner = getattr(func, '__self__', None)
+        func = original(self, func)
+        if name in CALLS and isinstance(owner, type):
+            func = _guarded(func, owner, name)
+        return func
+    return decorate
+
+
+def apply():
+    "Install the check (once per process; after kim_network.speed)"
+    from trytond.rpc import RPC
+    if getattr(RPC, '_kim_search_guard', False):
+        return
+    RPC.decorate = _decorate(RPC.decorate)
+    RPC._kim_search_guard = True
