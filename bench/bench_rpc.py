@@ -103,6 +103,19 @@ def _hook(d):
     return d
 
 
+def server_timing(response):
+    "The server's time (s) of an answer from its Server-Timing header"
+    for part in (response.getheader('Server-Timing') or '').split(','):
+        for item in part.split(';')[1:]:
+            key, _, value = item.strip().partition('=')
+            if key == 'dur':
+                try:
+                    return float(value) / 1000
+                except ValueError:
+                    return None
+    return None
+
+
 class Session:
     "One user of the web client: its own HTTP connection and session"
 
@@ -115,6 +128,7 @@ class Session:
         self.auth = None
         self.context = {}
         self.calls = []  # (label, method, seconds, ok)
+        self.server = []  # the server's seconds of each call (Server-Timing)
         self._id = 0
 
     def request(self, method, params, label=None):
@@ -127,6 +141,7 @@ class Session:
             headers['Authorization'] = self.auth
         start = time.perf_counter()
         ok = False
+        took = server = None
         try:
             for attempt in range(2):
                 if self.conn is None:
@@ -136,6 +151,9 @@ class Session:
                     self.conn.request('POST', self.path, body, headers)
                     response = self.conn.getresponse()
                     data = response.read()
+                    # the round trip ends with the answer's last byte
+                    took = time.perf_counter() - start
+                    server = server_timing(response)
                     break
                 except (http.client.RemoteDisconnected,
                         ConnectionResetError, BrokenPipeError):
@@ -158,8 +176,10 @@ class Session:
             ok = True
             return result['result']
         finally:
-            self.calls.append((label or method, method,
-                    time.perf_counter() - start, ok))
+            if took is None:
+                took = time.perf_counter() - start
+            self.calls.append((label or method, method, took, ok))
+            self.server.append(server if server is not None else took)
 
     def login(self, login, password):
         self.login_name = login
@@ -459,37 +479,39 @@ class Bench:
             "state IN ('intake', 'assessment', 'planning', "
             "'implementation', 'closing')) FROM kim_case "
             "WHERE case_manager = %s", (employee,))[0]
-        case_list, form, tabs, due = Sample(), Sample(), Sample(), Sample()
-        shown = Sample()
+        # per action: round trips and the server's time of its calls
+        names = ['list', 'shown', 'form', 'tabs', 'due']
+        trips = {n: Sample() for n in names}
+        servers = {n: Sample() for n in names}
+        labels = {'list': {'list', 'counter'}, 'shown': {'list'},
+            'form': {'form'}, 'tabs': {'tab'}, 'due': {'due'}}
         calls = {}
         ids = []
+
+        def add(name, before, measured):
+            done = [(c, server) for c, server in zip(s.calls[before:],
+                    s.server[before:]) if c[0] in labels[name]]
+            calls[name] = len(done)
+            if measured:
+                trips[name].add(sum(c[2] for c, _ in done))
+                servers[name].add(sum(server for _, server in done))
         for i in range(repeat + self.args.warmup):
+            measured = i >= self.args.warmup
             before = len(s.calls)
-            (ids, rows), t, n = timed(s,
-                lambda: cases.open_list('list', counter_label='counter'))
-            calls['list'] = n
-            calls['shown'] = sum(
-                1 for c in s.calls[before:] if c[0] == 'list')
-            if i >= self.args.warmup:
-                case_list.add(t)
-                shown.add(sum(
-                        c[2] for c in s.calls[before:] if c[0] == 'list'))
+            ids, rows = cases.open_list('list', counter_label='counter')
+            add('list', before, measured)
+            add('shown', before, measured)
             # the cases of the page, one after another
             record = ids[i % min(len(ids), 20)] if ids else None
             if record is None:
                 continue
             before = len(s.calls)
             cases.open_form(record, 'form', 'tab')
-            opened = s.calls[before:]
-            calls['form'] = sum(1 for c in opened if c[0] == 'form')
-            calls['tabs'] = sum(1 for c in opened if c[0] == 'tab')
-            if i >= self.args.warmup:
-                form.add(sum(c[2] for c in opened if c[0] == 'form'))
-                tabs.add(sum(c[2] for c in opened if c[0] == 'tab'))
-            _, t, n = timed(s, lambda: dues.open_list('due'))
-            calls['due'] = n
-            if i >= self.args.warmup:
-                due.add(t)
+            add('form', before, measured)
+            add('tabs', before, measured)
+            before = len(s.calls)
+            dues.open_list('due')
+            add('due', before, measured)
         if total:
             who = '%s (case manager of %d cases, %d open; the list ' \
                 'shows %d)' % (login, total, open_, len(ids))
@@ -498,18 +520,22 @@ class Bench:
                 login, len(ids))
         print('\n%s; %s' % (who, load_average()), flush=True)
         WHO[0] = login
+
+        def extra(name, more=''):
+            return 'p95 %.1f; server %.1f%s' % (trips[name].p95,
+                servers[name].p50, more)
         report('case list', '  case list opened (%d calls) p50'
-            % calls['list'], case_list.p50, extra='p95 %.1f' % case_list.p95)
+            % calls['list'], trips['list'].p50, extra=extra('list'))
         report(None, '  - until the list shows (%d calls) p50'
-            % calls['shown'], shown.p50, extra='p95 %.1f; sao sends the '
-            '%d tab counters then, side by side' % (shown.p95,
-                calls['list'] - calls['shown']))
+            % calls['shown'], trips['shown'].p50, extra=extra('shown',
+                '; sao sends the %d tab counters then, side by side'
+                % (calls['list'] - calls['shown'])))
         report('case form', '  case form first page (%d calls) p50'
-            % calls['form'], form.p50, extra='p95 %.1f' % form.p95)
+            % calls['form'], trips['form'].p50, extra=extra('form'))
         report(None, '  case form other tabs (%d reads) p50'
-            % calls.get('tabs', 0), tabs.p50, extra='p95 %.1f' % tabs.p95)
+            % calls.get('tabs', 0), trips['tabs'].p50, extra=extra('tabs'))
         report('due list', '  Wiedervorlage opened (%d calls) p50'
-            % calls['due'], due.p50, extra='p95 %.1f' % due.p95)
+            % calls['due'], trips['due'].p50, extra=extra('due'))
         self.print_calls(s, ['list', 'counter', 'form', 'tab', 'due'])
         return s, cases
 
@@ -915,7 +941,9 @@ def main(argv=None):
     try:
         if 'interactive' not in skip:
             print('Interactive (%d repetitions after %d warm-up rounds; the '
-                'time of an action is the sum of its calls\' round trips)'
+                'time of an action is the sum of its calls\' round trips, '
+                'from the request sent to the answer\'s last byte; "server" '
+                'the sum of their Server-Timing)'
                 % (args.repeat, args.warmup), flush=True)
             s, cases = bench.interactive('fallmanager', args.repeat)
             bench.contact_save(s, cases, args.repeat)

@@ -43,7 +43,8 @@ def drop_database():
         conn.execute('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % DB)
 
 
-def rpc(url, method, params, session=None, gzip_ok=False):
+def rpc(url, method, params, session=None, gzip_ok=False, headers=None):
+    "The answer and its encoding (headers: a dict to fill with its headers)"
     request = urllib.request.Request(url, method='POST',
         data=json.dumps({'id': 1, 'method': method,
                 'params': params}).encode(),
@@ -57,6 +58,8 @@ def rpc(url, method, params, session=None, gzip_ok=False):
     with urllib.request.urlopen(request, timeout=60) as response:
         body = response.read()
         encoding = response.headers.get('Content-Encoding')
+        if headers is not None:
+            headers.update(response.headers.items())
     if encoding == 'gzip':
         body = gzip.decompress(body)
     return json.loads(body), encoding
@@ -136,12 +139,19 @@ def test_serve_starts_and_answers():
             ['admin', {'password': PASSWORD}, 'de'])
         user_id, key, _ = login['result']
         session = ('admin', user_id, key)
+        headers = {}
         answer, encoding = rpc(base + DB + '/rpc/',
             'model.ir.model.search_read', [[], 0, None, None,
-                ['name'], {}], session=session, gzip_ok=True)
+                ['name'], {}], session=session, gzip_ok=True,
+            headers=headers)
         names = {m['name'] for m in answer['result']}
         assert 'kim.service' in names, answer
         assert encoding == 'gzip'
+        # compressed at once, with its length; the server's time told
+        assert int(headers['Content-Length']) > 0, headers
+        timing = headers['Server-Timing']
+        assert timing.startswith('app;dur='), timing
+        assert 0 < float(timing.split('=', 1)[1]) < 60000, timing
         # and plain, without the gzip label, for a client that does not ask
         # (trytond 8.0 labelled it gzip: kim_network/speed.py)
         plain, encoding = rpc(base + DB + '/rpc/',

@@ -32,9 +32,17 @@ The error: trytond 8.0 labels every JSON-RPC answer of more than 1,400
 characters ``Content-Encoding: gzip``, also when the client did not ask for
 gzip and the answer is sent plain; a script (urllib with the header's
 meaning, requests) then fails to read it. The label is taken off the answers
-to such clients.
+to such clients; the gzip answers are compressed at once, as one piece with
+its ``Content-Length``, instead of while they are sent.
+
+Every answer tells the server's time of the request in a ``Server-Timing``
+header (``app;dur=`` milliseconds, from the request's arrival in trytond's
+application to the answer's headers): the browser's developer tools show it
+beside each request of the web client, and the bench reports it beside the
+round trip.
 """
 import functools
+import time
 
 from trytond.model.fields import selection as _selection
 from trytond.transaction import Transaction
@@ -138,16 +146,36 @@ def _decorate(original):
 
 
 def _response(original):
-    "JSONProtocol.response without the gzip label on a plain answer"
+    """JSONProtocol.response without the gzip label on a plain answer, and a
+    gzip answer compressed at once (one piece, with its length)"""
     def response(cls, data, request):
         result = original.__func__(cls, data, request)
         headers = getattr(result, 'headers', None)
         if (headers is not None
-                and headers.get('Content-Encoding') == 'gzip'
-                and 'gzip' not in request.accept_encodings):
-            del headers['Content-Encoding']
+                and headers.get('Content-Encoding') == 'gzip'):
+            if 'gzip' not in request.accept_encodings:
+                del headers['Content-Encoding']
+            else:
+                result.set_data(result.get_data())
         return result
     return classmethod(response)
+
+
+def _wsgi_call(original):
+    """TrytondWSGI.__call__ (the application with its middlewares) that
+    tells the client the server's time of the request in a Server-Timing
+    header (W3C; the browser's developer tools show it, the bench reads it):
+    from the request's arrival in the application to its answer's headers,
+    the answer encoded"""
+    def call(self, environ, start_response):
+        started = time.perf_counter()
+
+        def timed_start_response(status, headers, exc_info=None):
+            headers = list(headers) + [('Server-Timing', 'app;dur=%.2f' % (
+                        (time.perf_counter() - started) * 1000))]
+            return start_response(status, headers, exc_info)
+        return original(self, environ, timed_start_response)
+    return call
 
 
 def apply():
@@ -168,6 +196,8 @@ def apply():
     jsonrpc.encoder = _one_shot_encoder(jsonrpc.encoder)
     jsonrpc.JSONProtocol.response = _response(
         jsonrpc.JSONProtocol.__dict__['response'])
+    from trytond.wsgi import TrytondWSGI
+    TrytondWSGI.__call__ = _wsgi_call(TrytondWSGI.__call__)
     from trytond.model import ModelSQL
     # the private method of trytond 8.0 (a KeyError on another version)
     name = '_ModelSQL__searched_columns'
