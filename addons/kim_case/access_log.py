@@ -9,13 +9,13 @@ records a form or list reads), export (export_data, every record an export
 reaches; the data-subject report of Art. 15 with its reason), report (the
 records a report is printed for) and count (search_count, one row with the
 domain; not the counters of a list's tabs and the count of a list without a
-search, whose conditions are all domains of the windows that open the model,
-set by an administrator). Personal case data are the records of the models
-that follow the rules of a case or of a client through ``__access__`` (and
-the clients and household members themselves) and the attachments and notes
-of those records; ``AccessLogMixin`` is registered for every model and logs
-those.
-Internal reads (user 0, attribute access, aggregations run with elevated
+search, whose conditions are exactly those of a list an administrator set
+up: a window's domain, alone or with one of its tabs). Personal case data
+are the records of the models that follow the rules of a case or of a
+client through ``__access__`` (and the clients and household members
+themselves) and the attachments and notes of those records;
+``AccessLogMixin`` is registered for every model and logs those. Internal
+reads (user 0, attribute access, aggregations run with elevated
 rights) are not logged.
 
 The rows of a request are collected in the transaction and written by one
@@ -44,7 +44,7 @@ from trytond.ir.rule import _get_access_models
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.modules.kim_network.common import unnest
 from trytond.pool import Pool, PoolMeta
-from trytond.pyson import PYSONDecoder
+from trytond.pyson import PYSON, PYSONDecoder
 from trytond.tools import grouped_slice, reduce_ids
 from trytond.tools.domain_inversion import is_leaf
 from trytond.transaction import Transaction, without_check_access
@@ -420,46 +420,74 @@ def _conjuncts(domain):
 _action_domains = Cache('kim_access_log.action_domains', context=False)
 
 
+def _fixed_domain(text):
+    """The domain of a window or tab (PYSON text) when it holds no PYSON
+    (an Eval would take the ids of the client's context), else None"""
+    def fixed(value):
+        if isinstance(value, PYSON):
+            return False
+        if isinstance(value, (list, tuple)):
+            return all(fixed(v) for v in value)
+        if isinstance(value, dict):
+            return all(fixed(v) for v in value.values())
+        return True
+    try:
+        value = PYSONDecoder(noeval=True).decode(text or '[]')
+    except Exception:
+        return None
+    return value if fixed(value) else None
+
+
 def action_domains(model):
-    """The domains (PYSON) of the windows that open model and of their tabs:
-    what an administrator set, not what a user searches"""
+    """The conditions of the lists an administrator set up for model: for
+    each active window that opens it, the conditions of its domain alone
+    and with each of its tabs (a frozenset of conditions each; windows and
+    tabs whose domain depends on the client's context are left out)"""
     domains = _action_domains.get(model)
     if domains is None:
         pool = Pool()
+        action = pool.get('ir.action').__table__()
         window = pool.get('ir.action.act_window').__table__()
         tab = pool.get('ir.action.act_window.domain').__table__()
         cursor = Transaction().connection.cursor()
-        cursor.execute(*window.select(window.domain,
-                where=window.res_model == model))
-        domains = [d for d, in cursor if d]
-        cursor.execute(*tab.join(window,
-                condition=tab.act_window == window.id).select(tab.domain,
-                where=(window.res_model == model) & (tab.active == Literal(
-                        True))))
-        domains += [d for d, in cursor if d]
+        cursor.execute(*window.join(action,
+                condition=window.action == action.id
+                ).join(tab, 'LEFT',
+                condition=(tab.act_window == window.id)
+                & (tab.active == Literal(True))
+                ).select(window.id, window.domain, tab.domain,
+                where=(window.res_model == model)
+                & (action.active == Literal(True))))
+        domains = set()
+        for _, window_domain, tab_domain in cursor:
+            base = _fixed_domain(window_domain)
+            if base is None:
+                continue
+            base = _conjuncts(base)
+            domains.add(frozenset(base))
+            if tab_domain is not None:
+                extra = _fixed_domain(tab_domain)
+                if extra is not None:
+                    domains.add(frozenset(base | _conjuncts(extra)))
+        domains = sorted(sorted(d) for d in domains)
         _action_domains.set(model, domains)
-    return domains
+    return {frozenset(d) for d in domains}
 
 
 def is_action_domain(model, domain):
-    """Whether every condition of domain is one of the domains of the
-    windows of model or of their tabs (the counters of a list's tabs, the
-    count of a list without a search): such a count shows no more than the
-    list and is not logged"""
+    """Whether the conditions of domain are those of a list an
+    administrator set up for model: a window's domain, alone or with one of
+    its tabs (a tab's counter, the count of a list without a search). Such
+    a count shows no more than the list and is not logged; neither is one
+    that asks for inactive records or a past state."""
+    context = Transaction().context
+    if context.get('active_test') is False or context.get('_datetime'):
+        return False
     try:
-        wanted = _conjuncts(domain)
+        wanted = frozenset(_conjuncts(domain))
     except (ValueError, TypeError):
         return False
-    if not wanted:
-        return True
-    known = set()
-    decoder = PYSONDecoder(Transaction().context)
-    for text in action_domains(model):
-        try:
-            known |= _conjuncts(decoder.decode(text))
-        except Exception:
-            continue
-    return wanted <= known
+    return wanted in action_domains(model)
 
 
 class ActionWindowCacheMixin:
@@ -470,6 +498,10 @@ class ActionWindowCacheMixin:
     def on_modification(cls, mode, records, field_names=None):
         super().on_modification(mode, records, field_names=field_names)
         _action_domains.clear()
+
+
+class Action(ActionWindowCacheMixin, metaclass=PoolMeta):
+    __name__ = 'ir.action'
 
 
 class ActionWindow(ActionWindowCacheMixin, metaclass=PoolMeta):

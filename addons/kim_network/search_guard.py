@@ -41,32 +41,42 @@ def _invalid():
     return DomainValidationError(gettext('kim_network.msg_search_invalid'))
 
 
+def _field(Model, name):
+    "The field name of Model, refused when there is none"
+    field = Model._fields.get(name) if isinstance(name, str) and name \
+        else None
+    if field is None:
+        raise DomainValidationError(gettext(
+                'kim_network.msg_search_unknown_field',
+                field=name, model=Model.__names__()['model']))
+    return field
+
+
 def _target(Model, path, leaf=None, order=False):
-    """The model at the end of path from Model (None: a path into a value,
-    e.g. a Dict key), refused when a name is not a field (or, for an order,
-    a One2Many or Many2Many, which trytond cannot sort by)"""
+    """The field at the end of path from Model and the model it points to
+    (None: not a relation, or a path into a value, e.g. a Dict key),
+    refused when a name is not a field (or, for an order, a One2Many or
+    Many2Many that the model cannot sort by)"""
     names = path.split('.')
     for i, name in enumerate(names):
-        field = Model._fields.get(name) if name else None
-        if field is None:
-            raise DomainValidationError(gettext(
-                    'kim_network.msg_search_unknown_field',
-                    field=name, model=Model.__names__()['model']))
-        if order and field._type in {'one2many', 'many2many'}:
+        field = _field(Model, name)
+        if (order and field._type in {'one2many', 'many2many'}
+                and not hasattr(Model, 'order_%s' % name)):
             raise _invalid()
         if i == len(names) - 1:
             if field._type == 'reference':
-                return _reference_target(leaf)
-            return field.get_target() if hasattr(field, 'get_target') \
-                else None
+                return field, _reference_target(leaf)
+            return field, (field.get_target()
+                if hasattr(field, 'get_target') else None)
         if field._type == 'reference':
+            # a path through a Reference names its model
             Model = _reference_target(leaf)
             if Model is None:
-                return None
+                raise _invalid()
         elif hasattr(field, 'get_target'):
             Model = field.get_target()
         elif field._type == 'dict':
-            return None
+            return field, None
         else:
             raise _invalid()
 
@@ -111,16 +121,28 @@ def _check_leaf(Model, leaf, depth):
         raise DomainValidationError(gettext(
                 'kim_network.msg_search_invalid_operator',
                 operator=operator))
-    Target = _target(Model, path, leaf)
-    if operator in {'where', 'not where'}:
-        if Target is None:
+    field, Target = _target(Model, path, leaf)
+    tree = operator.endswith('child_of') or operator.endswith('parent_of')
+    if len(leaf) == 4:
+        # the model of a Reference (the path's first field), or the parent
+        # field of a tree
+        reference = Model._fields[path.split('.', 1)[0]]._type == 'reference'
+        if not reference and not (
+                tree and '.' not in path and Target is not None):
             raise _invalid()
+        if tree and not reference:
+            _field(Target, leaf[3])
+    elif len(leaf) != 3:
+        raise _invalid()
+    if (tree or operator in {'where', 'not where'}) and Target is None:
+        raise _invalid()
+    if operator in {'where', 'not where'}:
         check_domain(Target, leaf[2], depth + 1)
 
 
 def check_order(Model, order):
     "Refuse an order that is not pairs of a field path and a direction"
-    if order is None:
+    if order is None or order is False:
         return
     if not isinstance(order, (list, tuple)):
         raise _invalid()
@@ -138,7 +160,8 @@ def _guarded(func, owner, name):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        if len(args) > domain_at and args[domain_at] is not None:
+        if len(args) > domain_at and (
+                args[domain_at] is not None or name != 'autocomplete'):
             check_domain(owner, args[domain_at])
         if order_at is not None and len(args) > order_at:
             check_order(owner, args[order_at])

@@ -35,11 +35,12 @@ meaning, requests) then fails to read it. The label is taken off the answers
 to such clients; the gzip answers are compressed at once, as one piece with
 its ``Content-Length``, instead of while they are sent.
 
-Every answer tells the server's time of the request in a ``Server-Timing``
-header (``app;dur=`` milliseconds, from the request's arrival in trytond's
-application to the answer's headers): the browser's developer tools show it
-beside each request of the web client, and the bench reports it beside the
-round trip.
+Every answer to a logged-in user's request tells the server's time of the
+request in a ``Server-Timing`` header (``app;dur=`` milliseconds, from the
+request's arrival in trytond's application to the answer's headers; not on
+the answers to a login, whose password check nobody should time): the
+browser's developer tools show it beside each request of the web client,
+and the bench reports it beside the round trip.
 """
 import functools
 import time
@@ -168,6 +169,10 @@ def _wsgi_call(original):
     from the request's arrival in the application to its answer's headers,
     the answer encoded"""
     def call(self, environ, start_response):
+        if not environ.get('HTTP_AUTHORIZATION'):
+            # not for the login and the web client's files: no timing of
+            # a password check for anybody who asks
+            return original(self, environ, start_response)
         started = time.perf_counter()
 
         def timed_start_response(status, headers, exc_info=None):

@@ -693,9 +693,9 @@ class AccessPathsTestCase(FreshDatabaseMixin, unittest.TestCase):
         open_states = ['intake', 'assessment', 'planning', 'implementation',
             'closing']
 
-        def logged(domain):
+        def logged(domain, **context):
             before = Log.search_count([('kind', '=', 'count')])
-            with as_user(sup):
+            with as_user(sup), Transaction().set_context(context):
                 Case.search_count(domain, 0, 1000)
             return Log.search_count([('kind', '=', 'count')]) - before
         # as sao sends them: a tab's domain AND the screen's (empty) domain
@@ -703,16 +703,29 @@ class AccessPathsTestCase(FreshDatabaseMixin, unittest.TestCase):
                 ['AND', [('state', '=', 'intake')], []],
                 ['AND', [('followup_due', '=', True)], []],
                 ['AND', [], [('state', 'in', open_states)]],
-                [('state', '=', 'closing'), ('followup_due', '=', True)],
                 []]:
             self.assertEqual(logged(domain), 0, msg=domain)
-        for domain in [
-                ['AND', [('state', 'in', open_states)],
-                    [('client.name', 'ilike', 'Client%')]],
-                [('state', '=', 'intake'), ('id', '>', 0)],
-                ['OR', ('state', '=', 'intake'), ('state', '=', 'closing')],
-                [('next_review', '!=', None)]]:
-            self.assertEqual(logged(domain), 1, msg=domain)
+        client = self.case_a.client.id
+        for domain, context in [
+                (['AND', [('state', 'in', open_states)], [
+                            ('client.name', 'ilike', 'Client%')]], {}),
+                ([('state', '=', 'intake'), ('id', '>', 0)], {}),
+                (['OR', ('state', '=', 'intake'), ('state', '=', 'closing')],
+                    {}),
+                # two tabs at once are no list of the administrator's
+                ([('state', '=', 'closing'), ('followup_due', '=', True)],
+                    {}),
+                ([('next_review', '!=', None)], {}),
+                # inactive records, a past state
+                ([], {'active_test': False}),
+                ([('state', '=', 'intake')], {'_datetime': NOW}),
+                # a window whose domain takes ids of the client's context
+                ([('client', 'in', [client])], {'active_ids': [client],
+                        'active_id': client}),
+                ([('client', '=', client)], {'active_ids': [client],
+                        'active_id': client}),
+                ]:
+            self.assertEqual(logged(domain, **context), 1, msg=domain)
         # a tab an administrator adds counts as the others at once
         window = ActWindow(ModelData.get_id('kim_case', 'act_case_form'))
         TabDomain.create([{'act_window': window.id, 'name': "Review",

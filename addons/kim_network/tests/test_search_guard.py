@@ -37,6 +37,11 @@ class SearchGuardTestCase(unittest.TestCase):
             [['addresses', 'where', 'x']],
             [['addresses', 'where', [['nofield', '=', 1]]]],
             [['', '=', 1]], [[5, '=', 1]],
+            [['name', 'child_of', [1]]], [['name', '=', 'x', 'y']],
+            [['addresses', 'child_of', [1], 'nosuchfield']],
+            [['addresses.party', 'child_of', [1], 'addresses']],
+            [['name', '=', 'x', 'y', 'z']],
+            None,
             ]
         nested = [['name', '=', 'x']]
         for _ in range(60):
@@ -54,6 +59,8 @@ class SearchGuardTestCase(unittest.TestCase):
                         ('export_data_domain', (domain, ['name'])),
                         ('autocomplete', ('A', domain, 10, None)),
                         ]:
+                    if domain is None and method == 'autocomplete':
+                        continue  # no domain: the default
                     with self.subTest(method=method, domain=domain):
                         with self.assertRaises(DomainValidationError):
                             self.rpc(Party, method)(*args)
@@ -100,7 +107,22 @@ class SearchGuardTestCase(unittest.TestCase):
                 self.assertEqual(
                     list(map(int, search([], 0, None, order))),
                     list(map(int, Party.search([], 0, None, order))))
+        self.assertEqual(
+            list(map(int, search([], 0, None, False))),
+            list(map(int, Party.search([], 0, None, None))))
         self.assertEqual(self.rpc(Party, 'search_count')([]), 2)
+        self.assertEqual(
+            [r['id'] for r in self.rpc(Party, 'autocomplete')(
+                    'Organisation', None, 10, None)], [a.id])
+        # a path through a Reference names its model
+        Attachment = pool.get('ir.attachment')
+        attachments = self.rpc(Attachment, 'search')
+        self.assertEqual(attachments(
+                [('resource.rec_name', 'ilike', 'x', 'party.party')],
+                0, None, None), [])
+        with self.assertRaises(DomainValidationError):
+            attachments([('resource.rec_name', 'ilike', 'x')], 0, None,
+                None)
         self.assertEqual(
             [r['id'] for r in self.rpc(Party, 'autocomplete')(
                     'Organisation', [], 10, None)], [a.id])
