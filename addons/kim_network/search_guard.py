@@ -11,11 +11,14 @@ text, the server log a traceback. The RPC calls of every model check the
 shape of the domain (lists, ``AND``/``OR``, leaves of a field path, an
 operator and a value), the fields of every path and the operators, and the
 order (pairs of a field path and a direction), and refuse anything else with
-a translated error before the call runs. The values are left to the fields
-(a Many2One compares a text with the record names)."""
+a translated error before the call runs. The values of stored fields of
+plain types (numbers, dates, times, texts) must be values of the field (a
+list for ``in``); the others are left to the fields (a Many2One compares a
+text with the record names)."""
 import functools
 
 from trytond.i18n import gettext
+from trytond.model import fields
 from trytond.model.exceptions import DomainValidationError
 from trytond.pool import Pool
 
@@ -27,6 +30,9 @@ OPERATORS = {
 DIRECTIONS = {None, '', 'ASC', 'DESC', 'ASC NULLS FIRST', 'ASC NULLS LAST',
     'DESC NULLS FIRST', 'DESC NULLS LAST'}
 MAX_DEPTH = 50
+# the field types whose values are checked against the field
+PLAIN = {'integer', 'biginteger', 'float', 'numeric', 'date', 'datetime',
+    'timestamp', 'time', 'timedelta', 'char', 'text'}
 # the position of the domain and of the order in the RPC's arguments
 CALLS = {
     'search': (0, 3),
@@ -138,6 +144,35 @@ def _check_leaf(Model, leaf, depth):
         raise _invalid()
     if operator in {'where', 'not where'}:
         check_domain(Target, leaf[2], depth + 1)
+    elif not tree:
+        _check_value(field, operator, leaf[2])
+
+
+def _check_value(field, operator, value):
+    """Refuse a value that the stored field of a plain type cannot hold
+    (a Function field, a relation or a Dict decides itself)"""
+    if isinstance(field, fields.Function) or field._type not in PLAIN:
+        return
+    if operator in {'in', 'not in'}:
+        if not isinstance(value, (list, tuple)):
+            raise _invalid()
+        values = value
+    else:
+        values = [value]
+    for value in values:
+        if value is None:
+            continue
+        if isinstance(value, (list, tuple, dict)):
+            raise _invalid()
+        if field._type in {'char', 'text'}:
+            if not isinstance(value, str):
+                raise _invalid()
+        elif not operator.endswith('like'):
+            try:
+                field.sql_format(value)
+            except (ValueError, TypeError, AttributeError, OverflowError,
+                    ArithmeticError):
+                raise _invalid()
 
 
 def check_order(Model, order):

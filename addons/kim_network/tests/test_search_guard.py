@@ -2,6 +2,7 @@
 # top level of this repository.
 """The search criteria of the RPC calls: malformed domains and orders are
 refused with a translated error, valid ones run as before"""
+import datetime as dt
 import unittest
 
 from trytond.model.exceptions import DomainValidationError
@@ -42,6 +43,11 @@ class SearchGuardTestCase(unittest.TestCase):
             [['addresses.party', 'child_of', [1], 'addresses']],
             [['name', '=', 'x', 'y', 'z']],
             None,
+            # values the field cannot hold
+            [['id', '=', 'abc']], [['create_date', '>', 'xyz']],
+            [['name', 'ilike', 5]], [['id', 'in', 5]], [['id', 'in', ['a']]],
+            [['create_date', '=', {'a': 1}]], [['name', 'in', 'abc']],
+            [['id', '=', [1]]],
             ]
         nested = [['name', '=', 'x']]
         for _ in range(60):
@@ -94,6 +100,10 @@ class SearchGuardTestCase(unittest.TestCase):
                 ([('addresses', 'where', [('city', '=', "Musterstadt")])],
                     {a.id}),
                 ([('rec_name', 'ilike', '%A')], {a.id}),
+                ([('id', 'in', [a.id, 0])], {a.id}),
+                ([('name', '=', None)], set()),
+                ([('create_date', '>', dt.datetime(2000, 1, 1)), (
+                            'id', '=', str(b.id))], {b.id}),
                 ([('create_uid.login', '=', 'admin'), ('id', 'in', [a.id])],
                     {a.id}),
                 ]:
