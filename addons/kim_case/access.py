@@ -38,6 +38,7 @@ from trytond.cache import Cache
 from trytond.i18n import gettext
 from trytond.ir.resource import ResourceAccessMixin
 from trytond.model import fields
+from trytond.modules.kim_network.common import clearing_mixin
 from trytond.pool import Pool, PoolMeta
 from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction, without_check_access
@@ -493,14 +494,8 @@ class User(metaclass=PoolMeta):
                                 employee=name))
 
 
-class _ClearRuleContext:
-    "Clear the rule context of the users when the assignments change"
-    __slots__ = ()
-
-    @classmethod
-    def on_modification(cls, mode, records, field_names=None):
-        super().on_modification(mode, records, field_names=field_names)
-        clear_rule_context()
+_ClearRuleContext = clearing_mixin(clear_rule_context,
+    "Clear the rule context of the users when the assignments change")
 
 
 class UserCompany(_ClearRuleContext, metaclass=PoolMeta):

@@ -42,7 +42,7 @@ from trytond.i18n import gettext
 from trytond.ir.resource import ResourceAccessMixin
 from trytond.ir.rule import _get_access_models
 from trytond.model import Index, ModelSQL, ModelView, fields
-from trytond.modules.kim_network.common import unnest
+from trytond.modules.kim_network.common import clearing_mixin, unnest
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import PYSON, PYSONDecoder
 from trytond.tools import grouped_slice, reduce_ids
@@ -490,14 +490,8 @@ def is_action_domain(model, domain):
     return wanted in action_domains(model)
 
 
-class ActionWindowCacheMixin:
-    "Clear the action domains of the access log when a window changes"
-    __slots__ = ()
-
-    @classmethod
-    def on_modification(cls, mode, records, field_names=None):
-        super().on_modification(mode, records, field_names=field_names)
-        _action_domains.clear()
+ActionWindowCacheMixin = clearing_mixin(_action_domains.clear,
+    "Clear the lists of the access log when an action or window changes")
 
 
 class Action(ActionWindowCacheMixin, metaclass=PoolMeta):

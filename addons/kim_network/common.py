@@ -140,6 +140,20 @@ class NumberedMixin(WorkflowGuard):
         return values
 
 
+def clearing_mixin(clear, doc):
+    """A mixin for the models whose changes call clear (e.g. a cache's
+    clear): in on_modification, after the write"""
+    class ClearingMixin:
+        __slots__ = ()
+
+        @classmethod
+        def on_modification(cls, mode, records, field_names=None):
+            super().on_modification(mode, records, field_names=field_names)
+            clear()
+    ClearingMixin.__doc__ = doc
+    return ClearingMixin
+
+
 class Unnest(Function):
     "SQL UNNEST (PostgreSQL): the elements of an array as rows"
     __slots__ = ()
