@@ -7,7 +7,9 @@ help texts, selections, views, buttons, messages, data records, reports) and
 writes the German .po file of each module back, keeping existing msgstr.
 
     .venv/bin/python tools/po.py [module ...]     (default: every KIM module)
-    .venv/bin/python tools/po.py --check          list untranslated entries
+    .venv/bin/python tools/po.py --check          list the strings of the
+        sources that the .po files do not translate (also those whose source
+        text changed since), without writing them; exit 1 if any
 """
 import argparse
 import glob
@@ -57,22 +59,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('modules', nargs='*')
     parser.add_argument('--check', action='store_true',
-        help="only list untranslated entries and exit 1 if any")
+        help="only list the untranslated strings of the sources and exit 1 "
+        "if any (the .po files are not written)")
     args = parser.parse_args()
     modules = args.modules or kim_modules()
-
-    if args.check:
-        missing = 0
-        for module in modules:
-            path = os.path.join(ROOT, 'addons', module, 'locale', 'de.po')
-            if not os.path.exists(path):
-                print('%s: no locale/de.po' % module)
-                missing += 1
-                continue
-            for entry in untranslated(path):
-                print('%s: %s %r' % (module, entry.msgctxt, entry.msgid))
-                missing += 1
-        return 1 if missing else 0
 
     tmp = tempfile.mkdtemp(prefix='kim-po-')
     conf = os.path.join(tmp, 'trytond.conf')
@@ -110,17 +100,27 @@ def main():
         update.start.language = Lang.get(LANG)
         update.do_update({})
         Translation = pool.get('ir.translation')
+        missing = 0
         for module in modules:
             content = Translation.translation_export(LANG, module)
             path = os.path.join(ROOT, 'addons', module, 'locale', 'de.po')
-            os.makedirs(os.path.dirname(path), exist_ok=True)
             previous = existing(path)
+            if args.check:
+                # the sources as they are now, with the file's translations,
+                # written beside: the file itself stays as it is
+                path = os.path.join(tmp, '%s.po' % module)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
             with open(path, 'wb') as f:
                 f.write(content or b'')
             keep(path, previous)
-            print('%s: %d untranslated' % (module, len(untranslated(path))))
+            entries = untranslated(path)
+            missing += len(entries)
+            print('%s: %d untranslated' % (module, len(entries)))
+            if args.check:
+                for entry in entries:
+                    print('  %s %r' % (entry.msgctxt, entry.msgid))
         Transaction().rollback()
-    return 0
+    return 1 if args.check and missing else 0
 
 
 if __name__ == '__main__':

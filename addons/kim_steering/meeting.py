@@ -667,6 +667,8 @@ class Meeting(WorkflowGuard, Workflow, ModelSQL, ModelView):
 MeetingGuest = relation('MeetingGuest', 'kim.committee.meeting-party.party',
     "Meeting - Guest", 'meeting', 'kim.committee.meeting',
     'party', 'party.party')
+# the party of the relation is the guest (also the source of its label)
+MeetingGuest.party.string = "Guest"
 
 
 class _MeetingLockMixin:

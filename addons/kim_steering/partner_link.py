@@ -262,11 +262,6 @@ class MeetingGuest(ModelView, metaclass=PoolMeta):
     note = fields.Char("Note", readonly=True)
 
     @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls.party.string = "Guest"
-
-    @classmethod
     def record_reply(cls, guests, reply, note=None):
         "Record the guest's answer to the invitation (attends or declines)"
         import datetime as dt
