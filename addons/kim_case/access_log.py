@@ -455,11 +455,11 @@ def action_domains(model):
                 ).join(tab, 'LEFT',
                 condition=(tab.act_window == window.id)
                 & (tab.active == Literal(True))
-                ).select(window.id, window.domain, tab.domain,
+                ).select(window.domain, tab.domain,
                 where=(window.res_model == model)
                 & (action.active == Literal(True))))
         domains = set()
-        for _, window_domain, tab_domain in cursor:
+        for window_domain, tab_domain in cursor:
             base = _fixed_domain(window_domain)
             if base is None:
                 continue
