@@ -263,7 +263,14 @@ _STATE = """
 var k = window.__kim;
 if (!k) { return null; }
 var processing = jQuery('#processing').is(':visible');
-return [k.pending, Date.now() - k.last, processing, k.errors.splice(0)];
+// a dialog that is hidden keeps its backdrop until its fade ends; then
+// Bootstrap fires hidden.bs.modal, where sao removes a wizard and reloads
+// the record of the tab below: a backdrop without its dialog is work to come
+var closing = jQuery('.modal-backdrop').length
+    > jQuery('.modal').filter(':visible').length;
+if (closing) { k.last = Date.now(); }
+return [k.pending + (closing ? 1 : 0), Date.now() - k.last, processing,
+    k.errors.splice(0)];
 """
 # browser log lines that are no error of the product
 _LOG_IGNORED = ('favicon.ico', 'custom.js', 'custom.css', '/locale/')

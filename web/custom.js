@@ -34,6 +34,50 @@
         return set_value.apply(this, arguments);
     };
 
+    // After a button or a wizard, sao reloads the record of the form: it
+    // empties the record and reads it again. A tab closed (or another
+    // record chosen) in between wrote the widgets, still showing the values
+    // from before, into the empty record: "Datensatz geändert" asked to
+    // save a record nobody had changed, with its old values (a contact
+    // saved on a phone, the tab closed at once). A saved record's field
+    // that is not loaded has no value the user could have typed: only the
+    // loaded fields are taken from the widgets or compared with them
+    // (sao's Sao.View.Form.set_value and modified with the loaded test).
+    var unloaded = function(record, name) {
+        return (record.id >= 0) && (name in record.model.fields)
+            && !record._loaded[name];
+    };
+    var FormView = Sao.View.Form.prototype;
+    FormView.set_value = function() {
+        var record = this.record;
+        if (!record) {
+            return;
+        }
+        for (var name in this.widgets) {
+            if ((name in record.model.fields) && !unloaded(record, name)) {
+                var field = record.model.fields[name];
+                for (const widget of this.widgets[name]) {
+                    widget.set_value(record, field);
+                }
+            }
+        }
+    };
+    Object.defineProperty(FormView, 'modified', {
+        configurable: true,
+        get: function() {
+            var record = this.record;
+            for (var name in this.widgets) {
+                if (record && unloaded(record, name)) {
+                    continue;
+                }
+                if (this.widgets[name].some((widget) => widget.modified)) {
+                    return true;
+                }
+            }
+            return false;
+        },
+    });
+
     // A button in a list row (e.g. "Unterzeichnen" in the assessments of a
     // case) ran only on the second click: sao 8.0's ButtonColumn lets the
     // first click through to select the row and drops the button (and the
