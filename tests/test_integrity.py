@@ -28,10 +28,9 @@ from trytond.tests.test_tryton import DB_NAME, drop_db
 from trytond.tests.tools import activate_modules
 from trytond.transaction import Transaction
 
-TODAY = dt.date.today()
 DAY = dt.timedelta(days=1)
 NOW = dt.datetime.now().replace(microsecond=0)
-YEAR = TODAY.year - 1
+YEAR = dt.date.today().year - 1
 
 ROLES = {
     'fallmanager': [('kim_network', 'group_kim_user'),
@@ -137,6 +136,7 @@ def build_base():
 
 def build_specs(b):
     "The specifications of the guarded models over the base records b"
+    today = dt.date.today()
     pool = Pool()
     Case = pool.get('kim.case')
     Committee = pool.get('kim.committee')
@@ -159,7 +159,7 @@ def build_specs(b):
                         'company': company, 'client': client,
                         'kommune': b['kommune'].id, 'case_manager': cm,
                         'depth': 'case_management', 'state': state,
-                        'opened_date': TODAY - 100 * DAY,
+                        'opened_date': today - 100 * DAY,
                         }, **values)])[0]
 
     # the open cases the records of a case hang on
@@ -170,13 +170,13 @@ def build_specs(b):
     # an agreed plan a forged revision could name as predecessor
     pred_case = case()
     pred_plan, = Plan.create([{'case': pred_case.id, 'state': 'agreed',
-                'main_goal': "Arbeit", 'agreement_date': TODAY - DAY}])
+                'main_goal': "Arbeit", 'agreement_date': today - DAY}])
     previous, = Assessment.create([{'case': base.id, 'state': 'done'}])
     given, = Consent.create([{'client': client, 'state': 'given',
                 'purposes': ['transfer', 'case_management'],
                 'recipients': [('add', [org])],
                 'handlungsfelder': [('add', [arbeit])],
-                'signed_date': TODAY - 30 * DAY}])
+                'signed_date': today - 30 * DAY}])
     committee, = Committee.create([{'name': "Integritätsgruppe",
                 'code': 'IG', 'type': 'arbeitsgruppe'}])
     with Transaction().set_context(kim_no_agenda=True):
@@ -197,7 +197,7 @@ def build_specs(b):
     forwarding_agreement, = Agreement.create([{'name': "Weiterleitung",
                 'type': 'forwarding', 'office': b['office'].id,
                 'partners': [('add', [org])], 'state': 'signed',
-                'signed_date': TODAY - 300 * DAY,
+                'signed_date': today - 300 * DAY,
                 'shared_handlungsfelder': [('add', [arbeit])]}])
     authority = b['org2'].id
     funding = dict(company=company, baustein=b['baustein'].id, year=YEAR,
@@ -207,16 +207,16 @@ def build_specs(b):
     granted, = FundingDecision.create([dict(funding, state='granted')])
     consent = dict(client=client, purposes=['transfer'],
         recipients=[('add', [org])], handlungsfelder=[('add', [arbeit])],
-        signed_date=TODAY - 20 * DAY)
+        signed_date=today - 20 * DAY)
     referral = dict(case=base.id, organisation=org, handlungsfeld=arbeit,
         purpose="Vermittlung")
-    sent = dict(referral, sent_date=TODAY - 5 * DAY)
-    answered = dict(sent, answer_date=TODAY - 3 * DAY)
+    sent = dict(referral, sent_date=today - 5 * DAY)
+    answered = dict(sent, answer_date=today - 3 * DAY)
     conference = dict(case=base.id, subject="Fallkonferenz",
         start=NOW - 2 * DAY, channel='in_person')
     contact = dict(case=base.id, start=NOW - 2 * DAY, duration=60,
         channel='office')
-    barrier = dict(date=TODAY, reporter_kind='coordination',
+    barrier = dict(date=today, reporter_kind='coordination',
         description="Wartezeiten beim Sprachkurs", handlungsfeld=arbeit,
         kind='interface')
     meeting_values = dict(committee=committee.id, start=NOW - 5 * DAY,
@@ -227,18 +227,18 @@ def build_specs(b):
         recipient_kind='welfare', agreement=forwarding_agreement.id,
         kind=kind.id, vzae=max(kind.min_vzae or 0, Decimal('0.5')),
         amount=Decimal('1000'))
-    paid = dict(forwarding, payment_date=TODAY - 30 * DAY)
-    proof_received = dict(paid, proof_date=TODAY - 3 * DAY,
+    paid = dict(forwarding, payment_date=today - 30 * DAY)
+    proof_received = dict(paid, proof_date=today - 3 * DAY,
         proof_spent=Decimal('1000'))
     agreement = dict(name="Kooperation", type='advice_centre',
         office=b['office'].id, partners=[('add', [org])])
-    signed = dict(agreement, signed_date=TODAY - 50 * DAY)
+    signed = dict(agreement, signed_date=today - 50 * DAY)
     user = b['users']['fallmanager'].id
     indicator = dict(name="Kennzahlen", company=company, kind='local',
         period_type='year', year=YEAR)
     case_values = dict(company=company, client=client,
         kommune=b['kommune'].id, case_manager=cm,
-        opened_date=TODAY - 10 * DAY)
+        opened_date=today - 10 * DAY)
 
     return [
         spec('kim.cooperation_agreement', ['koordination'],
@@ -247,7 +247,7 @@ def build_specs(b):
                 'negotiation': agreement,
                 'signed': signed,
                 'terminated': dict(signed,
-                    terminated_date=TODAY - 5 * DAY),
+                    terminated_date=today - 5 * DAY),
                 },
             protected={'evaluation_due': True,
                 'predecessor': forwarding_agreement.id,
@@ -264,20 +264,20 @@ def build_specs(b):
                 'closing': case_values,
                 'closed': dict(case_values,
                     closing_reason=b['closing_reason'].id,
-                    closing_date=TODAY),
+                    closing_date=today),
                 'cancelled': case_values,
                 },
             protected={'short_case': True, 'followup_due': True,
                 'predecessor': base.id, 'number': 'KIM-FORGED'},
-            final={'closed': ('next_review', TODAY + 10 * DAY)},
-            open_={'implementation': ('next_review', TODAY + 10 * DAY)},
+            final={'closed': ('next_review', today + 10 * DAY)},
+            open_={'implementation': ('next_review', today + 10 * DAY)},
             parent=('party.party', 'client', 'kim_cases', 'client')),
         spec('kim.case.assessment', CASE_ROLES,
             dict(case=base.id), {
                 'draft': dict(case=plan_cases[0].id),
                 'done': dict(case=base.id),
                 },
-            protected={'signed_by': user, 'signed_date': TODAY,
+            protected={'signed_by': user, 'signed_date': today,
                 'predecessor': previous.id},
             final={'done': ('summary', "Nachträglich geändert")},
             parent=('kim.case', 'case:base', 'assessments', 'case')),
@@ -285,9 +285,9 @@ def build_specs(b):
             dict(case=base.id), {
                 'draft': dict(case=plan_cases[0].id),
                 'agreed': dict(case=plan_cases[1].id, main_goal="Arbeit",
-                    agreement_date=TODAY - DAY),
+                    agreement_date=today - DAY),
                 'superseded': dict(case=plan_cases[1].id,
-                    main_goal="Arbeit", agreement_date=TODAY - 30 * DAY),
+                    main_goal="Arbeit", agreement_date=today - 30 * DAY),
                 },
             protected={'predecessor': pred_plan.id, 'version': 99},
             create_protected={
@@ -296,9 +296,9 @@ def build_specs(b):
                 },
             tries={
                 'agreed': dict(case=empty.id, main_goal="Arbeit",
-                    agreement_date=TODAY - DAY),
+                    agreement_date=today - DAY),
                 'superseded': dict(case=empty.id, main_goal="Arbeit",
-                    agreement_date=TODAY - DAY),
+                    agreement_date=today - DAY),
                 },
             final={'agreed': ('main_goal', "Anderes Ziel"),
                 'superseded': ('review_note', "Nachtrag")},
@@ -315,17 +315,17 @@ def build_specs(b):
             dict(client=client, purposes=['transfer']), {
                 'draft': consent,
                 'given': consent,
-                'revoked': dict(consent, revoked_date=TODAY - DAY,
+                'revoked': dict(consent, revoked_date=today - DAY,
                     revocation_reason="Widerruf des Klienten"),
-                'expired': dict(consent, valid_until=TODAY - 2 * DAY,
-                    expired_date=TODAY - DAY),
+                'expired': dict(consent, valid_until=today - 2 * DAY,
+                    expired_date=today - DAY),
                 },
-            protected={'revoked_date': TODAY,
+            protected={'revoked_date': today,
                 'revocation_reason': "Gefälscht",
-                'expired_date': TODAY},
-            final={'given': ('valid_until', TODAY + 300 * DAY),
+                'expired_date': today},
+            final={'given': ('valid_until', today + 300 * DAY),
                 'revoked': ('notes', "Wieder gültig"),
-                'expired': ('valid_until', TODAY + 300 * DAY)},
+                'expired': ('valid_until', today + 300 * DAY)},
             parent=('party.party', 'client', 'kim_consents', 'client')),
         spec('kim.case.referral', CASE_ROLES,
             referral, {
@@ -333,10 +333,10 @@ def build_specs(b):
                 'sent': sent,
                 'accepted': answered,
                 'rejected': answered,
-                'completed': dict(answered, completed_date=TODAY - DAY),
+                'completed': dict(answered, completed_date=today - DAY),
                 'cancelled': referral,
                 },
-            protected={'sent_date': TODAY, 'consent': given.id,
+            protected={'sent_date': today, 'consent': given.id,
                 'agreement': forwarding_agreement.id,
                 'override_by': b['users']['fachaufsicht'].id,
                 'override_date': NOW,
@@ -383,7 +383,7 @@ def build_specs(b):
                 'draft': barrier,
                 'submitted': barrier,
                 'answered': dict(barrier, feedback="Antwort",
-                    feedback_date=TODAY),
+                    feedback_date=today),
                 },
             protected={'reporter_user': b['users']['finanzen'].id,
                 'number': 'MB-FORGED'}),
@@ -401,7 +401,7 @@ def build_specs(b):
                 'dormant': dict(name="Ruhende Gruppe", code='RG1',
                     type='arbeitsgruppe'),
                 'closed': dict(name="Alte Gruppe", code='XG1',
-                    type='arbeitsgruppe', end_date=TODAY,
+                    type='arbeitsgruppe', end_date=today,
                     end_kind='completed'),
                 },
             protected={'mandate_decision': mandate.id},
@@ -409,7 +409,7 @@ def build_specs(b):
                 'dormant': dict(name="Neue ruhende Gruppe", code='RG2',
                     type='arbeitsgruppe'),
                 'closed': dict(name="Neue alte Gruppe", code='XG2',
-                    type='arbeitsgruppe', end_date=TODAY,
+                    type='arbeitsgruppe', end_date=today,
                     end_kind='completed'),
                 }),
         spec('kim.committee.meeting', ['koordination'],
@@ -419,11 +419,11 @@ def build_specs(b):
                     invitation_date=NOW - 7 * DAY),
                 'held': meeting_values,
                 'approved': dict(meeting_values,
-                    approval_date=TODAY - DAY),
+                    approval_date=today - DAY),
                 'cancelled': meeting_values,
                 },
             protected={'invitation_date': NOW, 'invitation_count': 3,
-                'approval_date': TODAY, 'minutes_sent_date': NOW},
+                'approval_date': today, 'minutes_sent_date': NOW},
             final={'approved': ('minutes', "Nachträglich")}),
         spec('kim.committee.decision', ['koordination'],
             dict(agenda_item=item.id, text="Beschluss"), {
@@ -440,11 +440,11 @@ def build_specs(b):
                 'open': dict(committee=committee.id, name="Aufgabe"),
                 'in_progress': dict(committee=committee.id, name="Aufgabe"),
                 'done': dict(committee=committee.id, name="Aufgabe",
-                    done_date=TODAY),
+                    done_date=today),
                 'cancelled': dict(committee=committee.id, name="Aufgabe"),
                 },
-            protected={'done_date': TODAY - 7 * DAY,
-                'last_reminder': TODAY}),
+            protected={'done_date': today - 7 * DAY,
+                'last_reminder': today}),
         spec('kim.topic', ['koordination'],
             dict(name="Thema"), {
                 'collected': dict(name="Thema"),
@@ -452,10 +452,10 @@ def build_specs(b):
                 'on_agenda': dict(name="Thema"),
                 'decided': dict(name="Thema"),
                 'implemented': dict(name="Thema"),
-                'reviewed': dict(name="Thema", review_date=TODAY),
+                'reviewed': dict(name="Thema", review_date=today),
                 'dropped': dict(name="Thema"),
                 },
-            protected={'review_date': TODAY - 7 * DAY,
+            protected={'review_date': today - 7 * DAY,
                 'number': 'TS-FORGED'}),
         spec('kim.funding.decision', ['finanzen'],
             dict(funding, file_number='36-2'), {
@@ -469,9 +469,9 @@ def build_specs(b):
                 'paid': paid,
                 'proof_received': proof_received,
                 'checked': dict(proof_received, check_result='checked',
-                    check_date=TODAY),
+                    check_date=today),
                 },
-            protected={'check_date': TODAY - 7 * DAY}),
+            protected={'check_date': today - 7 * DAY}),
         spec('kim.funding.stellenplan', ['finanzen'],
             dict(company=company, name="Stellenplan", year=YEAR), {
                 'draft': dict(company=company, name="Stellenplan",
@@ -489,10 +489,10 @@ def build_specs(b):
                 'submitted': dict(company=company,
                     baustein=b['baustein'].id, year=YEAR,
                     sachbericht="Bericht", number='VN-1',
-                    submitted_date=TODAY),
+                    submitted_date=today),
                 },
             protected={'number': 'VN-FORGED', 'computed_at': NOW,
-                'checked_by': user, 'submitted_date': TODAY - 7 * DAY},
+                'checked_by': user, 'submitted_date': today - 7 * DAY},
             final={'submitted': ('sachbericht', "Geändert")}),
         spec('kim.indicator.report', ['finanzen', 'koordination'],
             indicator, {

@@ -159,26 +159,53 @@ class WebRootTestCase(unittest.TestCase):
         self.assertRegex((ROOT / 'Makefile').read_text(),
             r'\nsao: .*\$\(SAO_DIR\)/custom\.js \$\(SAO_DIR\)/custom\.css')
 
-    def test_selection_redraw(self):
-        """custom.js keeps a selection's value while sao redraws it: a button
-        clicked meanwhile does not read it as empty (issue 17)"""
+    # the stub of sao that web/custom.js patches, for node
+    SAO_STUB = r"""
+const assert = require('assert');
+function Form() {}
+Form.prototype = {};
+function Selection() {}
+Selection.prototype = {};
+Form.Selection = Selection;
+global.Sao = {config: {}, View: {Form: Form}};
+global.document = {};
+"""
+
+    def node(self, script):
+        "Run script with custom.js loaded into the stub of sao; it prints ok"
         import shutil
         import subprocess
-
-        if SAO_JS.exists():
-            source = SAO_JS.read_text(encoding='utf-8')
-            start = source.index('Sao.View.Form.Selection = Sao.class_(')
-            block = source[start:source.index('Sao.View.Form.Boolean', start)]
-            for method in ['display_update_selection: function',
-                    'focus_out.bind(this)', 'set_value: function']:
-                self.assertIn(method, block)
         node = shutil.which('node')
         if not node:
             self.skipTest('no node')
+        script = self.SAO_STUB + script.replace(
+            'LOAD_CUSTOM_JS', 'require(process.argv[1]);')
+        result = subprocess.run([node, '-e', script,
+                str(ROOT / 'web' / 'custom.js')],
+            capture_output=True, text=True, timeout=60)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout.strip(), 'ok')
+
+    def sao_block(self, start, end):
+        "The source of sao between start and end (when sao is built)"
+        if not SAO_JS.exists():
+            return None
+        source = SAO_JS.read_text(encoding='utf-8')
+        index = source.index(start)
+        return source[index:source.index(end, index)]
+
+    def test_selection_redraw(self):
+        """custom.js keeps a selection's value while sao redraws it: a button
+        clicked meanwhile does not read it as empty (issue 17)"""
+        block = self.sao_block('Sao.View.Form.Selection = Sao.class_(',
+            'Sao.View.Form.Boolean')
+        if block is not None:
+            for method in ['display_update_selection: function',
+                    'focus_out.bind(this)', 'set_value: function']:
+                self.assertIn(method, block)
         # sao's behaviour: a redraw empties the options (the value reads
         # null) and selects the value one tick later
-        script = r'''
-const assert = require('assert');
+        self.node(r"""
 function Deferred() {
     let callbacks = [], done = false;
     return {
@@ -187,8 +214,7 @@ function Deferred() {
     };
 }
 const record = {decision: 'case_management'};
-function Selection() { this.shown = record.decision; }
-Selection.prototype = {
+Object.assign(Selection.prototype, {
     display_update_selection() {
         this.shown = null;
         const prm = Deferred();
@@ -197,12 +223,11 @@ Selection.prototype = {
     },
     focus_out() { this.set_value(); },
     set_value() { record.decision = this.shown; },
-};
-global.Sao = {config: {}, View: {Form: {Selection: Selection}}};
-global.document = {};
-require(process.argv[1]);
+});
+LOAD_CUSTOM_JS
 assert.strictEqual(document.title, 'KIM Suite');
 const widget = new Selection();
+widget.shown = record.decision;
 widget.display_update_selection();
 widget.set_value();  // the button, while the options are rebuilt
 assert.strictEqual(record.decision, 'case_management');
@@ -215,12 +240,77 @@ setTimeout(() => {
     assert.strictEqual(record.decision, 'referral');
     console.log('ok');
 }, 10);
-'''
-        result = subprocess.run([node, '-e', script,
-                str(ROOT / 'web' / 'custom.js')],
-            capture_output=True, text=True, timeout=60)
-        self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertEqual(result.stdout.strip(), 'ok')
+""")
+
+    def test_form_reload(self):
+        """custom.js takes from a form's widgets only the loaded fields of a
+        saved record: a form closed while its record reloads after a wizard
+        does not ask to save the old values"""
+        block = self.sao_block('Sao.View.Form = Sao.class_(',
+            'Sao.View.Form.Container')
+        if block is not None:
+            # the methods custom.js replaces, as sao 8.0 has them
+            set_value = block[block.index('        set_value: function() {'):]
+            set_value = set_value[:set_value.index('\n        },') + 11]
+            self.assertEqual(' '.join(set_value.split()), ' '.join("""
+                set_value: function() {
+                    var record = this.record;
+                    if (record) {
+                        for (var name in this.widgets) {
+                            if (name in record.model.fields) {
+                                var widgets = this.widgets[name];
+                                var field = record.model.fields[name];
+                                for (const widget of widgets) {
+                                    widget.set_value(record, field);
+                                }
+                            }
+                        }
+                    }
+                },""".split()))
+            modified = block[block.index('        get modified() {'):]
+            modified = modified[:modified.index('\n        },') + 11]
+            self.assertEqual(' '.join(modified.split()), ' '.join("""
+                get modified() {
+                    for (var name in this.widgets) {
+                        var widgets = this.widgets[name];
+                        for (const widget of widgets) {
+                            if (widget.modified) {
+                                return true;
+                            }
+                        }
+                    }
+                    return false;
+                },""".split()))
+        self.node(r"""
+LOAD_CUSTOM_JS
+const written = [];
+function widget(name) {
+    return {modified: true, set_value(record, field) { written.push(name); }};
+}
+const form = new Form();
+form.widgets = {number: [widget('number')], state: [widget('state')],
+    label: [widget('label')]};
+form.widgets.label[0].modified = false;  // not a field of the record
+// the record reloads: "state" is read again, "number" is loaded
+form.record = {id: 7, model: {fields: {number: {}, state: {}}},
+    _loaded: {number: true}};
+form.set_value();
+assert.deepStrictEqual(written, ['number']);
+form.widgets.number[0].modified = false;
+assert.strictEqual(form.modified, false);
+form.record._loaded.state = true;
+assert.strictEqual(form.modified, true);
+// a new record: every widget counts
+written.length = 0;
+form.record = {id: -1, model: {fields: {number: {}, state: {}}},
+    _loaded: {}};
+form.set_value();
+assert.deepStrictEqual(written, ['number', 'state']);
+form.record = null;
+form.set_value();
+assert.strictEqual(form.modified, true);
+console.log('ok');
+""")
 
 
 # Words that are the same in German and English

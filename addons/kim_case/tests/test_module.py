@@ -14,7 +14,6 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
-TODAY = dt.date.today()
 DAY = dt.timedelta(days=1)
 
 
@@ -59,6 +58,7 @@ class KimCaseTestCase(
 
     def decide(self, case, decision='case_management', **values):
         "Decide the indication (and record the client's consent to it)"
+        today = dt.date.today()
         if decision == 'case_management' and values.pop('consent', True):
             Consent = Pool().get('kim.consent')
             if not Consent.covers(case.client, None,
@@ -66,7 +66,7 @@ class KimCaseTestCase(
                 give_consent(case.client)
         case.indication_decision = decision
         case.indication_voluntary = values.pop('voluntary', 'yes')
-        case.indication_date = values.pop('date', TODAY)
+        case.indication_date = values.pop('date', today)
         case.indication_decided_by = values.pop(
             'decided_by', case.case_manager)
         for name, value in values.items():
@@ -108,15 +108,17 @@ class KimCaseTestCase(
     @with_transaction()
     def test_client_birth_date_future(self):
         "A date of birth in the future is refused"
+        today = dt.date.today()
         with self.assertRaises(UserError) as cm:
-            self.client(kim_birth_date=TODAY + DAY)
+            self.client(kim_birth_date=today + DAY)
         self.assertMessage(cm, r'Date of Birth.*"Amina Haddad".*future')
 
     @with_transaction()
     def test_client_arrival_future(self):
         "An arrival in the future is refused"
+        today = dt.date.today()
         with self.assertRaises(UserError) as cm:
-            self.client(kim_arrival_germany=TODAY + 10 * DAY)
+            self.client(kim_arrival_germany=today + 10 * DAY)
         self.assertMessage(cm, r'Arrival in Germany.*future')
 
     @with_transaction()
@@ -214,6 +216,7 @@ class KimCaseTestCase(
     @with_transaction()
     def test_client_residence_and_nationality_in_place(self):
         "The current residence status and nationality are set on the client"
+        today = dt.date.today()
         pool = Pool()
         Party = pool.get('party.party')
         Status = pool.get('kim.client.residence_status')
@@ -223,7 +226,7 @@ class KimCaseTestCase(
                 {'name': "Irak", 'code': 'IQ'}])
         gestattung, ae = codes('kim.residence_status_type',
             'GESTATTUNG', 'AE_25_1_2')
-        expiry = TODAY + 200 * DAY
+        expiry = today + 200 * DAY
         client, = Party.create([{'name': "Amina Haddad", 'kim_client': True,
                     'kim_nationality': syria.id,
                     'kim_residence_status': gestattung.id,
@@ -234,26 +237,26 @@ class KimCaseTestCase(
         self.assertEqual(client.kim_document_expiry, expiry)
         status, = client.kim_residence_statuses
         self.assertEqual((status.valid_from, status.document_expiry),
-            (TODAY, expiry))
+            (today, expiry))
 
         # a status started before ends yesterday, the new one starts today
-        Status.write([status], {'valid_from': TODAY - 100 * DAY})
+        Status.write([status], {'valid_from': today - 100 * DAY})
         Party.write([client], {'kim_residence_status': ae.id,
-                'kim_document_expiry': TODAY + 900 * DAY})
+                'kim_document_expiry': today + 900 * DAY})
         client = Party(client.id)
         self.assertEqual(client.kim_residence_status, ae)
-        self.assertEqual(client.kim_document_expiry, TODAY + 900 * DAY)
+        self.assertEqual(client.kim_document_expiry, today + 900 * DAY)
         new, old = client.kim_residence_statuses
         self.assertEqual((old.status_type, old.valid_to),
-            (gestattung, TODAY - DAY))
-        self.assertEqual((new.status_type, new.valid_from), (ae, TODAY))
+            (gestattung, today - DAY))
+        self.assertEqual((new.status_type, new.valid_from), (ae, today))
         # a status entered today is corrected
         Party.write([client], {'kim_residence_status': gestattung.id})
         self.assertEqual(len(Party(client.id).kim_residence_statuses), 2)
         self.assertEqual(Party(client.id).kim_residence_status, gestattung)
         # the document cannot expire before its status starts
         with self.assertRaises(UserError):
-            Party.write([client], {'kim_document_expiry': TODAY - DAY})
+            Party.write([client], {'kim_document_expiry': today - DAY})
 
         # the nationality shown is replaced, a further one is kept
         Party.write([client], {'kim_nationalities': [('add', [iraq.id])]})
@@ -318,6 +321,7 @@ class KimCaseTestCase(
     @with_transaction()
     def test_case_number_and_defaults(self):
         "A case gets its number from the sequence and defaults"
+        today = dt.date.today()
         company, employee = self.setup_company()
         kommune = self.kommune()
         client = self.client(kim_residence_kommune=kommune.id)
@@ -328,10 +332,10 @@ class KimCaseTestCase(
             case.on_change_client()
             self.assertEqual(case.kommune, kommune)
             case.save()
-        self.assertRegex(case.number, r'^KIM-%s-\d{5}$' % TODAY.year)
+        self.assertRegex(case.number, r'^KIM-%s-\d{5}$' % today.year)
         self.assertEqual(case.company, company)
         self.assertEqual(case.case_manager, employee)
-        self.assertEqual(case.opened_date, TODAY)
+        self.assertEqual(case.opened_date, today)
         self.assertEqual(case.state, 'intake')
         self.assertEqual(case.depth, 'clearing')
         self.assertIn(case.number, case.rec_name)
@@ -341,10 +345,11 @@ class KimCaseTestCase(
     @with_transaction()
     def test_case_opened_future(self):
         "A case cannot be opened in the future"
+        today = dt.date.today()
         company, employee = self.setup_company()
         with set_company(company):
             with self.assertRaises(UserError) as cm:
-                self.case(opened_date=TODAY + DAY)
+                self.case(opened_date=today + DAY)
         self.assertMessage(cm, r'cannot be opened on .*future')
 
     @with_transaction()
@@ -429,6 +434,7 @@ class KimCaseTestCase(
         """An on_change on an empty decision clears no answer (issue 17: the
         web client sends the decision as null when the button is clicked
         while the form redraws) and the transition checks what is saved"""
+        today = dt.date.today()
         pool = Pool()
         Case = pool.get('kim.case')
         answers = ['indication_complex_needs', 'indication_several_providers',
@@ -474,7 +480,7 @@ class KimCaseTestCase(
             record.on_change_indication_decision()
             changes = record._changed_values()
             self.assertEqual(changes['indication_decided_by'], employee.id)
-            self.assertEqual(changes['indication_date'], TODAY)
+            self.assertEqual(changes['indication_date'], today)
             self.assertEqual(changes['depth'], 'referral')
 
             # the transition checks the saved record, not the screen
@@ -494,15 +500,16 @@ class KimCaseTestCase(
     @with_transaction()
     def test_case_indication_dates(self):
         "The indication is decided between opening and today"
+        today = dt.date.today()
         company, employee = self.setup_company()
         with set_company(company):
-            case = self.case(opened_date=TODAY - 10 * DAY,
+            case = self.case(opened_date=today - 10 * DAY,
                 case_manager=employee.id)
             with self.assertRaises(UserError) as cm:
-                self.decide(case, date=TODAY + DAY)
+                self.decide(case, date=today + DAY)
             self.assertMessage(cm, r'future')
             with self.assertRaises(UserError) as cm:
-                self.decide(case, date=TODAY - 20 * DAY)
+                self.decide(case, date=today - 20 * DAY)
             self.assertMessage(cm, r'before the case was opened')
 
     @with_transaction()
@@ -520,13 +527,14 @@ class KimCaseTestCase(
     @with_transaction()
     def test_case_full_cycle_and_reopen(self):
         "A case runs the whole cycle, is closed and reopened as a new case"
+        today = dt.date.today()
         pool = Pool()
         Case = pool.get('kim.case')
         ziel, = codes('kim.closing_reason', 'ZIEL')
         company, employee = self.setup_company()
         with set_company(company), self.no_gates():
             case = self.case(case_manager=employee.id,
-                opened_date=TODAY - 30 * DAY)
+                opened_date=today - 30 * DAY)
             self.decide(case)
             Case.assess([case])
             Case.plan([case])
@@ -539,7 +547,7 @@ class KimCaseTestCase(
                 Case.close([case])
             self.assertMessage(cm, r'needs a closing reason')
             case.closing_reason = ziel
-            case.closing_date = TODAY - 31 * DAY
+            case.closing_date = today - 31 * DAY
             with self.assertRaises(UserError) as cm:
                 case.save()
             self.assertMessage(cm, r'before it was opened')
@@ -548,7 +556,7 @@ class KimCaseTestCase(
             case.save()
             Case.close([case])
             self.assertEqual(case.state, 'closed')
-            self.assertEqual(case.closing_date, TODAY)
+            self.assertEqual(case.closing_date, today)
             self.assertFalse(case.short_case)
             self.assertEqual(len(case.events), 7)
 
@@ -617,13 +625,14 @@ class KimCaseTestCase(
     @with_transaction()
     def test_case_closing_future(self):
         "A case cannot be closed in the future"
+        today = dt.date.today()
         pool = Pool()
         Case = pool.get('kim.case')
         company, employee = self.setup_company()
         with set_company(company):
             case = self.case(case_manager=employee.id)
             Case.to_close([case])
-            case.closing_date = TODAY + DAY
+            case.closing_date = today + DAY
             with self.assertRaises(UserError) as cm:
                 case.save()
         self.assertMessage(cm, r'cannot be closed on .*future')
@@ -631,6 +640,7 @@ class KimCaseTestCase(
     @with_transaction()
     def test_closed_case_readonly(self):
         "A closed case and its events refuse every change"
+        today = dt.date.today()
         pool = Pool()
         Case = pool.get('kim.case')
         Event = pool.get('kim.case.event')
@@ -649,7 +659,7 @@ class KimCaseTestCase(
             Case.to_close([case])
             Case.close([case])
             with self.assertRaises(AccessError) as cm:
-                Case.write([case], {'next_review': TODAY})
+                Case.write([case], {'next_review': today})
             self.assertMessage(cm, r'is closed and cannot be changed')
             with self.assertRaises(AccessError):
                 Event.create([{'case': case.id, 'type': 'note',
@@ -729,6 +739,7 @@ class KimCaseTestCase(
     @with_transaction()
     def test_rechtskreis_change_event(self):
         "A new Rechtskreis period records an event on the open case"
+        today = dt.date.today()
         pool = Pool()
         Rechtskreis = pool.get('kim.client.rechtskreis')
         asylblg, sgb2 = codes('kim.rechtskreis', 'ASYLBLG', 'SGB2')
@@ -742,10 +753,10 @@ class KimCaseTestCase(
             self.assertEqual(case.events, ())
             Rechtskreis.create([{'client': client.id,
                         'rechtskreis': sgb2.id,
-                        'valid_from': TODAY - 2 * DAY}])
+                        'valid_from': today - 2 * DAY}])
         event, = case.events
         self.assertEqual(event.type, 'rechtskreis_change')
-        self.assertEqual(event.date, TODAY - 2 * DAY)
+        self.assertEqual(event.date, today - 2 * DAY)
         self.assertEqual(event.description,
             "Rechtskreis change: AsylbLG (Asylum Seekers Benefits) -> "
             "SGB II (Basic Income Support)")
@@ -860,20 +871,21 @@ class KimCaseTestCase(
     @with_transaction()
     def test_flag_due(self):
         "The scheduled job flags the cases with due items"
+        today = dt.date.today()
         pool = Pool()
         Case = pool.get('kim.case')
         Cron = pool.get('ir.cron')
         company, employee = self.setup_company()
         with set_company(company):
             due = self.case(case_manager=employee.id,
-                next_review=TODAY - 2 * DAY)
+                next_review=today - 2 * DAY)
             not_due = self.case(client=self.client("Other"),
                 kommune=due.kommune.id, case_manager=employee.id,
-                next_review=TODAY + 5 * DAY)
+                next_review=today + 5 * DAY)
             self.assertEqual(Case.flag_due(), [due])
             self.assertTrue(Case(due.id).followup_due)
             self.assertFalse(Case(not_due.id).followup_due)
-            due.next_review = TODAY + 20 * DAY
+            due.next_review = today + 20 * DAY
             due.save()
             self.assertEqual(Case.flag_due(), [])
             self.assertFalse(Case(due.id).followup_due)

@@ -24,7 +24,6 @@ from trytond.model import fields
 from trytond.modules.kim_case.client import Party as ClientParty
 from trytond.modules.kim_case.privacy import TECHNICAL_FIELDS
 
-TODAY = dt.date.today()
 YEARS = dt.timedelta(days=366)
 
 
@@ -59,6 +58,7 @@ class PrivacyTestCase(FreshDatabaseMixin, unittest.TestCase):
             birth=dt.date(1990, 7, 14), open_case=False):
         """Create a client with values in all fields and a case with all its
         records; close the case on closed (a date) unless None"""
+        today = dt.date.today()
         pool = Pool()
         Party = pool.get('party.party')
         Country = pool.get('country.country')
@@ -127,7 +127,7 @@ class PrivacyTestCase(FreshDatabaseMixin, unittest.TestCase):
                                     'valid_from': dt.date(2016, 1, 1),
                                     'office': office.id}])],
                     }])
-        opened = (closed - YEARS) if closed else TODAY - YEARS
+        opened = (closed - YEARS) if closed else today - YEARS
         with set_company(self.company):
             team, = pool.get('kim.case.team').create([{
                         'name': "Team %s" % tag,
@@ -149,7 +149,7 @@ class PrivacyTestCase(FreshDatabaseMixin, unittest.TestCase):
                         'depth': 'case_management',
                         'contact_rhythm': 14,
                         'opened_date': opened,
-                        'next_review': TODAY,
+                        'next_review': today,
                         'state': 'implementation',
                         'indication_complex_needs': 'yes',
                         'indication_several_providers': 'yes',
@@ -313,12 +313,13 @@ class PrivacyTestCase(FreshDatabaseMixin, unittest.TestCase):
     @with_transaction()
     def test_subject_access_all_fields(self):
         "The data-subject report holds every stored field of the client"
+        today = dt.date.today()
         pool = Pool()
         Case = pool.get('kim.case')
         Report = pool.get('kim.client.subject_access', type='report')
         JSONReport = pool.get('kim.client.subject_access.json', type='report')
         self.setup()
-        client, case = self.create_client('A', closed=TODAY)
+        client, case = self.create_client('A', closed=today)
         models = {n for n, _ in pool.iterobject()}
         if 'kim.access_log' in models:
             with Transaction().set_user(1):
@@ -523,6 +524,7 @@ class PrivacyTestCase(FreshDatabaseMixin, unittest.TestCase):
     @with_transaction()
     def test_retention_anonymisation(self):
         "Clients past the retention period are anonymised, statistics stay"
+        today = dt.date.today()
         pool = Pool()
         Party = pool.get('party.party')
         Case = pool.get('kim.case')
@@ -532,12 +534,12 @@ class PrivacyTestCase(FreshDatabaseMixin, unittest.TestCase):
         self.setup()
         config = Configuration(1)
         self.assertEqual(config.get_months('retention_months'), 36)
-        old = TODAY - 4 * YEARS
+        old = today - 4 * YEARS
         expired, expired_case = self.create_client('A', closed=old)
         expired2, _ = self.create_client('D', closed=old - YEARS,
             gender='diverse', birth=dt.date(2001, 12, 31))
         open_, _ = self.create_client('B', closed=old, open_case=True)
-        recent, _ = self.create_client('C', closed=TODAY - YEARS,
+        recent, _ = self.create_client('C', closed=today - YEARS,
             gender='male', birth=dt.date(1985, 3, 2))
         with_case = {expired.id, open_.id, recent.id}
         before = self.statistics()
@@ -557,10 +559,10 @@ class PrivacyTestCase(FreshDatabaseMixin, unittest.TestCase):
 
         expired = Party(expired.id)
         self.assertFalse(expired.active)
-        self.assertEqual(expired.kim_anonymised_date, TODAY)
+        self.assertEqual(expired.kim_anonymised_date, today)
         self.assertEqual(expired.kim_birth_date, dt.date(1990, 1, 1))
         self.assertEqual(expired.kim_gender, 'female')
-        self.assertEqual(Case(expired_case.id).anonymised_date, TODAY)
+        self.assertEqual(Case(expired_case.id).anonymised_date, today)
         self.assertIsNone(Party(open_.id).kim_anonymised_date)
         self.assertIsNone(Party(recent.id).kim_anonymised_date)
         self.assertEqual(Party(recent.id).kim_birth_date,
@@ -641,6 +643,7 @@ class PrivacyTestCase(FreshDatabaseMixin, unittest.TestCase):
     @with_transaction()
     def test_erase_on_request(self):
         "The erase wizard runs the same anonymisation, refused while open"
+        today = dt.date.today()
         pool = Pool()
         Party = pool.get('party.party')
         Case = pool.get('kim.case')
@@ -659,13 +662,13 @@ class PrivacyTestCase(FreshDatabaseMixin, unittest.TestCase):
             Case.write([case], {
                     'state': 'closed',
                     'closing_reason': self.code('kim.closing_reason').id,
-                    'closing_date': TODAY,
+                    'closing_date': today,
                     })
         erase.transition_erase()
         clear_cache()
         self.assertEqual(self.free_texts('GEHEIM-A'), [])
         client = Party(client.id)
-        self.assertEqual(client.kim_anonymised_date, TODAY)
+        self.assertEqual(client.kim_anonymised_date, today)
         self.assertEqual(client.kim_birth_date, dt.date(1990, 1, 1))
         after = self.statistics()
         before['state'] = after['state']

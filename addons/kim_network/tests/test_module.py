@@ -15,7 +15,6 @@ from trytond.rpc import RPC
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
-TODAY = dt.date.today()
 MODULE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -146,6 +145,7 @@ class KimNetworkTestCase(ModuleTestCase):
     @with_transaction()
     def test_service_validation(self):
         "Services refuse impossible ages, periods and opening hours"
+        today = dt.date.today()
         Service = Pool().get('kim.service')
         organisation = create_organisation("Beratungsstelle Süd")
         base = {'name': "Sprechstunde", 'organisation': organisation.id}
@@ -153,7 +153,7 @@ class KimNetworkTestCase(ModuleTestCase):
                 ({'min_age': 27, 'max_age': 18}, "is above its maximum"),
                 ({'min_age': -1}, "cannot be negative"),
                 ({'waiting_days': -3}, "cannot be negative"),
-                ({'valid_from': TODAY, 'valid_to': TODAY - dt.timedelta(1)},
+                ({'valid_from': today, 'valid_to': today - dt.timedelta(1)},
                     "before it starts"),
                 ({'opening_hours': [('create', [{'weekday': '0',
                                     'start': dt.time(12),
@@ -168,6 +168,7 @@ class KimNetworkTestCase(ModuleTestCase):
     @with_transaction()
     def test_service_find(self):
         "The service search answers Handlungsfeld, Kommune, language, group"
+        today = dt.date.today()
         pool = Pool()
         Service = pool.get('kim.service')
         nord = self.kommune("Nordstadt", '05999001')
@@ -176,7 +177,7 @@ class KimNetworkTestCase(ModuleTestCase):
         ar, uk = codes('kim.language', 'ar', 'uk')
         eu, = codes('kim.target_group', 'EU_NEU')
         org = create_organisation("Wohnraumhilfe")
-        yesterday = TODAY - dt.timedelta(days=1)
+        yesterday = today - dt.timedelta(days=1)
         services = Service.create([{
                     'name': 'housing-nord-ar', 'organisation': org.id,
                     'handlungsfelder': [('add', [wohnen.id])],
@@ -236,11 +237,12 @@ class KimNetworkTestCase(ModuleTestCase):
     @with_transaction()
     def test_agreement_dates(self):
         "Agreements refuse impossible dates"
+        today = dt.date.today()
         jobcenter = create_organisation('Jobcenter', 'JOBCENTER')
         for values, text in [
-                ({'signed_date': TODAY + dt.timedelta(days=1)},
+                ({'signed_date': today + dt.timedelta(days=1)},
                     "in the future"),
-                ({'valid_from': TODAY, 'valid_to': TODAY - dt.timedelta(1)},
+                ({'valid_from': today, 'valid_to': today - dt.timedelta(1)},
                     "before it starts"),
                 ({'evaluation_interval': 0}, "at least one month"),
                 ]:
@@ -252,6 +254,7 @@ class KimNetworkTestCase(ModuleTestCase):
     @with_transaction()
     def test_agreement_workflow(self):
         "Sign, evaluate, terminate and renew an agreement"
+        today = dt.date.today()
         pool = Pool()
         Agreement = pool.get('kim.cooperation_agreement')
         jobcenter = create_organisation('Jobcenter', 'JOBCENTER')
@@ -293,7 +296,7 @@ class KimNetworkTestCase(ModuleTestCase):
         self.assertTrue(agreement.evaluation_due)
         Agreement.evaluate([agreement])
         self.assertFalse(agreement.evaluation_due)
-        self.assertEqual(agreement.last_evaluation, TODAY)
+        self.assertEqual(agreement.last_evaluation, today)
 
         # a signed agreement cannot be deleted
         with self.assertRaises(UserError) as cm:
@@ -302,9 +305,9 @@ class KimNetworkTestCase(ModuleTestCase):
 
         Agreement.terminate([agreement])
         self.assertEqual(agreement.state, 'terminated')
-        self.assertEqual(agreement.terminated_date, TODAY)
+        self.assertEqual(agreement.terminated_date, today)
         self.assertEqual(agreement.valid_to, dt.date(2026, 12, 31)
-            if TODAY > dt.date(2026, 12, 31) else TODAY)
+            if today > dt.date(2026, 12, 31) else today)
 
         Agreement.renew([agreement])
         successor, = agreement.successors

@@ -20,7 +20,6 @@ from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
 SENDMAIL = 'trytond.modules.kim_steering.meeting.sendmail_transactional'
-TODAY = dt.date.today()
 DAY = dt.timedelta(days=1)
 
 
@@ -172,6 +171,7 @@ class KimSteeringTestCase(CompanyTestMixin, ModuleTestCase):
     @with_transaction()
     def test_committee_close_needs_end_kind(self):
         "Closing a committee asks how it ended"
+        today = dt.date.today()
         Committee = Pool().get('kim.committee')
         committee = self.committee(name="AG Wohnen", code='AGW',
             type='arbeitsgruppe')
@@ -187,7 +187,7 @@ class KimSteeringTestCase(CompanyTestMixin, ModuleTestCase):
         committee.save()
         Committee.close([committee])
         self.assertEqual(committee.state, 'closed')
-        self.assertEqual(committee.end_date, TODAY)
+        self.assertEqual(committee.end_date, today)
 
     @with_transaction()
     def test_member_to_before_from(self):
@@ -493,19 +493,20 @@ class KimSteeringTestCase(CompanyTestMixin, ModuleTestCase):
     @with_transaction()
     def test_task_overdue(self):
         "Overdue tasks are listed and their owners reminded once a week"
+        today = dt.date.today()
         pool = Pool()
         Task = pool.get('kim.committee.task')
         committee = self.committee()
         late, on_time, done = Task.create([{
                     'committee': committee.id, 'name': "Late",
-                    'due_date': TODAY - DAY,
+                    'due_date': today - DAY,
                     'owner_email': 'owner@example.org',
                     }, {
                     'committee': committee.id, 'name': "On time",
-                    'due_date': TODAY,
+                    'due_date': today,
                     }, {
                     'committee': committee.id, 'name': "Done",
-                    'due_date': TODAY - 10 * DAY,
+                    'due_date': today - 10 * DAY,
                     }])
         Task.do([done])
         self.assertEqual(Task.search([('overdue', '=', True)]), [late])
@@ -515,7 +516,7 @@ class KimSteeringTestCase(CompanyTestMixin, ModuleTestCase):
             self.assertEqual(Task.remind_overdue(), [late])
             self.assertEqual(Task.remind_overdue(), [])
         self.assertEqual(sendmail.call_count, 1)
-        self.assertEqual(Task(late.id).last_reminder, TODAY)
+        self.assertEqual(Task(late.id).last_reminder, today)
 
     @with_transaction()
     def test_mandate_creates_committee(self):
