@@ -11,14 +11,14 @@ text, the server log a traceback. The RPC calls of every model check the
 shape of the domain (lists, ``AND``/``OR``, leaves of a field path, an
 operator and a value), the fields of every path and the operators, and the
 order (pairs of a field path and a direction), and refuse anything else with
-a translated error before the call runs. The values of stored fields of
-plain types (numbers, dates, times, texts) must be values of the field (a
-list for ``in``); the others are left to the fields (a Many2One compares a
-text with the record names)."""
+a translated error before the call runs. A field that cannot be searched
+(a Function field without a searcher) is refused; the values must be values
+of the field's type (a list for ``in``, a text for ``like``, ids or a text
+of the record names for a relation), else the database or the conversion of
+the value fails."""
 import functools
 
 from trytond.i18n import gettext
-from trytond.model import fields
 from trytond.model.exceptions import DomainValidationError
 from trytond.pool import Pool
 
@@ -30,9 +30,15 @@ OPERATORS = {
 DIRECTIONS = {None, '', 'ASC', 'DESC', 'ASC NULLS FIRST', 'ASC NULLS LAST',
     'DESC NULLS FIRST', 'DESC NULLS LAST'}
 MAX_DEPTH = 50
-# the field types whose values are checked against the field
-PLAIN = {'integer', 'biginteger', 'float', 'numeric', 'date', 'datetime',
-    'timestamp', 'time', 'timedelta', 'char', 'text'}
+# the field types whose values the field converts (sql_format)
+CONVERTED = {'integer', 'biginteger', 'float', 'numeric', 'date', 'datetime',
+    'timestamp', 'time', 'timedelta'}
+TEXT = {'char', 'text', 'selection'}
+RELATION = {'many2one', 'one2many', 'many2many', 'one2one'}
+# the field types that the like operators compare as texts (a relation its
+# record names)
+LIKE = TEXT | RELATION | {'reference'}
+LIKE_OPERATORS = {'like', 'not like', 'ilike', 'not ilike'}
 # the position of the domain and of the order in the RPC's arguments
 CALLS = {
     'search': (0, 3),
@@ -69,6 +75,10 @@ def _target(Model, path, leaf=None, order=False):
         if (order and field._type in {'one2many', 'many2many'}
                 and not hasattr(Model, 'order_%s' % name)):
             raise _invalid()
+        if not order and not field.searchable(Model):
+            raise DomainValidationError(gettext(
+                    'kim_network.msg_search_not_searchable',
+                    **Model.__names__(name)))
         if i == len(names) - 1:
             if field._type == 'reference':
                 return field, _reference_target(leaf)
@@ -129,50 +139,125 @@ def _check_leaf(Model, leaf, depth):
                 operator=operator))
     field, Target = _target(Model, path, leaf)
     tree = operator.endswith('child_of') or operator.endswith('parent_of')
+    # the fourth element: the model of a Reference (the path's first
+    # field), or the parent field of a tree
+    reference = Model._fields[path.split('.', 1)[0]]._type == 'reference'
     if len(leaf) == 4:
-        # the model of a Reference (the path's first field), or the parent
-        # field of a tree
-        reference = Model._fields[path.split('.', 1)[0]]._type == 'reference'
-        if not reference and not (
-                tree and '.' not in path and Target is not None):
+        if not reference and not tree:
             raise _invalid()
-        if tree and not reference:
-            _field(Target, leaf[3])
     elif len(leaf) != 3:
         raise _invalid()
+    if tree:
+        _check_tree(Model, path, leaf)
     if (tree or operator in {'where', 'not where'}) and Target is None:
         raise _invalid()
     if operator in {'where', 'not where'}:
         check_domain(Target, leaf[2], depth + 1)
-    elif not tree:
+    elif tree:
+        _check_tree_value(leaf[2])
+    else:
         _check_value(field, operator, leaf[2])
 
 
+def _check_tree(Model, path, leaf):
+    """Refuse a tree operator that is not on a Many2One or Many2Many of
+    the model to itself or, with the parent field as fourth element, to a
+    model with that field to itself"""
+    field = Model._fields[path] if '.' not in path else None
+    if field is None or field._type not in {'many2one', 'many2many'}:
+        raise _invalid()
+    Target = field.get_target()
+    if len(leaf) == 4:
+        parent = _field(Target, leaf[3])
+        if (parent._type not in {'many2one', 'many2many'}
+                or parent.get_target() != Target):
+            raise _invalid()
+    elif Target != Model:
+        raise _invalid()
+
+
+def _check_tree_value(value):
+    "Refuse what is not an id, a list of ids or a text of the record names"
+    values = value if isinstance(value, (list, tuple)) else [value]
+    if isinstance(value, str):
+        return
+    if not all(v is None or (isinstance(v, int) and not isinstance(v, bool))
+            for v in values):
+        raise _invalid()
+
+
 def _check_value(field, operator, value):
-    """Refuse a value that the stored field of a plain type cannot hold
-    (a Function field, a relation or a Dict decides itself)"""
-    if isinstance(field, fields.Function) or field._type not in PLAIN:
+    """Refuse a value that is no value of the field's type for operator
+    (a Dict decides itself)"""
+    type_ = field._type
+    if type_ == 'dict':
+        return
+    if operator in LIKE_OPERATORS:
+        if type_ not in LIKE or not isinstance(value, str):
+            raise _invalid()
         return
     if operator in {'in', 'not in'}:
         if not isinstance(value, (list, tuple)):
             raise _invalid()
-        values = value
-    else:
-        values = [value]
-    for value in values:
-        if value is None:
-            continue
-        if isinstance(value, (list, tuple, dict)):
+        for item in value:
+            _check_item(field, item, listed=True)
+    elif type_ == 'multiselection':
+        if operator not in {'=', '!='} or not (value is None or (
+                    isinstance(value, (list, tuple))
+                    and all(isinstance(v, str) for v in value))):
             raise _invalid()
-        if field._type in {'char', 'text'}:
-            if not isinstance(value, str):
+    else:
+        _check_item(field, value)
+
+
+def _check_item(field, value, listed=False):
+    """Refuse value (an item of an ``in`` list when listed) that is no
+    value of field"""
+    type_ = field._type
+    if value is None:
+        return
+    if isinstance(value, dict) or (
+            isinstance(value, bool) and type_ != 'boolean'):
+        raise _invalid()
+    if type_ in TEXT or type_ == 'multiselection':
+        if not isinstance(value, str) and not (type_ == 'selection'
+                and isinstance(value, int) and _int_keys(field)):
+            raise _invalid()
+    elif type_ == 'boolean':
+        if not (isinstance(value, int) and value in (0, 1)):
+            raise _invalid()
+    elif type_ in RELATION:
+        # ids; a text compares the record names (not in a list of ids)
+        if not isinstance(value, int) and (
+                listed or not isinstance(value, str)):
+            raise _invalid()
+    elif type_ == 'reference':
+        # "model,id" or [model, id]
+        if isinstance(value, (list, tuple)):
+            if (listed or len(value) != 2
+                    or not isinstance(value[0], str)
+                    or not isinstance(value[1], (int, str))
+                    or isinstance(value[1], bool)):
                 raise _invalid()
-        elif not operator.endswith('like'):
-            try:
-                field.sql_format(value)
-            except (ValueError, TypeError, AttributeError, OverflowError,
-                    ArithmeticError):
-                raise _invalid()
+        elif not isinstance(value, str):
+            raise _invalid()
+    elif type_ == 'binary':
+        raise _invalid()
+    elif type_ in CONVERTED:
+        if isinstance(value, (list, tuple)):
+            raise _invalid()
+        try:
+            field.sql_format(value)
+        except (ValueError, TypeError, AttributeError, OverflowError,
+                ArithmeticError):
+            raise _invalid()
+
+
+def _int_keys(field):
+    "Whether the keys of a Selection field are integers"
+    selection = field.selection
+    return isinstance(selection, (list, tuple)) and any(
+        isinstance(key, int) for key, _ in selection)
 
 
 def check_order(Model, order):

@@ -48,6 +48,21 @@ class SearchGuardTestCase(unittest.TestCase):
             [['name', 'ilike', 5]], [['id', 'in', 5]], [['id', 'in', ['a']]],
             [['create_date', '=', {'a': 1}]], [['name', 'in', 'abc']],
             [['id', '=', [1]]],
+            # values of the field's type, by type
+            [['id', '=', True]], [['create_date', 'like', '2020%']],
+            [['active', '=', 'abc']], [['active', '=', [1]]],
+            [['active', 'like', 'x']], [['active', 'in', True]],
+            [['create_uid', '=', False]], [['create_uid', '=', 1.5]],
+            [['create_uid', 'in', ['x']]], [['create_uid', '=', [1]]],
+            [['create_uid', 'like', 5]], [['addresses', '=', True]],
+            [['name', '=', {'a': 1}]],
+            # trees: a relation of the model to itself or its parent field
+            [['addresses', 'child_of', [1]]], [['create_uid', 'child_of', 1]],
+            [['categories', 'child_of', ['x'], 'parent']],
+            [['categories', 'child_of', [1], 'name']],
+            [['categories.parent', 'child_of', [1], 'parent']],
+            # a field without a searcher
+            [['email', '=', 'x']], [['email.x', '=', 'x']],
             ]
         nested = [['name', '=', 'x']]
         for _ in range(60):
@@ -86,7 +101,11 @@ class SearchGuardTestCase(unittest.TestCase):
         pool = Pool()
         Party = pool.get('party.party')
         Address = pool.get('party.address')
-        a, b = Party.create([{'name': "Organisation A"},
+        Category = pool.get('party.category')
+        parent, = Category.create([{'name': "Träger",
+                        'childs': [('create', [{'name': "Caritas"}])]}])
+        a, b = Party.create([{'name': "Organisation A",
+                        'categories': [('add', [parent.childs[0].id])]},
                     {'name': "Beratung B"}])
         Address.create([{'party': a.id, 'city': "Musterstadt"}])
         search = self.rpc(Party, 'search')
@@ -106,6 +125,14 @@ class SearchGuardTestCase(unittest.TestCase):
                             'id', '=', str(b.id))], {b.id}),
                 ([('create_uid.login', '=', 'admin'), ('id', 'in', [a.id])],
                     {a.id}),
+                ([('active', '=', True), ('active', 'in', [True, 1])],
+                    {a.id, b.id}),
+                ([('create_uid', '=', 'Administrator')], {a.id, b.id}),
+                ([('create_uid', 'in', [0, None])], set()),
+                ([('addresses', '!=', None)], {a.id}),
+                ([('categories', 'child_of', [parent.id], 'parent')], {a.id}),
+                ([('categories', 'child_of', "Träger", 'parent')], {a.id}),
+                ([('categories.name', 'in', ["Caritas"])], {a.id}),
                 ]:
             with self.subTest(domain=domain):
                 self.assertEqual(set(map(int, search(domain, 0, None, None))),
