@@ -66,6 +66,13 @@ BAD_REFERENCE = ['no.model,1', 'kim.case,-5', 'kim.case,abc', 5,
     ('kim.case', 'x')]
 
 
+# the values and operators of the search criteria sent to every field (one
+# operator of each kind: trytond converts "!=" as "=", "not in" as "in", ...)
+SEARCH_VALUES = [False, True, 'abc', '5', {'a': 1}, [1, 'x'], 1.5, ['x'],
+    [[1]], 10 ** 30, -1, None, [1, None]]
+SEARCH_OPERATORS = ['=', 'in', 'ilike', '<', 'parent_of']
+
+
 def bad_values(field):
     "The bad values for a field of its type"
     return {
@@ -274,6 +281,45 @@ class FuzzTestCase(unittest.TestCase):
                 self.assertIsInstance(exception, UserError)
                 self.assertFalse(kim_frames(exception) and not isinstance(
                         exception, UserError))
+
+    def test_search_values(self):
+        """Every operator with values of every type on every field of the
+        KIM models in the search of the RPC: a result or a translated error,
+        never a traceback (trytond 8.0 let the database or the conversion
+        of the value fail)"""
+        from trytond.exceptions import UserError as Refused
+        with Transaction().start(DB_NAME, 0) as transaction, \
+                transaction.set_user(self.config.user):
+            pool = Pool()
+            user = pool.get('res.user')(self.config.user)
+            cursor = transaction.connection.cursor()
+            kinds = set()
+            with transaction.set_context(
+                    company=user.company.id, employee=user.employee.id):
+                for name, Model in sorted(pool.iterobject()):
+                    if (not name.startswith('kim.')
+                            or 'search' not in getattr(Model, '__rpc__', {})):
+                        continue
+                    search = Model.__rpc__['search'].decorate(Model.search)
+                    for fname, field in sorted(Model._fields.items()):
+                        for operator in SEARCH_OPERATORS:
+                            for value in SEARCH_VALUES:
+                                domain = [(fname, operator, value)]
+                                cursor.execute('SAVEPOINT search_value')
+                                try:
+                                    search(domain, 0, 1, None)
+                                    kinds.add('result')
+                                except Refused:
+                                    kinds.add('refused')
+                                except Exception as exception:
+                                    self.fail('%s.search(%r): %s: %s' % (
+                                            name, domain,
+                                            type(exception).__name__,
+                                            exception))
+                                finally:
+                                    cursor.execute(
+                                        'ROLLBACK TO SAVEPOINT search_value')
+            self.assertEqual(kinds, {'result', 'refused'})
 
     def test_fuzz(self):
         "Bad values over the KIM fields: refused cleanly, nothing partial"

@@ -19,6 +19,7 @@ the value fails."""
 import functools
 
 from trytond.i18n import gettext
+from trytond.model import fields
 from trytond.model.exceptions import DomainValidationError
 from trytond.pool import Pool
 
@@ -160,19 +161,22 @@ def _check_leaf(Model, leaf, depth):
 
 
 def _check_tree(Model, path, leaf):
-    """Refuse a tree operator that is not on a Many2One or Many2Many of
-    the model to itself or, with the parent field as fourth element, to a
-    model with that field to itself"""
+    """Refuse a tree operator that is not on a Many2One of the model to
+    itself or on a relation with, as fourth element, a Many2One of its
+    target to itself (trytond walks a Many2Many tree in Python: a record that
+    does not exist or a cycle made it fail)"""
     field = Model._fields[path] if '.' not in path else None
     if field is None or field._type not in {'many2one', 'many2many'}:
         raise _invalid()
     Target = field.get_target()
     if len(leaf) == 4:
         parent = _field(Target, leaf[3])
-        if (parent._type not in {'many2one', 'many2many'}
-                or parent.get_target() != Target):
-            raise _invalid()
-    elif Target != Model:
+    elif Target == Model:
+        parent = field
+    else:
+        raise _invalid()
+    if (parent._type != 'many2one' or parent.get_target() != Target
+            or isinstance(parent, fields.Function)):
         raise _invalid()
 
 
@@ -181,9 +185,14 @@ def _check_tree_value(value):
     values = value if isinstance(value, (list, tuple)) else [value]
     if isinstance(value, str):
         return
-    if not all(v is None or (isinstance(v, int) and not isinstance(v, bool))
-            for v in values):
+    if not all(v is None or _is_int(v) for v in values):
         raise _invalid()
+
+
+def _is_int(value):
+    "Whether value is an integer the databases hold (64 bits)"
+    return (isinstance(value, int) and not isinstance(value, bool)
+        and -2 ** 63 <= value < 2 ** 63)
 
 
 def _check_value(field, operator, value):
@@ -228,8 +237,7 @@ def _check_item(field, value, listed=False):
             raise _invalid()
     elif type_ in RELATION:
         # ids; a text compares the record names (not in a list of ids)
-        if not isinstance(value, int) and (
-                listed or not isinstance(value, str)):
+        if not _is_int(value) and (listed or not isinstance(value, str)):
             raise _invalid()
     elif type_ == 'reference':
         # "model,id" or [model, id]
@@ -244,7 +252,9 @@ def _check_item(field, value, listed=False):
     elif type_ == 'binary':
         raise _invalid()
     elif type_ in CONVERTED:
-        if isinstance(value, (list, tuple)):
+        if isinstance(value, (list, tuple)) or (
+                type_ in {'integer', 'biginteger'} and isinstance(value, int)
+                and not _is_int(value)):
             raise _invalid()
         try:
             field.sql_format(value)
