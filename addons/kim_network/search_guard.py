@@ -150,12 +150,11 @@ def _check_leaf(Model, leaf, depth):
         raise _invalid()
     if tree:
         _check_tree(Model, path, leaf)
-    if (tree or operator in {'where', 'not where'}) and Target is None:
-        raise _invalid()
-    if operator in {'where', 'not where'}:
-        check_domain(Target, leaf[2], depth + 1)
-    elif tree:
         _check_tree_value(leaf[2])
+    elif operator in {'where', 'not where'}:
+        if Target is None:
+            raise _invalid()
+        check_domain(Target, leaf[2], depth + 1)
     else:
         _check_value(field, operator, leaf[2])
 
