@@ -270,7 +270,7 @@ var closing = jQuery('.modal-backdrop').length
     > jQuery('.modal').filter(':visible').length;
 if (closing) { k.last = Date.now(); }
 return [k.pending + (closing ? 1 : 0), Date.now() - k.last, processing,
-    k.errors.splice(0)];
+    k.errors.splice(0), closing];
 """
 # browser log lines that are no error of the product
 _LOG_IGNORED = ('favicon.ico', 'custom.js', 'custom.css', '/locale/')
@@ -377,8 +377,8 @@ class Session:
             state = self.driver.execute_script(_STATE)
             if state is None:
                 self.driver.execute_script(_PROBE)
-                state = [0, 0, False, []]
-            pending, quiet, processing, errors = state
+                state = [0, 0, False, [], False]
+            pending, quiet, processing, errors, closing = state
             if errors:
                 raise BrowserError('%s: %s' % (what, ' | '.join(errors)))
             if not pending and quiet >= QUIET * 1000 and not processing:
@@ -399,7 +399,9 @@ class Session:
                         timeout, TIMEOUT):
                     raise BrowserError('%s: %s after %s s' % (what,
                             'the processing indicator is still shown'
-                            if processing else 'still waiting',
+                            if processing else 'a dialog\'s backdrop stays'
+                            ' without its dialog' if closing
+                            else 'still waiting',
                             round(time.monotonic() - deadline + timeout)))
             time.sleep(0.05)
 

@@ -29,7 +29,6 @@ from trytond.tests.tools import activate_modules
 from trytond.transaction import Transaction
 
 DAY = dt.timedelta(days=1)
-NOW = dt.datetime.now().replace(microsecond=0)
 YEAR = dt.date.today().year - 1
 
 ROLES = {
@@ -136,7 +135,8 @@ def build_base():
 
 def build_specs(b):
     "The specifications of the guarded models over the base records b"
-    today = dt.date.today()
+    now = dt.datetime.now().replace(microsecond=0)
+    today = now.date()
     pool = Pool()
     Case = pool.get('kim.case')
     Committee = pool.get('kim.committee')
@@ -181,16 +181,16 @@ def build_specs(b):
                 'code': 'IG', 'type': 'arbeitsgruppe'}])
     with Transaction().set_context(kim_no_agenda=True):
         meeting, = Meeting.create([{'committee': committee.id,
-                    'start': NOW - 10 * DAY,
-                    'end': NOW - 10 * DAY + dt.timedelta(hours=2),
+                    'start': now - 10 * DAY,
+                    'end': now - 10 * DAY + dt.timedelta(hours=2),
                     'place': "Kreishaus"}])
     item, = AgendaItem.create([{'meeting': meeting.id, 'title': "Bericht"}])
     other_committee, = Committee.create([{'name': "Andere Gruppe",
                 'code': 'AG', 'type': 'arbeitsgruppe'}])
     with Transaction().set_context(kim_no_agenda=True):
         other_meeting, = Meeting.create([{'committee': other_committee.id,
-                    'start': NOW - 20 * DAY,
-                    'end': NOW - 20 * DAY + dt.timedelta(hours=2),
+                    'start': now - 20 * DAY,
+                    'end': now - 20 * DAY + dt.timedelta(hours=2),
                     'place': "Kreishaus"}])
     mandate, = Decision.create([{'agenda_item': item.id, 'type': 'mandate',
                 'text': "Auftrag"}])
@@ -213,14 +213,14 @@ def build_specs(b):
     sent = dict(referral, sent_date=today - 5 * DAY)
     answered = dict(sent, answer_date=today - 3 * DAY)
     conference = dict(case=base.id, subject="Fallkonferenz",
-        start=NOW - 2 * DAY, channel='in_person')
-    contact = dict(case=base.id, start=NOW - 2 * DAY, duration=60,
+        start=now - 2 * DAY, channel='in_person')
+    contact = dict(case=base.id, start=now - 2 * DAY, duration=60,
         channel='office')
     barrier = dict(date=today, reporter_kind='coordination',
         description="Wartezeiten beim Sprachkurs", handlungsfeld=arbeit,
         kind='interface')
-    meeting_values = dict(committee=committee.id, start=NOW - 5 * DAY,
-        end=NOW - 5 * DAY + dt.timedelta(hours=2), place="Kreishaus")
+    meeting_values = dict(committee=committee.id, start=now - 5 * DAY,
+        end=now - 5 * DAY + dt.timedelta(hours=2), place="Kreishaus")
     kind, = pool.get('kim.funding.position_kind').search([
             ('baustein', '=', b['baustein'].id)], limit=1)
     forwarding = dict(company=company, decision=granted.id, recipient=org,
@@ -339,7 +339,7 @@ def build_specs(b):
             protected={'sent_date': today, 'consent': given.id,
                 'agreement': forwarding_agreement.id,
                 'override_by': b['users']['fachaufsicht'].id,
-                'override_date': NOW,
+                'override_date': now,
                 'override_reason': "Gefälschte Ausnahme"},
             final={'sent': ('organisation', b['org2'].id),
                 'accepted': ('handlungsfeld', None),
@@ -416,14 +416,14 @@ def build_specs(b):
             meeting_values, {
                 'planned': meeting_values,
                 'invited': dict(meeting_values, invitation_count=1,
-                    invitation_date=NOW - 7 * DAY),
+                    invitation_date=now - 7 * DAY),
                 'held': meeting_values,
                 'approved': dict(meeting_values,
                     approval_date=today - DAY),
                 'cancelled': meeting_values,
                 },
-            protected={'invitation_date': NOW, 'invitation_count': 3,
-                'approval_date': today, 'minutes_sent_date': NOW},
+            protected={'invitation_date': now, 'invitation_count': 3,
+                'approval_date': today, 'minutes_sent_date': now},
             final={'approved': ('minutes', "Nachträglich")}),
         spec('kim.committee.decision', ['koordination'],
             dict(agenda_item=item.id, text="Beschluss"), {
@@ -491,7 +491,7 @@ def build_specs(b):
                     sachbericht="Bericht", number='VN-1',
                     submitted_date=today),
                 },
-            protected={'number': 'VN-FORGED', 'computed_at': NOW,
+            protected={'number': 'VN-FORGED', 'computed_at': now,
                 'checked_by': user, 'submitted_date': today - 7 * DAY},
             final={'submitted': ('sachbericht', "Geändert")}),
         spec('kim.indicator.report', ['finanzen', 'koordination'],
@@ -499,7 +499,7 @@ def build_specs(b):
                 'draft': indicator,
                 'done': dict(indicator, min_cell=3),
                 },
-            protected={'min_cell': 1, 'computed_at': NOW},
+            protected={'min_cell': 1, 'computed_at': now},
             final={'done': ('name', "Umbenannt")},
             open_={'done': ('on_board', True)}),
         ], {'case:base': base.id, 'item': item.id, 'client': client}

@@ -267,6 +267,8 @@ setTimeout(() => {
                         }
                     }
                 },""".split()))
+            self.assertIn('loaded = loaded.union(new Set(Object.keys('
+                'this.modified_fields)));', SAO_JS.read_text(encoding='utf-8'))
             modified = block[block.index('        get modified() {'):]
             modified = modified[:modified.index('\n        },') + 11]
             self.assertEqual(' '.join(modified.split()), ' '.join("""
@@ -283,6 +285,11 @@ setTimeout(() => {
                 },""".split()))
         self.node(r"""
 LOAD_CUSTOM_JS
+// sao's Record.get_loaded
+function get_loaded(fields) {
+    return (this.id < 0) || fields.every(
+        (f) => (f in this._loaded) || (f in this.modified_fields));
+}
 const written = [];
 function widget(name) {
     return {modified: true, set_value(record, field) { written.push(name); }};
@@ -293,9 +300,15 @@ form.widgets = {number: [widget('number')], state: [widget('state')],
 form.widgets.label[0].modified = false;  // not a field of the record
 // the record reloads: "state" is read again, "number" is loaded
 form.record = {id: 7, model: {fields: {number: {}, state: {}}},
-    _loaded: {number: true}};
+    _loaded: {number: true}, modified_fields: {}, get_loaded};
 form.set_value();
 assert.deepStrictEqual(written, ['number']);
+// a field modified before it was loaded (a widget left during the reload)
+form.record.modified_fields.state = true;
+written.length = 0;
+form.set_value();
+assert.deepStrictEqual(written, ['number', 'state']);
+delete form.record.modified_fields.state;
 form.widgets.number[0].modified = false;
 assert.strictEqual(form.modified, false);
 form.record._loaded.state = true;
@@ -303,7 +316,7 @@ assert.strictEqual(form.modified, true);
 // a new record: every widget counts
 written.length = 0;
 form.record = {id: -1, model: {fields: {number: {}, state: {}}},
-    _loaded: {}};
+    _loaded: {}, modified_fields: {}, get_loaded};
 form.set_value();
 assert.deepStrictEqual(written, ['number', 'state']);
 form.record = null;

@@ -40,12 +40,12 @@
     // from before, into the empty record: "Datensatz geändert" asked to
     // save a record nobody had changed, with its old values (a contact
     // saved on a phone, the tab closed at once). A saved record's field
-    // that is not loaded has no value the user could have typed: only the
-    // loaded fields are taken from the widgets or compared with them
-    // (sao's Sao.View.Form.set_value and modified with the loaded test).
+    // that is neither loaded nor modified has no value the user could have
+    // typed (sao's Record.get_loaded): only the other fields are taken from
+    // the widgets or compared with them (sao's Sao.View.Form.set_value and
+    // modified with that test).
     var unloaded = function(record, name) {
-        return (record.id >= 0) && (name in record.model.fields)
-            && !record._loaded[name];
+        return (name in record.model.fields) && !record.get_loaded([name]);
     };
     var FormView = Sao.View.Form.prototype;
     FormView.set_value = function() {

@@ -17,6 +17,7 @@ of the field's type (a list for ``in``, a text for ``like``, ids or a text
 of the record names for a relation), else the database or the conversion of
 the value fails."""
 import functools
+from decimal import Decimal
 
 from trytond.i18n import gettext
 from trytond.model import fields
@@ -31,6 +32,9 @@ OPERATORS = {
 DIRECTIONS = {None, '', 'ASC', 'DESC', 'ASC NULLS FIRST', 'ASC NULLS LAST',
     'DESC NULLS FIRST', 'DESC NULLS LAST'}
 MAX_DEPTH = 50
+# the largest power of ten of a number compared (PostgreSQL's numeric holds
+# 131072 digits before the point, its double precision 1e308)
+MAX_EXPONENT = 300
 # the field types whose values the field converts (sql_format)
 CONVERTED = {'integer', 'biginteger', 'float', 'numeric', 'date', 'datetime',
     'timestamp', 'time', 'timedelta'}
@@ -148,6 +152,9 @@ def _check_leaf(Model, leaf, depth):
             raise _invalid()
     elif len(leaf) != 3:
         raise _invalid()
+    if _has_nul(leaf[2]):
+        # the databases refuse a text with a NUL character
+        raise _invalid()
     if tree:
         _check_tree(Model, path, leaf)
         _check_tree_value(leaf[2])
@@ -168,6 +175,9 @@ def _check_tree(Model, path, leaf):
     if field is None or field._type not in {'many2one', 'many2many'}:
         raise _invalid()
     Target = field.get_target()
+    if field._type == 'many2many' and Target == Model:
+        # trytond walks it in Python whatever the fourth element
+        raise _invalid()
     if len(leaf) == 4:
         parent = _field(Target, leaf[3])
     elif Target == Model:
@@ -188,6 +198,15 @@ def _check_tree_value(value):
         raise _invalid()
 
 
+def _has_nul(value):
+    "Whether value is or holds a text with a NUL character"
+    if isinstance(value, str):
+        return '\x00' in value
+    if isinstance(value, (list, tuple)):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def _is_int(value):
     "Whether value is an integer the databases hold (64 bits)"
     return (isinstance(value, int) and not isinstance(value, bool)
@@ -201,7 +220,9 @@ def _check_value(field, operator, value):
     if type_ == 'dict':
         return
     if operator in LIKE_OPERATORS:
-        if type_ not in LIKE or not isinstance(value, str):
+        # a pattern ending in an unescaped escape character fails
+        if (type_ not in LIKE or not isinstance(value, str)
+                or (len(value) - len(value.rstrip('\\'))) % 2):
             raise _invalid()
         return
     if operator in {'in', 'not in'}:
@@ -251,14 +272,17 @@ def _check_item(field, value, listed=False):
     elif type_ == 'binary':
         raise _invalid()
     elif type_ in CONVERTED:
-        if isinstance(value, (list, tuple)) or (
-                type_ in {'integer', 'biginteger'} and isinstance(value, int)
-                and not _is_int(value)):
+        if isinstance(value, (list, tuple)):
             raise _invalid()
         try:
-            field.sql_format(value)
+            value = field.sql_format(value)
         except (ValueError, TypeError, AttributeError, OverflowError,
                 ArithmeticError):
+            raise _invalid()
+        # numbers the databases hold
+        if (isinstance(value, int) and not _is_int(value)) or (
+                isinstance(value, Decimal) and value.is_finite()
+                and abs(value.adjusted()) > MAX_EXPONENT):
             raise _invalid()
 
 

@@ -56,6 +56,10 @@ class SearchGuardTestCase(unittest.TestCase):
             [['create_uid', 'in', ['x']]], [['create_uid', '=', [1]]],
             [['create_uid', 'like', 5]], [['addresses', '=', True]],
             [['name', '=', {'a': 1}]],
+            # what the databases refuse
+            [['name', 'like', 'x\\']], [['name', '=', 'a\x00']],
+            [['name', 'in', ['a', 'b\x00']]], [['id', '=', '9' * 30]],
+            [['id', 'in', [2 ** 63]]],
             # trees: a relation of the model to itself or its parent field
             [['addresses', 'child_of', [1]]], [['create_uid', 'child_of', 1]],
             [['categories', 'child_of', ['x'], 'parent']],
@@ -133,6 +137,8 @@ class SearchGuardTestCase(unittest.TestCase):
                 ([('categories', 'child_of', [parent.id], 'parent')], {a.id}),
                 ([('categories', 'child_of', "Träger", 'parent')], {a.id}),
                 ([('categories.name', 'in', ["Caritas"])], {a.id}),
+                ([('name', 'like', 'x\\\\')], set()),
+                ([('id', '=', str(a.id))], {a.id}),
                 ]:
             with self.subTest(domain=domain):
                 self.assertEqual(set(map(int, search(domain, 0, None, None))),
