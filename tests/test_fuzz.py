@@ -15,6 +15,7 @@ import os
 import random
 import traceback
 import unittest
+import warnings
 from decimal import Decimal
 
 from proteus import config as pconfig
@@ -325,7 +326,10 @@ class FuzzTestCase(unittest.TestCase):
         cursor = Transaction().connection.cursor()
         cursor.execute('SAVEPOINT search_value')
         try:
-            search(domain, 0, 1, None)
+            with warnings.catch_warnings():
+                # trytond 8.0 still compares a text with the record names
+                warnings.filterwarnings('ignore', 'Missing target field')
+                search(domain, 0, 1, None)
             return 'result'
         except UserError:
             return 'refused'

@@ -19,6 +19,8 @@ the value fails."""
 import functools
 from decimal import Decimal
 
+from sql import Expression, Query
+
 from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.model.exceptions import DomainValidationError
@@ -143,6 +145,15 @@ def _check_leaf(Model, leaf, depth):
                 'kim_network.msg_search_invalid_operator',
                 operator=operator))
     field, Target = _target(Model, path, leaf)
+    if isinstance(leaf[2], (Query, Expression)):
+        # made by a searcher on the server (JSON cannot send it)
+        return
+    first = Model._fields[path.split('.', 1)[0]]
+    if isinstance(first, fields.Function) and first.searcher:
+        # the searcher decides how the value is searched: its domain with
+        # the value is checked
+        _check_searcher(Model, first, leaf, depth)
+        return
     tree = operator.endswith('child_of') or operator.endswith('parent_of')
     # the fourth element: the model of a Reference (the path's first
     # field), or the parent field of a tree
@@ -164,6 +175,16 @@ def _check_leaf(Model, leaf, depth):
         check_domain(Target, leaf[2], depth + 1)
     else:
         _check_value(field, operator, leaf[2])
+
+
+def _check_searcher(Model, field, leaf, depth):
+    "Refuse a leaf that the searcher of the Function field fails on"
+    try:
+        domain = getattr(Model, field.searcher)(field.name, tuple(leaf))
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError,
+            ArithmeticError, OverflowError):
+        raise _invalid()
+    check_domain(Model, domain, depth + 1)
 
 
 def _check_tree(Model, path, leaf):
@@ -272,18 +293,23 @@ def _check_item(field, value, listed=False):
     elif type_ == 'binary':
         raise _invalid()
     elif type_ in CONVERTED:
-        if isinstance(value, (list, tuple)):
+        # numbers the databases hold (and that convert at once: an integer
+        # of 1e200000 takes seconds to compute)
+        if isinstance(value, (list, tuple)) or _huge(value):
             raise _invalid()
         try:
             value = field.sql_format(value)
         except (ValueError, TypeError, AttributeError, OverflowError,
                 ArithmeticError):
             raise _invalid()
-        # numbers the databases hold
-        if (isinstance(value, int) and not _is_int(value)) or (
-                isinstance(value, Decimal) and value.is_finite()
-                and abs(value.adjusted()) > MAX_EXPONENT):
+        if (isinstance(value, int) and not _is_int(value)) or _huge(value):
             raise _invalid()
+
+
+def _huge(value):
+    "Whether value is a decimal number beyond 10^MAX_EXPONENT"
+    return (isinstance(value, Decimal) and value.is_finite()
+        and abs(value.adjusted()) > MAX_EXPONENT)
 
 
 def _int_keys(field):

@@ -4,6 +4,7 @@
 refused with a translated error, valid ones run as before"""
 import datetime as dt
 import unittest
+import warnings
 
 from trytond.model.exceptions import DomainValidationError
 from trytond.pool import Pool
@@ -140,7 +141,9 @@ class SearchGuardTestCase(unittest.TestCase):
                 ([('name', 'like', 'x\\\\')], set()),
                 ([('id', '=', str(a.id))], {a.id}),
                 ]:
-            with self.subTest(domain=domain):
+            with self.subTest(domain=domain), warnings.catch_warnings():
+                # trytond 8.0 still compares a text with the record names
+                warnings.filterwarnings('ignore', 'Missing target field')
                 self.assertEqual(set(map(int, search(domain, 0, None, None))),
                     expected)
         for order in [None, [], [('name', 'ASC')], [('name', 'DESC')],
