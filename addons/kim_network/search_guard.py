@@ -214,9 +214,17 @@ def _check_tree_value(value):
     "Refuse what is not an id, a list of ids or a text of the record names"
     values = value if isinstance(value, (list, tuple)) else [value]
     if isinstance(value, str):
+        # the record names the value is a pattern of
+        if _bad_pattern(value):
+            raise _invalid()
         return
     if not all(v is None or _is_int(v) for v in values):
         raise _invalid()
+
+
+def _bad_pattern(value):
+    "Whether the like pattern ends in an unescaped escape character"
+    return (len(value) - len(value.rstrip('\\'))) % 2 == 1
 
 
 def _has_nul(value):
@@ -241,9 +249,8 @@ def _check_value(field, operator, value):
     if type_ == 'dict':
         return
     if operator in LIKE_OPERATORS:
-        # a pattern ending in an unescaped escape character fails
         if (type_ not in LIKE or not isinstance(value, str)
-                or (len(value) - len(value.rstrip('\\'))) % 2):
+                or _bad_pattern(value)):
             raise _invalid()
         return
     if operator in {'in', 'not in'}:
