@@ -77,6 +77,17 @@ class SearchGuardTestCase(unittest.TestCase):
             [['addresses.city', 'ASC']], [['addresses', 'ASC']],
             [['name', 'UP']], [['name', 5]], [[5, 'ASC']], 7]
         with as_user(user):
+            # the messages name what is wrong
+            for domain, text in [
+                    ([['email', '=', 'x']], 'cannot be searched'),
+                    ([['nofield', '=', 1]], 'does not have'),
+                    ([['name', 'is', 'x']], 'is not an operator'),
+                    ([['id', '=', 'abc']], 'are not valid'),
+                    ]:
+                with self.subTest(domain=domain), \
+                        self.assertRaises(DomainValidationError) as cm:
+                    self.rpc(Party, 'search')(domain, 0, 10, None)
+                self.assertIn(text, cm.exception.message)
             for domain in bad_domains:
                 for method, args in [
                         ('search', (domain, 0, 10, None)),
