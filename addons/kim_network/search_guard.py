@@ -157,7 +157,7 @@ def _check_leaf(Model, leaf, depth):
     tree = operator.endswith('child_of') or operator.endswith('parent_of')
     # the fourth element: the model of a Reference (the path's first
     # field), or the parent field of a tree
-    reference = Model._fields[path.split('.', 1)[0]]._type == 'reference'
+    reference = first._type == 'reference'
     if len(leaf) == 4:
         if not reference and not tree:
             raise _invalid()
